@@ -1,0 +1,105 @@
+"""The document model the templates render: sections made of blocks.
+
+Blocks hold raw figures and a formatting *kind* per value; the templates only
+format (``fmt`` filter) and lay out. Each block class has a ``block`` name the
+template dispatches on.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: its header and the formatting kind of its cells
+    (``texte``, ``heures``, ``nombre``, ``part``, ``evolution``, ``points``, ``decimal``)."""
+
+    label: str
+    kind: str = "texte"
+
+
+@dataclass
+class Table:
+    """A data table with a caption; the first column holds row headers."""
+
+    caption: str
+    columns: list[Column]
+    rows: list[list]
+    total: list | None = None
+    note: str = ""
+    block: str = "table"
+
+
+@dataclass
+class Figure:
+    """A chart or a map: PNG image, alt text stating its figures, and (HTML) the table behind it."""
+
+    id: str
+    title: str
+    png: bytes
+    alt: str
+    width_cm: float
+    source: str
+    table: Table | None = None
+    note: str = ""
+    block: str = "figure"
+
+
+@dataclass
+class Text:
+    """A paragraph: the observatory's Markdown (``html``) or generated ``text``."""
+
+    key: str
+    text: str = ""
+    html: str | None = None
+    block: str = "text"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One key figure: its value, N−1 evolution and the arrow's direction."""
+
+    label: str
+    value: float
+    kind: str
+    evolution: str = ""
+    direction: str = ""
+    detail: str = ""
+
+
+@dataclass
+class Cards:
+    """A grid of key-figure cards."""
+
+    title: str
+    cards: list[Card]
+    block: str = "cards"
+
+
+@dataclass
+class Section:
+    """A numbered section of the document (``id`` is its HTML anchor)."""
+
+    id: str
+    title: str
+    blocks: list = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """Everything the template needs to render one publication."""
+
+    title: str
+    subtitle: str
+    year: int
+    region: str
+    observatory: str
+    publisher: str
+    sections: list[Section]
+    example: bool
+    publication_date: _dt.date | None = None
+    logo_uri: str | None = None
+    primary_colour: str = "#1f4e79"
+    source_line: str = ""

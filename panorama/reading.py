@@ -1,0 +1,382 @@
+"""Find and read the tables of one year, every cell as a string.
+
+A year folder ``ROOT/YEAR/`` holds one file per table (``operations.csv``,
+``.xlsx`` or ``.parquet``…) or one Excel workbook with one sheet per table.
+Nothing is interpreted here: cells are read as text (trimmed) so that
+validation sees the raw value and can quote it, and every row keeps its line
+number in the source (CSV: the header is line 1; workbook: the sheet row;
+Parquet: row position + 1). Problems that prevent reading a table (missing
+folder or table, empty or unreadable file) are returned as French
+:class:`~panorama.errors.Problem` objects, never raised.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from panorama.dataset import TABLES
+from panorama.errors import AVERTISSEMENT, Problem
+from panorama.referential import fold
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+LINE = "ligne"
+DELIMITERS = (b";", b",", b"\t")
+# NUL, and the bytes Windows-1252 leaves undefined: never in a text file.
+_NUL = re.compile(rb"\x00")
+_NOT_CP1252 = re.compile(rb"[\x00\x81\x8d\x8f\x90\x9d]")
+_TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
+
+@dataclass
+class RawTable:
+    """One table as read.
+
+    ``data`` has one column per header (normalised by :func:`normalize_header`),
+    trimmed ``str`` cells (blank: ``""``) and the source line numbers as index
+    (named ``ligne``); ``headers`` maps each normalised header to the header as
+    written, for messages.
+    """
+
+    table: str
+    source: str
+    data: pd.DataFrame
+    headers: dict[str, str]
+
+
+class _Unreadable(Exception):
+    """A table cannot be read; carries the French message and, when known, the source."""
+
+    def __init__(self, message: str, source: str | None = None):
+        super().__init__(message)
+        self.source = source
+
+
+def normalize_header(text: str) -> str:
+    """Header (or sheet, file stem) as matched: no case, accents or surrounding
+    spaces; spaces and hyphens become ``_`` (« Date début » → ``date_debut``)."""
+    return re.sub(r"[\s\-]+", "_", fold(str(text)))
+
+
+def read_year(root: Path, year: int) -> tuple[dict[str, RawTable], list[Problem]]:
+    """Read the five tables of ``root/year``.
+
+    Returns the tables that could be read and the problems met (errors that
+    prevent reading a table, warnings about ignored columns). A table with an
+    error is absent from the dictionary.
+    """
+    root = Path(root)
+    folder = root / str(year)
+    if not folder.is_dir():
+        if not root.is_dir():
+            return {}, [Problem(str(root), "dossier de données introuvable",
+                                expected="un dossier contenant un sous-dossier par année")]
+        present = sorted(p.name for p in root.iterdir() if p.is_dir() and p.name.isdigit())
+        found = f"années présentes : {', '.join(present)}" if present else "aucun dossier d'année"
+        return {}, [Problem(str(folder), f"dossier de l'année {year} introuvable ({found})",
+                            expected=f"un dossier {folder} contenant les cinq tables")]
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
+    by_table: dict[str, list[Path]] = {table: [] for table in TABLES}
+    for path in files:
+        stem = normalize_header(path.stem)
+        if path.suffix.lower() in SUFFIXES and stem in by_table:
+            by_table[stem].append(path)
+    books = _Workbooks([p for p in files if p.suffix.lower() == ".xlsx"])
+    tables: dict[str, RawTable] = {}
+    problems: list[Problem] = []
+    for table in TABLES:
+        read, failure = None, None
+        try:
+            read = _read_table(table, by_table[table], books, folder, files)
+        except _Unreadable as exc:
+            failure = Problem(exc.source or str(by_table[table][0]), str(exc))
+        problems += books.problems  # a broken workbook first, then what it prevented
+        books.problems = []
+        if failure is not None:
+            problems.append(failure)
+        if read is not None:
+            tables[table] = read.table
+            problems += read.problems
+    return tables, problems
+
+
+def _read_table(table: str, candidates: list[Path], books: _Workbooks, folder: Path,
+                files: list[Path]) -> _Read | None:
+    """The table from its own file, else from a workbook's sheet (``None``: broken workbook)."""
+    if len(candidates) > 1:
+        names = ", ".join(p.name for p in candidates)
+        raise _Unreadable(f"plusieurs fichiers pour la table « {table} » ({names}) ; n'en garder qu'un",
+                          str(folder))
+    if not candidates:
+        return books.read_sheet(table, folder, files)
+    path = candidates[0]
+    if path.suffix.lower() == ".csv":
+        return _from_rows(table, str(path), _csv_rows(path))
+    if path.suffix.lower() == ".parquet":
+        return _from_parquet(table, path)
+    return books.read_file(table, path)
+
+
+@dataclass
+class _Read:
+    table: RawTable
+    problems: list[Problem]
+
+
+class _Workbooks:
+    """The folder's Excel workbooks, each opened once when first needed."""
+
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+        self.opened: dict[Path, object] = {}
+        self.problems: list[Problem] = []
+
+    def book(self, path: Path):
+        """The open workbook at ``path``; ``None`` if broken (reported once in ``problems``)."""
+        if path not in self.opened:
+            try:
+                self.opened[path] = _open_workbook(path)
+            except _Unreadable as exc:
+                self.opened[path] = None
+                self.problems.append(Problem(str(path), str(exc)))
+        return self.opened[path]
+
+    def read_file(self, table: str, path: Path) -> _Read | None:
+        """The table file ``path``: its sheet named like the table, else its first sheet."""
+        book = self.book(path)
+        if book is None:
+            return None
+        names = {normalize_header(name): name for name in book.sheet_names}
+        sheet = names.get(table, book.sheet_names[0])
+        source = f"{path}, feuille « {sheet} »"
+        return _from_rows(table, source, _sheet_rows(book, sheet, source))
+
+    def read_sheet(self, table: str, folder: Path, files: list[Path]) -> _Read:
+        """The sheet named like ``table`` in one of the workbooks."""
+        found, sheets = [], {}
+        for path in self.paths:
+            book = self.book(path)
+            sheets[path] = book.sheet_names if book is not None else None
+            found += [(path, name) for name in sheets[path] or () if normalize_header(name) == table]
+        if len(found) > 1:
+            where = ", ".join(f"{path.name} (feuille « {name} »)" for path, name in found)
+            raise _Unreadable(f"la table « {table} » se trouve dans plusieurs classeurs : {where} ; "
+                              f"n'en garder qu'un", str(folder))
+        if not found:
+            raise _Unreadable(_missing_message(table, files, sheets), str(folder))
+        path, name = found[0]
+        source = f"{path}, feuille « {name} »"
+        return _from_rows(table, source, _sheet_rows(self.book(path), name, source))
+
+
+def _missing_message(table: str, files: list[Path], sheets: dict[Path, list[str] | None]) -> str:
+    text = (f"table « {table} » introuvable : ni fichier {table}.csv, {table}.xlsx ou {table}.parquet, "
+            f"ni feuille « {table} » dans un classeur Excel")
+    unsupported = [p.name for p in files
+                   if normalize_header(p.stem) == table and p.suffix.lower() not in SUFFIXES]
+    if unsupported:
+        text += f" ({', '.join(unsupported)} : format non pris en charge, enregistrer en .csv ou .xlsx)"
+    for path, names in sheets.items():
+        listed = ", ".join(f"« {n} »" for n in names) if names is not None else "classeur illisible"
+        text += f" ; feuilles de {path.name} : {listed}"
+    return text
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _encoding(raw: bytes) -> tuple[bytes, str]:
+    """The bytes of a CSV file to parse and their encoding: UTF-8 (with or without
+    BOM), UTF-16 with BOM (re-encoded as UTF-8), or Windows-1252.
+
+    Windows-1252 decodes almost any byte, so a file that is not UTF-8 is only
+    accepted when it holds none of the bytes Windows-1252 leaves undefined
+    (nor NUL, which no text file holds).
+    """
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return raw.decode("utf-16").encode("utf-8"), "utf-8"
+    bom = raw.startswith(codecs.BOM_UTF8)
+    body = raw[len(codecs.BOM_UTF8):] if bom else raw
+    try:
+        body.decode("utf-8")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if bom:
+            line = body.count(b"\n", 0, exc.start) + 1
+            raise _Unreadable(f"encodage illisible : fichier marqué UTF-8 mais contenant un octet invalide "
+                              f"(0x{body[exc.start]:02X}) à la ligne {line}") from None
+        encoding = "cp1252"
+    bad = (_NUL if encoding == "utf-8-sig" else _NOT_CP1252).search(raw)
+    if bad is not None:
+        line = raw.count(b"\n", 0, bad.start()) + 1
+        raise _Unreadable(
+            f"encodage illisible : ni texte UTF-8 ni Windows-1252 (octet 0x{raw[bad.start()]:02X} à la "
+            f"ligne {line}) ; enregistrer le fichier au format « CSV UTF-8 »")
+    return raw, encoding
+
+
+def _csv_rows(path: Path) -> pd.DataFrame:
+    """Every record of the CSV file as strings, indexed by the line where it starts.
+
+    The delimiter is the one of ``;``, ``,`` and tab that splits the header
+    line most.
+    """
+    try:
+        raw, encoding = _encoding(path.read_bytes())
+    except OSError as exc:
+        raise _Unreadable(f"fichier illisible ({exc.strerror})") from None
+    header = re.search(rb"\S[^\r\n]*", raw)
+    if header is None:
+        raise _Unreadable("fichier vide : ni ligne d'en-tête ni données")
+    delimiter = max(DELIMITERS, key=header.group().count)
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), sep=delimiter.decode(), encoding=encoding, header=None, dtype=str,
+                            na_filter=False, skip_blank_lines=False, engine="c")
+    except pd.errors.ParserError as exc:
+        match = _TOO_MANY_FIELDS.search(str(exc))
+        if match is None:
+            raise _Unreadable(f"CSV illisible ({str(exc).strip()})") from None
+        expected, line, seen = match.groups()
+        raise _Unreadable(f"ligne {line} : {seen} champs au lieu de {expected} comme dans l'en-tête "
+                          f"(séparateur en trop, ou guillemet non fermé plus haut ?)") from None
+    frame.index = _first_lines(raw, frame)
+    return frame
+
+
+def _first_lines(raw: bytes, frame: pd.DataFrame) -> np.ndarray:
+    """Line number where each record starts (a quoted field may span lines)."""
+    lines = np.arange(1, len(frame) + 1)
+    if raw.count(b"\n") + (not raw.endswith(b"\n")) == len(frame):
+        return lines
+    inner = sum(frame[column].str.count("\n").to_numpy() for column in frame.columns)
+    return lines + np.concatenate(([0], np.cumsum(inner)[:-1]))
+
+
+# --- Excel -----------------------------------------------------------------------------------
+
+
+def _open_workbook(path: Path):
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise _Unreadable(f"classeur Excel illisible ou endommagé ({exc})") from None
+    if not book.sheet_names:
+        raise _Unreadable("classeur Excel sans feuille")
+    return book
+
+
+def _cell_text(value: object) -> str:
+    """Text of a workbook cell as the user sees it (75.0 → « 75 », a date → ISO)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ", "minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _text_column(values: tuple) -> tuple | list[str]:
+    """A workbook column as text (a column of strings only is kept as is)."""
+    if set(map(type, values)) <= {str}:
+        return values
+    return [_cell_text(value) for value in values]
+
+
+def _sheet_rows(book, name: str, source: str) -> pd.DataFrame:
+    """Every row of the sheet as strings, indexed by the sheet row number."""
+    from python_calamine import CalamineError
+
+    try:
+        sheet = book.get_sheet_by_name(name)
+        rows = sheet.to_python(skip_empty_area=True)
+    except CalamineError as exc:
+        raise _Unreadable(f"feuille illisible ({exc})", source) from None
+    if not rows:
+        raise _Unreadable("feuille vide : ni ligne d'en-tête ni données", source)
+    columns = {i: _text_column(column) for i, column in enumerate(zip(*rows, strict=True))}
+    return pd.DataFrame(columns, index=np.arange(len(rows)) + sheet.start[0] + 1, dtype=str)
+
+
+# --- Parquet ---------------------------------------------------------------------------------
+
+
+def _from_parquet(table: str, path: Path) -> _Read:
+    """Table from a Parquet file: every column cast to text, line = row position + 1."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    try:
+        arrow = pq.read_table(path)
+        columns = {}
+        for name, column in zip(arrow.column_names, arrow.columns, strict=True):
+            if name.startswith("__index_level_"):  # pandas index saved beside the columns
+                continue
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if pa.types.is_timestamp(column.type):
+                column = pc.cast(column, pa.date32(), safe=False)
+            columns[name] = pc.cast(column, pa.string()).fill_null("").to_pandas()
+    except (pa.ArrowException, OSError) as exc:
+        raise _Unreadable(f"fichier Parquet illisible ou endommagé ({exc})") from None
+    data = pd.DataFrame(columns, dtype=str)
+    data.index = np.arange(1, len(data) + 1)
+    data.columns = range(len(columns))
+    return _table(table, str(path), list(columns), _strip(data))
+
+
+# --- common ----------------------------------------------------------------------------------
+
+
+def _from_rows(table: str, source: str, rows: pd.DataFrame) -> _Read:
+    """Table from raw rows (CSV records, sheet rows): the first non-blank row is the header."""
+    rows = _strip(rows)
+    if rows.empty:
+        raise _Unreadable("fichier vide : ni ligne d'en-tête ni données", source)
+    return _table(table, source, rows.iloc[0].tolist(), rows.iloc[1:])
+
+
+def _strip(frame: pd.DataFrame) -> pd.DataFrame:
+    """Cells trimmed; rows where every cell is blank dropped."""
+    frame = frame.apply(lambda column: column.str.strip())
+    return frame[(frame != "").any(axis=1)]
+
+
+def _table(table: str, source: str, header: list[str], data: pd.DataFrame) -> _Read:
+    """Name the columns of trimmed ``data`` from ``header``.
+
+    Columns without a title are dropped (with a warning if they hold values);
+    two titles naming the same column are an error.
+    """
+    if data.empty:
+        raise _Unreadable("aucune ligne de données sous la ligne d'en-tête", source)
+    problems: list[Problem] = []
+    names = [normalize_header(title) for title in header]
+    filled = [i for i, name in enumerate(names) if not name and (data.iloc[:, i] != "").any()]
+    if filled:
+        problems.append(Problem(source, f"{len(filled)} colonne(s) sans titre ignorée(s) alors qu'elles "
+                                        f"contiennent des valeurs", severity=AVERTISSEMENT))
+    keep = [i for i, name in enumerate(names) if name]
+    written: dict[str, str] = {}
+    for i in keep:
+        if names[i] in written:
+            raise _Unreadable(f"deux colonnes désignent « {names[i]} » : « {written[names[i]]} » et "
+                              f"« {header[i]} »", source)
+        written[names[i]] = str(header[i])
+    data = data.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
+    data.index.name = LINE
+    return _Read(RawTable(table, source, data, written), problems)

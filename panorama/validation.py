@@ -1,0 +1,518 @@
+"""Read one year of data, check it against the input contract, build the Dataset.
+
+Every rule of ``spec/dataset.md`` is checked here: columns, required cells,
+codes (any usual label is mapped to its code by :mod:`panorama.referential`),
+numbers, dates, keys, references between tables, contract dates against the
+year, ages. All the errors of every file are collected before anything is
+raised, so the user fixes a dataset in one pass; each error names the file,
+the line, the column, the value and what was expected. Listings are capped
+(:data:`MAX_LISTED` lines per file, column and kind of problem, then a
+summary) so that a broken 100,000-row file stays readable.
+
+Inputs are only read, never modified.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from panorama import referential
+from panorama.dataset import TABLES, Dataset, QualityReport, TableQuality
+from panorama.errors import AVERTISSEMENT, ERREUR, DataError, Problem
+from panorama.formatting import fmt_int
+from panorama.reading import RawTable, read_year
+
+MAX_LISTED = 20
+MAX_HOURS = 2500
+AGE_RANGE = (14, 80)
+NO_CONTRACT = "sans contrat dans l'année"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract: its kind of value, whether it is required,
+    and the nomenclature of its codes."""
+
+    name: str
+    kind: str = "texte"
+    required: bool = False
+    nomenclature: str | None = None
+
+
+def _code(name: str, nomenclature: str, required: bool = False) -> Column:
+    return Column(name, "code", required, nomenclature)
+
+
+#: The columns of each table, in output order (``spec/dataset.md``).
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "operations": (
+        Column("operation_id", required=True),
+        Column("intitule"),
+        Column("donneur_ordre_id", required=True),
+        Column("departement", "departement", True),
+        Column("commune", "commune"),
+        _code("nature", "nature", True),
+        _code("secteur", "secteur"),
+        _code("modalite", "modalite", True),
+        Column("date_notification", "date"),
+        Column("montant_ht", "nombre"),
+        Column("heures_prevues", "nombre"),
+        Column("grand_projet"),
+        Column("facilitateur"),
+    ),
+    "donneurs_ordre": (
+        Column("donneur_ordre_id", required=True),
+        Column("nom", required=True),
+        _code("type", "type_donneur_ordre", True),
+        Column("siret", "siret"),
+        Column("departement", "departement"),
+    ),
+    "entreprises": (
+        Column("entreprise_id", required=True),
+        Column("nom"),
+        Column("siret", "siret"),
+        _code("type_structure", "type_structure", True),
+        _code("taille", "taille"),
+        Column("departement", "departement"),
+    ),
+    "participants": (
+        Column("participant_id", required=True),
+        _code("sexe", "sexe", True),
+        Column("annee_naissance", "annee", True),
+        _code("niveau_qualification", "niveau_qualification", True),
+        _code("critere_principal", "critere", True),
+        Column("publics", "publics", nomenclature="critere"),
+        Column("commune_residence", "commune"),
+        Column("qpv", "booleen", nomenclature="booleen"),
+        _code("prescripteur", "prescripteur"),
+        _code("situation_sortie", "situation_sortie"),
+    ),
+    "contrats": (
+        Column("contrat_id", required=True),
+        Column("operation_id", required=True),
+        Column("participant_id", required=True),
+        Column("entreprise_id", required=True),
+        _code("type_contrat", "type_contrat", True),
+        Column("date_debut", "date", True),
+        Column("date_fin", "date"),
+        Column("heures", "heures", True),
+    ),
+}
+
+#: Unique key of each table.
+KEYS: dict[str, str] = {
+    "operations": "operation_id",
+    "donneurs_ordre": "donneur_ordre_id",
+    "entreprises": "entreprise_id",
+    "participants": "participant_id",
+    "contrats": "contrat_id",
+}
+
+#: Foreign keys: (table, column, referenced table); the referenced column is its key.
+REFERENCES: tuple[tuple[str, str, str], ...] = (
+    ("contrats", "operation_id", "operations"),
+    ("contrats", "participant_id", "participants"),
+    ("contrats", "entreprise_id", "entreprises"),
+    ("operations", "donneur_ordre_id", "donneurs_ordre"),
+)
+
+_ROW_NOUNS = {"contrats": "contrat", "operations": "opération"}
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+_TIME_OF_DAY = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?$"
+_SPACES = r"[\s\u00a0\u202f]"
+_EXPECTED = {
+    "date": "une date AAAA-MM-JJ ou JJ/MM/AAAA (entre 1900 et 2100)",
+    "nombre": "un nombre positif ou nul (ex. 1234,5 ou 1 234,50)",
+    "heures": "un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)",
+    "commune": "un code commune INSEE à 5 caractères (ex. 93066, 2A004)",
+    "siret": "un SIRET de 14 chiffres",
+    "departement": "un code de département : 01 à 19, 2A, 2B, 21 à 95, 971 à 974 ou 976",
+}
+
+
+def load_year(root: Path, year: int) -> Dataset:
+    """Read and validate the year folder ``root/year``.
+
+    Returns the :class:`~panorama.dataset.Dataset` (column types documented
+    in :mod:`panorama.dataset`; warnings and exclusions in its ``quality``).
+    Raises :class:`~panorama.errors.DataError` carrying every error found.
+    """
+    dataset, problems = _check_year(Path(root), year)
+    _raise_errors(problems)
+    return dataset
+
+
+def load_years(root: Path, year: int) -> tuple[Dataset, Dataset | None]:
+    """Year ``year`` and, when the folder ``root/year-1`` exists, the year before.
+
+    Errors of both years are raised together in one
+    :class:`~panorama.errors.DataError`; those of the previous year name their
+    file with « (année précédente) ».
+    """
+    current, problems = _check_year(Path(root), year)
+    previous = None
+    if (Path(root) / str(year - 1)).is_dir():
+        previous, earlier = _check_year(Path(root), year - 1)
+        problems += [replace(p, file=f"{p.file} (année précédente)") for p in earlier]
+    _raise_errors(problems)
+    return current, previous
+
+
+def _raise_errors(problems: list[Problem]) -> None:
+    if any(p.severity == ERREUR for p in problems):
+        raise DataError(problems)
+
+
+def _check_year(root: Path, year: int) -> tuple[Dataset | None, list[Problem]]:
+    """The validated dataset (``None`` on error) and every problem found."""
+    raw, problems = read_year(root, year)
+    check = _Checker(year, problems)
+    frames = {table: check.table(raw[table]) for table in TABLES if table in raw}
+    for table, frame in frames.items():
+        check.unique_key(raw[table], frame)
+    for table, column, target in REFERENCES:
+        if table in frames and target in frames:
+            check.reference(raw[table], frames[table], column, raw[target], frames[target])
+    if "contrats" in frames:
+        check.contract_dates(raw["contrats"], frames["contrats"])
+    excluded: dict[str, pd.Series] = {}
+    if "participants" in frames and "contrats" in frames and "participant_id" in raw["contrats"].data:
+        excluded["participants"] = check.participants_without_contract(
+            raw["participants"], frames["participants"], frames["contrats"])
+    if any(p.severity == ERREUR for p in problems):
+        return None, problems
+    quality = QualityReport(year, warnings=[p for p in problems if p.severity == AVERTISSEMENT])
+    kept = {}
+    for table in TABLES:
+        drop = excluded.get(table, pd.Series(False, index=frames[table].index))
+        kept[table] = frames[table][~drop].reset_index(drop=True)
+        quality.tables[table] = _quality(raw[table], drop)
+    kept["participants"]["annee_naissance"] = kept["participants"]["annee_naissance"].astype("int64")
+    return Dataset(year=year, quality=quality, **kept), problems
+
+
+def _quality(raw: RawTable, drop: pd.Series) -> TableQuality:
+    """Rows read and excluded, and the share of filled cells of every optional column
+    among the rows kept (0 for a column the file does not have)."""
+    data = raw.data[~drop.to_numpy()]
+    completeness = {
+        column.name: float((data[column.name] != "").mean()) if column.name in data and len(data) else 0.0
+        for column in COLUMNS[raw.table] if not column.required
+    }
+    excluded = {NO_CONTRACT: int(drop.sum())} if drop.any() else {}
+    return TableQuality(raw.table, raw.source, len(raw.data), excluded, completeness)
+
+
+def _as_object(values: pd.Series, missing: pd.Series) -> pd.Series:
+    """``values`` as an ``object`` column of ``str`` with ``None`` where ``missing``."""
+    return values.astype(object).where(~missing.to_numpy(), None)
+
+
+def _lines_text(lines) -> str:
+    """« 3 », « 3 et 17 », « 2, 5, 9… (1 203 lignes) »."""
+    lines = [str(line) for line in lines]
+    if len(lines) > 10:
+        return f"{', '.join(lines[:10])}… ({fmt_int(len(lines))} lignes)"
+    return lines[0] if len(lines) == 1 else f"{', '.join(lines[:-1])} et {lines[-1]}"
+
+
+class _Checker:
+    """Converts the tables of one year and collects the problems found."""
+
+    def __init__(self, year: int, problems: list[Problem]):
+        self.year = year
+        self.problems = problems
+
+    # --- reporting ---------------------------------------------------------------------------
+
+    def rows(self, raw: RawTable, column: str, bad: pd.Series, message: str, expected: str | None,
+             severity: str = ERREUR, subjects: pd.Series | None = None) -> None:
+        """One problem per row of ``bad`` (raw values indexed by line), at most
+        :data:`MAX_LISTED`, then a summary; ``subjects`` names each row's record."""
+        for line, value in bad.iloc[:MAX_LISTED].items():
+            text = message if subjects is None else f"{subjects[line]} : {message}"
+            self.problems.append(Problem(raw.source, text, int(line), column, value or None, expected, severity))
+        if len(bad) > MAX_LISTED:
+            self.problems.append(Problem(
+                raw.source, f"… et {fmt_int(len(bad) - MAX_LISTED)} autres lignes avec le même problème : "
+                            f"{message}", column=column, severity=severity))
+
+    def values(self, raw: RawTable, column: str, bad: pd.Series, message: str, expected: str | None,
+               hints: dict[str, str] | None = None) -> None:
+        """One error per distinct value of ``bad`` (raw values indexed by line)
+        with the lines where it occurs, at most :data:`MAX_LISTED` values."""
+        codes, uniques = pd.factorize(bad)
+        for i, value in enumerate(uniques[:MAX_LISTED]):
+            lines = bad.index[codes == i]
+            text = f"{message} : {hints[value]}" if hints and value in hints else message
+            if len(lines) > 1:
+                text += f", lignes {_lines_text(lines)}"
+            line = int(lines[0]) if len(lines) == 1 else None
+            self.problems.append(Problem(raw.source, text, line, column, str(value), expected))
+        if len(uniques) > MAX_LISTED:
+            self.problems.append(Problem(
+                raw.source, f"… et {fmt_int(len(uniques) - MAX_LISTED)} autres valeurs avec le même "
+                            f"problème : {message}", column=column))
+
+    # --- one table ---------------------------------------------------------------------------
+
+    def table(self, raw: RawTable) -> pd.DataFrame:
+        """The table with every contract column converted (absent ones all missing)."""
+        spec = COLUMNS[raw.table]
+        data = raw.data
+        found = ", ".join(f"« {title} »" for title in raw.headers.values())
+        for column in spec:
+            if column.required and column.name not in data:
+                self.problems.append(Problem(
+                    raw.source, f"colonne obligatoire « {column.name} » absente", column=column.name,
+                    expected=f"une colonne « {column.name} » (colonnes trouvées : {found})"))
+        names = [column.name for column in spec]
+        unknown = [raw.headers[name] for name in data if name not in names]
+        if unknown:
+            self.problems.append(Problem(
+                raw.source, f"colonne(s) inconnue(s) ignorée(s) : {', '.join(f'« {u} »' for u in unknown)}",
+                expected=f"les colonnes du format : {', '.join(names)}", severity=AVERTISSEMENT))
+        out: dict[str, pd.Series] = {}
+        for column in spec:
+            if column.name not in data:
+                out[column.name] = _missing(column.kind, data.index)
+                continue
+            values = data[column.name]
+            blank = values == ""
+            if column.required and blank.any():
+                self.rows(raw, column.name, values[blank], "valeur obligatoire manquante",
+                          f"une valeur (colonne obligatoire « {column.name} »)")
+            convert = getattr(self, "_" + column.kind)
+            out[column.name] = convert(raw, column, values, blank, out)
+        return pd.DataFrame(out, index=data.index)
+
+    # Converters: one per kind of column. Each receives the raw cells and their
+    # blank mask, reports what is wrong and returns the converted column.
+
+    def _texte(self, raw, column, values, blank, out) -> pd.Series:
+        return _as_object(values, blank)
+
+    def _code(self, raw, column, values, blank, out) -> pd.Series:
+        nomenclature = column.nomenclature
+        codes = _per_value(values, lambda text: _map(text, lambda v: referential.normalize(nomenclature, v)))
+        bad = codes.isna() & ~blank
+        if bad.any():
+            hints = {value: why for value in values[bad].unique()
+                     if (why := referential.ambiguity(nomenclature, value))}
+            self.values(raw, column.name, values[bad], "valeur non reconnue", _accepted(nomenclature), hints)
+        return codes
+
+    def _booleen(self, raw, column, values, blank, out) -> pd.Series:
+        codes = self._code(raw, column, values, blank, out)
+        return codes.map({"OUI": True, "NON": False}).astype("boolean")
+
+    def _publics(self, raw, column, values, blank, out) -> pd.Series:
+        """Codes of the ``|``-separated list in referential order, without the main criterion."""
+        order = {code: rank for rank, code in enumerate(referential.codes(column.nomenclature))}
+        unknown: dict[str, str] = {}
+
+        def convert(pairs: pd.Series) -> pd.Series:
+            texts = []
+            for pair in pairs:
+                cell, principal = pair.split("\x1f")
+                parts = [part.strip() for part in cell.split("|") if part.strip()]
+                found = {part: referential.normalize(column.nomenclature, part) for part in parts}
+                if missing := [part for part, code in found.items() if code is None]:
+                    unknown[cell] = ", ".join(f"« {part} » non reconnu" for part in missing)
+                kept = sorted({code for code in found.values() if code and code != principal}, key=order.get)
+                texts.append("|".join(kept) or None)
+            return pd.Series(texts, index=pairs.index, dtype=object)
+
+        main = out["critere_principal"].fillna("").astype(str)
+        result = _per_value(values.str.cat(main, sep="\x1f"), convert)
+        bad = values.isin(list(unknown))
+        if bad.any():
+            self.values(raw, column.name, values[bad], "liste de publics avec une valeur inconnue",
+                        f"des codes séparés par « | » : {', '.join(order)}", unknown)
+        return result
+
+    def _departement(self, raw, column, values, blank, out) -> pd.Series:
+        codes = _per_value(values, lambda text: _map(text, referential.normalize_departement))
+        bad = codes.isna() & ~blank
+        if bad.any():
+            self.values(raw, column.name, values[bad], "département inconnu", _EXPECTED["departement"])
+        return codes
+
+    def _commune(self, raw, column, values, blank, out) -> pd.Series:
+        communes = _per_value(values, _parse_communes)
+        bad = communes.isna() & ~blank
+        if bad.any():
+            self.rows(raw, column.name, values[bad], "code commune invalide", _EXPECTED["commune"])
+        return communes
+
+    def _siret(self, raw, column, values, blank, out) -> pd.Series:
+        sirets = _per_value(values, _parse_sirets)
+        bad = sirets.isna() & ~blank
+        if bad.any():
+            self.rows(raw, column.name, values[bad], "SIRET invalide, ignoré", _EXPECTED["siret"], AVERTISSEMENT)
+        return sirets
+
+    def _date(self, raw, column, values, blank, out) -> pd.Series:
+        dates = _per_value(values, _parse_dates)
+        bad = dates.isna() & ~blank
+        if bad.any():
+            self.rows(raw, column.name, values[bad], "date illisible", _EXPECTED["date"])
+        return dates
+
+    def _nombre(self, raw, column, values, blank, out) -> pd.Series:
+        numbers = self._number(raw, column, values, blank)
+        if (negative := numbers < 0).any():
+            self.rows(raw, column.name, values[negative], "valeur négative", _EXPECTED["nombre"])
+        return numbers
+
+    def _heures(self, raw, column, values, blank, out) -> pd.Series:
+        hours = self._number(raw, column, values, blank)
+        if (not_positive := hours <= 0).any():
+            self.rows(raw, column.name, values[not_positive], "nombre d'heures nul ou négatif",
+                      _EXPECTED["heures"])
+        if (too_many := hours > MAX_HOURS).any():
+            self.rows(raw, column.name, values[too_many],
+                      f"plus de {fmt_int(MAX_HOURS)} heures dans l'année pour un seul contrat : "
+                      f"valeur conservée, à vérifier", None, AVERTISSEMENT)
+        return hours
+
+    def _number(self, raw, column, values, blank) -> pd.Series:
+        numbers = _per_value(values, _parse_numbers)
+        bad = numbers.isna() & ~blank
+        if bad.any():
+            self.rows(raw, column.name, values[bad], "nombre illisible", _EXPECTED[column.kind])
+        return numbers
+
+    def _annee(self, raw, column, values, blank, out) -> pd.Series:
+        years = _per_value(values, _parse_numbers)
+        bad = ~blank & (years.isna() | (years % 1 != 0))
+        if bad.any():
+            self.rows(raw, column.name, values[bad], "année de naissance illisible",
+                      "une année sur quatre chiffres (ex. 1990)")
+        low, high = AGE_RANGE
+        if (wrong_age := ~bad & ~blank & ~(self.year - years).between(low, high)).any():
+            self.rows(raw, column.name, values[wrong_age],
+                      f"âge hors de l'intervalle {low}–{high} ans en {self.year}",
+                      f"une année de naissance entre {self.year - high} et {self.year - low}")
+        return years
+
+    # --- across rows and tables --------------------------------------------------------------
+
+    def unique_key(self, raw: RawTable, frame: pd.DataFrame) -> None:
+        """Every key value appears once."""
+        key = KEYS[raw.table]
+        duplicated = frame[key].notna() & frame[key].duplicated(keep=False)
+        if duplicated.any():
+            self.values(raw, key, raw.data[key][duplicated], "identifiant en double",
+                        "un identifiant unique dans la table")
+
+    def reference(self, raw: RawTable, frame: pd.DataFrame, column: str,
+                  target_raw: RawTable, target: pd.DataFrame) -> None:
+        """Every value of ``column`` exists as a key of the referenced table."""
+        key = KEYS[target_raw.table]
+        orphan = frame[column].notna() & ~frame[column].isin(target[key].dropna())
+        if orphan.any():
+            own_key = KEYS[raw.table]
+            subjects = f"{_ROW_NOUNS[raw.table]} « " + frame[own_key].fillna("?").astype(str) + " »"
+            self.rows(raw, column, raw.data[column][orphan], f"identifiant absent de {target_raw.source}",
+                      f"un {key} présent dans {target_raw.source}", subjects=subjects)
+
+    def contract_dates(self, raw: RawTable, contracts: pd.DataFrame) -> None:
+        """End not before start; the contract overlaps the year."""
+        start, end = contracts["date_debut"], contracts["date_fin"]
+        first, last = pd.Timestamp(self.year, 1, 1), pd.Timestamp(self.year, 12, 31)
+        if (reversed_dates := end < start).any():
+            self.rows(raw, "date_fin", raw.data["date_fin"][reversed_dates],
+                      "date de fin antérieure à la date de début",
+                      "une date de fin égale ou postérieure à la date de début")
+        if (late := start > last).any():
+            self.rows(raw, "date_debut", raw.data["date_debut"][late],
+                      f"contrat commencé après la fin de l'année {self.year}",
+                      f"une date de début au plus tard le {last:%d/%m/%Y}")
+        if (early := end < first).any():
+            self.rows(raw, "date_fin", raw.data["date_fin"][early],
+                      f"contrat terminé avant le début de l'année {self.year}",
+                      f"une date de fin au plus tôt le {first:%d/%m/%Y}, ou vide si le contrat est en cours")
+
+    def participants_without_contract(self, raw: RawTable, people: pd.DataFrame,
+                                      contracts: pd.DataFrame) -> pd.Series:
+        """Participants with no contract in the year: warned about, returned to be excluded."""
+        alone = people["participant_id"].notna() & ~people["participant_id"].isin(contracts["participant_id"])
+        if alone.any():
+            self.rows(raw, "participant_id", raw.data["participant_id"][alone],
+                      "participant sans contrat dans l'année : non compté", None, AVERTISSEMENT)
+        return alone
+
+
+def _per_value(values: pd.Series, convert) -> pd.Series:
+    """``convert`` (vectorised) applied once to each distinct value of ``values``,
+    spread back to the rows: a million contracts hold a few thousand dates."""
+    codes, uniques = pd.factorize(values)
+    return convert(pd.Series(uniques)).take(codes).set_axis(values.index)
+
+
+def _map(text: pd.Series, function) -> pd.Series:
+    """``function`` applied to each value of ``text``, as an ``object`` column."""
+    return pd.Series([function(value) for value in text], index=text.index, dtype=object)
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """Dates written AAAA-MM-JJ or JJ/MM/AAAA, a time of day ignored; ``NaT`` when
+    blank, unreadable or outside 1900–2100."""
+    dates = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+    todo = text != ""
+    for strip_time in (False, True):
+        for date_format in _DATE_FORMATS:
+            if not todo.any():
+                return dates
+            chunk = text[todo].str.replace(_TIME_OF_DAY, "", regex=True) if strip_time else text[todo]
+            parsed = pd.to_datetime(chunk, format=date_format, errors="coerce")
+            dates[todo] = parsed.where(parsed.dt.year.between(1900, 2100)).astype("datetime64[ns]")
+            todo &= dates.isna()
+    return dates
+
+
+def _parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers with a decimal comma or point and spaces (also no-break) between
+    thousands; ``NaN`` when blank or unreadable."""
+    numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
+    rest = numbers.isna() & (text != "")
+    if rest.any():
+        cleaned = text[rest].str.replace(_SPACES + r"|€$", "", regex=True).str.replace(",", ".", regex=False)
+        numbers[rest] = pd.to_numeric(cleaned, errors="coerce")
+    return numbers.astype("float64").where(np.isfinite(numbers))
+
+
+def _parse_communes(text: pd.Series) -> pd.Series:
+    """INSEE commune codes (a leading zero lost by a spreadsheet restored); ``None`` if malformed."""
+    upper = text.str.upper()
+    upper = upper.where(~upper.str.fullmatch(r"\d{4}"), "0" + upper)
+    return _as_object(upper, ~upper.str.fullmatch(r"\d{5}|2[AB]\d{3}"))
+
+
+def _parse_sirets(text: pd.Series) -> pd.Series:
+    """SIRET numbers without their spaces; ``None`` unless 14 digits."""
+    digits = text.str.replace(_SPACES, "", regex=True)
+    return _as_object(digits, ~digits.str.fullmatch(r"\d{14}"))
+
+
+def _missing(kind: str, index: pd.Index) -> pd.Series:
+    """An absent column: all missing, with the column type of its kind."""
+    if kind == "date":
+        return pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    if kind in ("nombre", "heures", "annee"):
+        return pd.Series(np.nan, index=index, dtype="float64")
+    if kind == "booleen":
+        return pd.Series(pd.NA, index=index, dtype="boolean")
+    return pd.Series([None] * len(index), index=index, dtype=object)
+
+
+def _accepted(nomenclature: str) -> str:
+    """What a code column accepts, for messages."""
+    if nomenclature == "booleen":
+        return "oui ou non (ou o/n, 1/0, vrai/faux, x)"
+    return f"un code parmi {', '.join(referential.codes(nomenclature))} (ou un libellé usuel)"
