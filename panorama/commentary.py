@@ -29,14 +29,14 @@ def trend(rate: float | None, previous_year: int | None) -> str:
     if abs(rate) < STABLE_RATE:
         return f"stable par rapport à {previous_year}"
     direction = "hausse" if rate > 0 else "baisse"
-    return f"en {direction} de {fmt_evolution(abs(rate))} par rapport à {previous_year}"
+    return f"en {direction} de {fmt_pct(abs(rate))} par rapport à {previous_year}"
 
 
 def fmt_points(diff: float | None) -> str:
     """« +1,2 point », « −2,5 points » from a difference of fractions."""
     if _missing(diff):
         return "n.d."
-    points = round(diff * 100, 1)
+    points = round(diff * 100, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
     sign = "+" if points > 0 else ""
     return f"{sign}{fmt_number(points, 1)}{NBSP}{plural(points, 'point')}"
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True)
 class Column:
     """A table column: its header and the formatting kind of its cells
-    (``texte``, ``heures``, ``nombre``, ``part``, ``evolution``, ``points``, ``decimal``)."""
+    (``texte``, ``code`` (short text kept on one line), ``heures``, ``nombre``,
+    ``part``, ``evolution``, ``points``, ``decimal``, ``mixte`` (a ``(value, kind)`` pair))."""
 
     label: str
     kind: str = "texte"

@@ -77,7 +77,7 @@ def fmt_evolution(rate: Real | None, decimals: int = 1) -> str:
     """« +3,2 % », « −1,0 % », « 0,0 % » from the rate 0.032."""
     if _is_missing(rate):
         return MISSING
-    pct = round(float(rate) * 100, decimals)
+    pct = round(float(rate) * 100, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     sign = "+" if pct > 0 else ""
     return f"{sign}{fmt_number(pct, decimals)}{NBSP}%"
 

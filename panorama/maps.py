@@ -42,10 +42,9 @@ from panorama.resources import assets_dir
 MISSING_LABEL = "Donnée manquante"
 MAX_CLASSES = 4
 MAP_SOURCE = "fond de carte IGN – Admin Express"
-SOURCE_LINE_CHARS = 150  # beyond, the source line is split in two
 
 CM = 1 / 2.54
-FIGSIZE = (16 * CM, 12 * CM)
+FIGSIZE = (16 * CM, 10 * CM)
 DPI = 150
 METROPOLE_CRS = "EPSG:2154"  # RGF93 / Lambert-93
 
@@ -305,12 +304,6 @@ def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | Non
     ax.set_yticks([])
 
 
-def _source_line(producer: str) -> str:
-    """« Source : … ; fond de carte IGN – Admin Express. », on two lines if long."""
-    separator = " ; " if len(producer) <= SOURCE_LINE_CHARS - len(MAP_SOURCE) - 14 else " ;\n"
-    return f"Source : {producer}{separator}{MAP_SOURCE}."
-
-
 def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
               values: Mapping[str, float | None], bounds: list[tuple[float, float]],
               title: str | None, legend_title: str, kind: str, missing_label: str) -> str:
@@ -331,7 +324,7 @@ def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
 
 
 def choropleth(values: Mapping[str, float | None], *, config: Config, legend_title: str,
-               kind: str, title: str | None = None, source: str | None = None,
+               kind: str, title: str | None = None,
                missing_label: str = MISSING_LABEL) -> MapImage:
     """Draw ``values`` (département code → value) on the map of ``config.departements``.
 
@@ -341,8 +334,8 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
     ``missing_label`` (« Donnée manquante », or « Secret statistique »).
     Codes of ``values`` outside ``config.departements`` are ignored. The
     départements of ``config.encart`` are also drawn enlarged in an inset.
-    ``source`` names the data producer in the source line (default: the
-    observatory's ``porteur``). The PNG (16 × 12 cm, 150 dpi) is deterministic.
+    The caller prints the source and the base-map credit (:data:`MAP_SOURCE`)
+    under the image. The PNG (16 × 10 cm, 150 dpi) is deterministic.
     """
     codes = tuple(config.departements)
     encart = tuple(code for code in config.encart if code in codes)
@@ -366,7 +359,7 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
             fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
                      color=TEXT_COLOR)
         map_width = 0.60 if encart else 0.66
-        ax = fig.add_axes((0.01, 0.08, map_width, top - 0.08))
+        ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
         ax.set_axis_off()
         ax.set_anchor("N")
         main_labels = {code: label(code) for code in codes if code not in encart}
@@ -376,14 +369,14 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
             west, south, east, north = layer.encart_box
             ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
                                    edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
-            inset = fig.add_axes((map_width + 0.03, top - 0.50, 0.35, 0.50))
+            inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
             for spine in inset.spines.values():
                 spine.set_edgecolor(MUTED_COLOR)
                 spine.set_linewidth(0.6)
             _draw(inset, layer, encart, colors, {code: label(code) for code in encart},
                   _extent(layer, encart, 0.04), fontsize=6.5)
             inset.set_title("Agrandissement", fontsize=7, color=MUTED_COLOR, loc="left", pad=3)
-            legend_top = top - 0.53
+            legend_top = top - 0.64
         handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
                    for i, b in enumerate(bounds)]
         if any(c is None for c in colors.values()):
@@ -393,8 +386,6 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
                    frameon=False, fontsize=7, title=textwrap.fill(legend_title, 30),
                    title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
                    handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        fig.text(0.02, 0.025, _source_line(source or config.observatoire_porteur),
-                 ha="left", va="bottom", fontsize=6, color=MUTED_COLOR)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     alt = _alt_text(config, codes, layer.names, drawn, bounds, title, legend_title, kind,

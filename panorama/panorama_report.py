@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -18,7 +19,7 @@ from panorama.commentary import Texts
 from panorama.errors import ConfigError
 from panorama.document import Card, Cards, Column, Document, Figure, Section, Table, Text
 from panorama.formatting import fmt_count, fmt_hours, fmt_int, fmt_pct
-from panorama.indicators import AGE_BANDS, DIMENSIONS, KEY_FIGURES, REGION
+from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
 from panorama.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -48,6 +49,12 @@ class _Builder:
         self._count += 1
         return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
                       width_cm=chart.width_cm, source=self.source, table=table, note=note)
+
+    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
+        """Choropleth of ``values`` (département code → value) over the configured départements."""
+        image = maps.choropleth({code: values.get(code) for code in self.config.departements},
+                                config=self.config, legend_title=legend, kind=kind)
+        return self.figure(title, image, table, note=f"{maps.MAP_SOURCE[0].upper()}{maps.MAP_SOURCE[1:]}.")
 
     def rows(self, dimension: str, perimetre: str = REGION) -> pd.DataFrame:
         """Rows of a breakdown (publication order)."""
@@ -83,8 +90,9 @@ def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -
     return Table(caption=caption, columns=columns, rows=data)
 
 
-def _title_of(dimension: str) -> str:
-    return next(d.title for d in DIMENSIONS if d.name == dimension)
+def _sentence_case(text: str) -> str:
+    """First letter upper-cased, the rest untouched (« Résidant en QPV »)."""
+    return text[:1].upper() + text[1:]
 
 
 def _leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
@@ -163,8 +171,8 @@ def _section_operations(b: _Builder) -> Section:
     articles = referential.MODALITE_ARTICLES
     modality_table = Table(
         caption=f"Opérations et heures par modalité juridique, {year}",
-        columns=[Column("Modalité"), Column("Code 2019", "texte"), Column("Textes 2016", "texte"),
-                 Column("CMP 2006", "texte"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+        columns=[Column("Modalité"), Column("Code 2019", "code"), Column("Textes 2016", "code"),
+                 Column("CMP 2006", "code"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
                  Column("Part des heures", "part")],
         rows=[[x.libelle, *(a or "—" for a in articles.get(x.code, (None, None, None))),
                x.operations, x.heures, x.part_heures] for x in modalite.itertuples()])
@@ -176,19 +184,27 @@ def _section_operations(b: _Builder) -> Section:
         rows=[[("Hors grand projet" if x.code == referential.NON_RENSEIGNE else x.libelle),
                x.operations, x.heures, x.part_heures] for x in projects.itertuples()])
     big = projects[projects["code"] != referential.NON_RENSEIGNE]["part_heures"].sum()
+    if share >= 0.4:
+        text += f" Les marchés de {label.lower()} portent {fmt_pct(share)} des heures."
     return Section("operations", "Les opérations et les donneurs d'ordre", [
-        b.text("operations", text + " " + commentary.leader_title(
-            label, share, "des heures relèvent de cette nature de marché.", "")),
+        b.text("operations", text),
         nature_table,
         b.bar("secteur", "Heures d'insertion par secteur d'activité",
               commentary.leader_title(*_leader(b.rows("secteur")), "des heures", "Heures par secteur d'activité")),
         modality_table,
         b.bar("type_donneur_ordre", "Heures d'insertion par type de donneur d'ordre",
               "Heures par type de donneur d'ordre"),
-        b.text("grands_projets", f"Les grands projets (Grand Paris Express, Jeux olympiques, renouvellement "
-                                 f"urbain…) représentent {fmt_pct(big)} des heures réalisées."),
+        b.text("grands_projets", _projects_text(projects, big)),
         projects_table,
     ])
+
+
+def _projects_text(projects: pd.DataFrame, share: float) -> str:
+    names = [x.libelle for x in projects.itertuples() if x.code != referential.NON_RENSEIGNE]
+    if not names:
+        return "Aucune opération n'est rattachée à un grand projet cette année."
+    listing = ", ".join(names[:-1]) + (" et " if len(names) > 1 else "") + names[-1]
+    return f"Les grands projets ({listing}) représentent {fmt_pct(share)} des heures réalisées."
 
 
 def _section_hours(b: _Builder) -> Section:
@@ -204,8 +220,6 @@ def _section_hours(b: _Builder) -> Section:
              "Alternance : apprentissage, professionnalisation, GEIQ.")
     departements = b.rows("departement_execution")
     dep_values = {x.code: x.heures for x in departements.itertuples()}
-    hours_map = maps.choropleth({code: dep_values.get(code) for code in b.config.departements},
-                                config=b.config, title=None, legend_title="Heures réalisées", kind="heures")
     leader_dep, leader_share = _leader(departements)
     return Section("heures", "Les heures d'insertion", [
         b.text("heures", f"La modalité « {label} » porte {fmt_pct(share)} des heures réalisées en {year}."),
@@ -215,9 +229,9 @@ def _section_hours(b: _Builder) -> Section:
         groups_table,
         b.bar("type_structure", "Heures d'insertion par type de structure", "Heures par type de structure",
               note="SIAE : EI, ETTI, AI, ACI ; EA et ESAT : structures du handicap."),
-        b.figure(commentary.leader_title(leader_dep, leader_share, "des heures",
-                                         "Heures par département d'exécution"),
-                 hours_map, breakdown_table(departements, "Heures par département d'exécution")),
+        b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
+              dep_values, "Heures réalisées", "heures",
+              breakdown_table(departements, "Heures par département d'exécution")),
     ])
 
 
@@ -243,8 +257,6 @@ def _section_participants(b: _Builder) -> Section:
          "Hommes": [nature_counts.get(f"M|{c}", 0) for c in natures]},
         subject="Part des femmes et des hommes parmi les participants, par nature de marché", colour=b.config)
     women_by_dep = {p.code: b.value("part_femmes", p.code) for p in b.r.departements if p.in_region}
-    women_map = maps.choropleth({code: women_by_dep.get(code) for code in b.config.departements},
-                                config=b.config, title=None, legend_title="Part des femmes", kind="part")
     women_table = Table(caption=f"Part des femmes parmi les participants, par département d'exécution, {year}",
                         columns=[Column("Département"), Column("Part des femmes", "part")],
                         rows=[[p.nom, women_by_dep.get(p.code)] for p in b.r.departements if p.in_region])
@@ -268,7 +280,8 @@ def _section_participants(b: _Builder) -> Section:
         b.bar("prescripteur", "Participants par prescripteur", "Prescripteurs", measure="participants"),
         b.bar("qpv", "Participants selon la résidence en quartier prioritaire", "Résidence en QPV",
               measure="participants"),
-        b.figure("Part des femmes par département d'exécution", women_map, women_table),
+        b.map("Part des femmes par département d'exécution", women_by_dep, "Part des femmes", "part",
+              women_table),
     ])
 
 
@@ -331,9 +344,6 @@ def _section_territories(b: _Builder) -> Section:
     residence = b.rows("departement_residence")
     res_values = {x.code: x.participants for x in residence.itertuples()}
     work_values = {x.code: x.participants for x in b.rows("departement_execution").itertuples()}
-    residence_map = maps.choropleth({code: res_values.get(code) for code in b.config.departements},
-                                    config=b.config, title=None, legend_title="Participants résidents",
-                                    kind="nombre")
     compare = Table(
         caption=f"Participants par département de résidence et de travail, {year}",
         columns=[Column("Département"), Column("Résident dans le département", "nombre"),
@@ -347,7 +357,8 @@ def _section_territories(b: _Builder) -> Section:
             f"n'est pas renseignée pour {fmt_int(unknown)} d'entre eux.")
     return Section("territoires", "Territoires", [
         table,
-        b.figure("Participants par département de résidence", residence_map, compare),
+        b.map("Participants par département de résidence", res_values, "Participants résidents", "nombre",
+              compare),
         b.text("territoires", text),
     ])
 
@@ -365,7 +376,7 @@ def _section_evolution(b: _Builder) -> Section:
     for code in codes:
         row = r.figure_row(code)
         kind = KEY_FIGURES[code].kind
-        rows.append([KEY_FIGURES[code].label.capitalize(), (row["valeur_precedente"], kind),
+        rows.append([_sentence_case(KEY_FIGURES[code].label), (row["valeur_precedente"], kind),
                      (row["valeur"], kind), (row["evolution"], "points" if code.startswith("part_") else "evolution")])
     table = Table(caption=f"Chiffres clés {r.previous_year} et {r.year}",
                   columns=[Column("Indicateur"), Column(str(r.previous_year), "mixte"), Column(str(r.year), "mixte"),
@@ -386,14 +397,14 @@ def _section_methodology(b: _Builder) -> Section:
     r = b.r
     definitions = Table(caption="Définitions des indicateurs",
                         columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
-                        rows=[[meta.label.capitalize(), code, meta.definition] for code, meta in KEY_FIGURES.items()])
+                        rows=[[_sentence_case(meta.label), code, meta.definition] for code, meta in KEY_FIGURES.items()])
     glossary = Table(
         caption="Modalités juridiques et numérotations successives des articles",
         columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),
                  Column("Ordonnance 2015 / décret 2016", "texte"), Column("Code des marchés publics 2006", "texte")],
         rows=[[referential.label("modalite", code), *(a or "—" for a in articles)]
               for code, articles in referential.MODALITE_ARTICLES.items()])
-    quality_rows = [[t.table, t.file, t.rows_read, t.rows_excluded,
+    quality_rows = [[t.table, Path(t.file).name, t.rows_read, t.rows_excluded,
                      "; ".join(f"{reason} ({fmt_int(n)})" for reason, n in t.excluded.items()) or "—"]
                     for t in r.quality.tables.values()]
     quality = Table(caption=f"Lignes lues et exclues, {r.year}",

@@ -28,7 +28,7 @@ WEB_FONT_FACES = FONT_FACES[:2]
 def _fmt(value, kind: str) -> str:
     if kind == "mixte":  # a (value, kind) pair: tables mixing counts and shares
         value, kind = value
-    if kind == "texte":
+    if kind in ("texte", "code"):
         return "" if value is None else str(value)
     if kind == "points":
         return fmt_points(value)
