@@ -94,7 +94,7 @@ def test_classify_missing_values():
 
 def draw(values, config=None):
     return maps.choropleth(values, config=config or Config(), title="Heures d'insertion en 2024",
-                           legend_title="Heures d'insertion", kind="heures", source="Test")
+                           legend_title="Heures d'insertion", kind="heures")
 
 
 def test_choropleth_png_is_deterministic():
