@@ -9,6 +9,7 @@ and images (it works offline); the PDF reads the fonts from ``assets/fonts``.
 from __future__ import annotations
 
 import base64
+import logging
 from functools import cache
 from pathlib import Path
 
@@ -85,5 +86,7 @@ def write_pdf(html: str, path: Path) -> None:
     """Render ``html`` (from :func:`render_html` with ``pdf=True``) to a tagged PDF."""
     import weasyprint  # heavy: imported only when a PDF is written
 
+    # Lato's font header has an old creation date that fontTools reports while subsetting.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
     weasyprint.HTML(string=html, base_url=str(assets_dir())).write_pdf(
         path, pdf_tags=True, uncompressed_pdf=False)

@@ -1,0 +1,109 @@
+"""The panorama document and its rendering, on the embedded example data."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from panorama import panorama_report, render
+from panorama.build import load_results
+from panorama.commentary import Texts
+from panorama.formatting import fmt_hours, fmt_int, fmt_pct
+
+SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
+            "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]
+
+
+@pytest.fixture(scope="module")
+def results():
+    return load_results(2019)
+
+
+@pytest.fixture(scope="module")
+def document(results):
+    return panorama_report.build_document(results, Texts(None))
+
+
+@pytest.fixture(scope="module")
+def html(document):
+    return render.render_html(document, pdf=False)
+
+
+@pytest.fixture(scope="module")
+def pdf(document, tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "panorama.pdf"
+    render.write_pdf(render.render_html(document, pdf=True), path)
+    return PdfReader(io.BytesIO(path.read_bytes()))
+
+
+def test_sections_follow_the_report_spec(document):
+    assert [s.title for s in document.sections] == SECTIONS
+
+
+def test_key_figure_cards_show_the_results(document, results):
+    key = next(s for s in document.sections if s.id == "chiffres-cles")
+    cards = {c.label: c for block in key.blocks if block.block == "cards" for c in block.cards}
+    assert cards["heures d'insertion réalisées"].value == results.figure("heures")
+    assert cards["participants"].value == results.figure("participants")
+    assert cards["de femmes"].value == results.figure("part_femmes")
+    # the example has 2018: every card carries its evolution with an arrow direction
+    assert all(c.evolution and c.direction in {"hausse", "baisse", "stable"} for c in cards.values())
+
+
+def test_every_figure_has_an_alt_text_stating_figures(document):
+    figures = [b for s in document.sections for b in s.blocks if b.block == "figure"]
+    assert len(figures) >= 15
+    for figure in figures:
+        assert figure.png.startswith(b"\x89PNG")
+        assert re.search(r"\d", figure.alt), figure.title
+        assert figure.source
+
+
+def test_html_is_french_self_contained_and_marked_fictitious(html, results):
+    assert '<html lang="fr">' in html
+    assert "Données fictives" in html
+    assert not re.search(r"""(src|href)=["']https?://""", html)
+    assert fmt_hours(results.figure("heures")).split("\u00a0")[0] in html
+    assert "<caption>" in html and 'scope="col"' in html
+    assert html.count("<details>") >= 15  # the data table behind each chart
+
+
+def test_women_title_states_the_finding(document, results):
+    titles = [b.title for s in document.sections for b in s.blocks if b.block == "figure"]
+    assert f"Les femmes restent minoritaires : {fmt_pct(results.figure('part_femmes'))} des participants" in titles
+
+
+def test_markdown_text_replaces_a_generated_paragraph(results, tmp_path):
+    (tmp_path / "edito.md").write_text("Une **année record** pour les clauses.\n\n<script>x</script>",
+                                       encoding="utf-8")
+    (tmp_path / "chiffres_cles.md").write_text("Texte de l'observatoire.", encoding="utf-8")
+    doc = panorama_report.build_document(results, Texts(tmp_path))
+    page = render.render_html(doc, pdf=False)
+    assert "Une <strong>année record</strong> pour les clauses." in page
+    assert "<script>x</script>" not in page  # raw HTML in Markdown is not passed through
+    assert "Texte de l&#39;observatoire." in page or "Texte de l'observatoire." in page
+    assert "Cet espace accueille l'éditorial" not in page
+
+
+def test_pdf_pages_are_numbered_tagged_and_marked(pdf, results):
+    assert 15 <= len(pdf.pages) <= 40
+    root = pdf.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert str(root.get("/Lang")).lower().startswith("fr")
+    total = len(pdf.pages)
+    for number, page in enumerate(pdf.pages, start=1):
+        text = page.extract_text()
+        assert "Données fictives" in text
+        if number > 1:
+            assert f"{number} / {total}" in text
+    contents = "".join(page.extract_text() for page in pdf.pages[:5])
+    assert fmt_int(results.figure("participants")).replace("\u202f", " ") in contents.replace("\u202f", " ")
+
+
+def test_table_of_contents_gives_page_numbers(pdf):
+    toc = pdf.pages[1].extract_text()
+    assert "Sommaire" in toc
+    assert re.search(r"Méthodologie\s*\.+\s*\d+", toc)
