@@ -22,14 +22,19 @@ def _missing(value: float | None) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def trend(rate: float | None, previous_year: int | None) -> str:
-    """« en hausse de 12,3 % par rapport à 2018 », « stable par rapport à 2018 », or ""."""
-    if _missing(rate) or previous_year is None:
+def trend(evolution: float | None, previous_year: int | None, indicator: str = "heures") -> str:
+    """« en hausse de 12,3 % par rapport à 2018 », « stable par rapport à 2018 », or "".
+
+    For a share (``part_*`` indicator) the evolution is a difference in points:
+    « en baisse de 2,5 points par rapport à 2018 ».
+    """
+    way = direction(evolution, indicator)
+    if not way or previous_year is None:
         return ""
-    if abs(rate) < STABLE_RATE:
+    if way == "stable":
         return f"stable par rapport à {previous_year}"
-    direction = "hausse" if rate > 0 else "baisse"
-    return f"en {direction} de {fmt_pct(abs(rate))} par rapport à {previous_year}"
+    amount = fmt_points(abs(evolution)).lstrip("+") if indicator.startswith("part_") else fmt_pct(abs(evolution))
+    return f"en {way} de {amount} par rapport à {previous_year}"
 
 
 def fmt_points(diff: float | None) -> str:
@@ -39,16 +44,6 @@ def fmt_points(diff: float | None) -> str:
     points = round(diff * 100, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
     sign = "+" if points > 0 else ""
     return f"{sign}{fmt_number(points, 1)}{NBSP}{plural(points, 'point')}"
-
-
-def trend_points(diff: float | None, previous_year: int | None) -> str:
-    """« en hausse de 1,2 point par rapport à 2018 » for a share."""
-    if _missing(diff) or previous_year is None:
-        return ""
-    if abs(diff) < STABLE_POINTS:
-        return f"stable par rapport à {previous_year}"
-    direction = "hausse" if diff > 0 else "baisse"
-    return f"en {direction} de {fmt_points(abs(diff)).lstrip('+')} par rapport à {previous_year}"
 
 
 def evolution_text(indicator: str, evolution: float | None) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from panorama.commentary import direction, evolution_text, fmt_points, leader_title, trend, trend_points, women_title
+from panorama.commentary import direction, evolution_text, fmt_points, leader_title, trend, women_title
 from panorama.config import Config, load_config
 from panorama.errors import ConfigError
 from panorama.formatting import fmt_count, fmt_date, fmt_evolution, fmt_hours, fmt_int, fmt_pct
@@ -32,8 +32,8 @@ def test_trend_wording():
     assert trend(-0.2, 2018) == f"en baisse de 20,0{NBSP}% par rapport à 2018"
     assert trend(0.001, 2018) == "stable par rapport à 2018"
     assert trend(0.1, None) == ""
-    assert trend_points(0.012, 2018) == f"en hausse de 1,2{NBSP}point par rapport à 2018"
-    assert trend_points(-0.025, 2018) == f"en baisse de 2,5{NBSP}points par rapport à 2018"
+    assert trend(0.012, 2018, "part_femmes") == f"en hausse de 1,2{NBSP}point par rapport à 2018"
+    assert trend(-0.025, 2018, "part_qpv") == f"en baisse de 2,5{NBSP}points par rapport à 2018"
 
 
 def test_points_and_cards():
