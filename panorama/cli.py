@@ -33,8 +33,10 @@ typer.core._ = lambda text: _FRENCH.get(text, text)
 # Usage errors raised by the command-line parser, in French.
 _USAGE_ERRORS = (
     (r"Missing argument '(.+)'\.", "argument manquant : {0}"),
-    (r"No such option: (\S+)", "option inconnue : {0}"),
-    (r"Got unexpected extra arguments? \((.*)\)", "argument(s) en trop : {0}"),
+    (r"No such option: (\S+?)\.?(?: Did you mean (\S+?)\?)?",
+     "option inconnue : {0}"),
+    (r"No such option: (\S+) \(Possible options: (.*)\)", "option inconnue : {0} (options possibles : {1})"),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", "argument en trop : {0}"),
     (r"Option '(.+)' requires an argument\.", "l'option {0} attend une valeur"),
     (r"Missing command\.", "commande manquante"),
     (r"Commande inconnue : '(.+)'\.(?: Did you mean '(.+)'\?)?",

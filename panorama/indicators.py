@@ -216,6 +216,9 @@ def key_figures(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     for column in [c for c in out.columns if c.startswith("heures_public_")] + ["heures_iae", "heures_alternance"]:
         out["part_" + column] = out[column] / hours
 
+    # An empty share (no participant with a known situation…) comes out of
+    # groupby/apply as an object column: keep ``valeur`` float all the same.
+    out = out.astype("float64")
     out.index.name = "perimetre"
     long = out.reset_index().melt(id_vars="perimetre", var_name="indicateur", value_name="valeur")
     return _sort_perimeters(long, "perimetre").reset_index(drop=True)

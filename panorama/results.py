@@ -20,6 +20,7 @@ from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 
 KEY_FIGURES_FILE = "chiffres_cles.csv"
+WORKBOOK_FILE = "panorama-clauses-sociales-{year}.xlsx"  # the same tables, one sheet each
 BREAKDOWN_COLUMNS = ("perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                      "part_heures", "part_participants", "secret", "operations")
 INTEGER_CODES = {"participants", "contrats", "operations", "operations_actives", "donneurs_ordre",
@@ -155,10 +156,12 @@ _FIELD_DOCS = {
 
 
 def write_open_data(results: Results, folder: Path) -> list[str]:
-    """Write the open-data package into ``folder``; return the file names written."""
+    """Write the open-data package into ``folder`` (CSV files, ``datapackage.json``, and the
+    same tables in one workbook, a sheet per table); return the file names written."""
     folder.mkdir(parents=True, exist_ok=True)
     resources = []
-    for name, frame in results.export_tables().items():
+    tables = results.export_tables()
+    for name, frame in tables.items():
         path = folder / f"{name}.csv"
         path.write_text(_csv_text(frame), encoding="utf-8", newline="")
         fields = [{"name": c, "type": _FIELD_DOCS[c][0], "description": _FIELD_DOCS[c][1]}
@@ -178,4 +181,13 @@ def write_open_data(results: Results, folder: Path) -> list[str]:
     }
     (folder / "datapackage.json").write_text(
         json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    return ["datapackage.json", *[r["path"] for r in resources]]
+    workbook = WORKBOOK_FILE.format(year=results.year)
+    with pd.ExcelWriter(folder / workbook, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            frame.to_excel(writer, sheet_name=_sheet_name(name), index=False)
+    return ["datapackage.json", *[r["path"] for r in resources], workbook]
+
+
+def _sheet_name(table: str) -> str:
+    """Sheet of ``table`` in the workbook (Excel allows 31 characters)."""
+    return table.removeprefix("repartition_")[:31]
