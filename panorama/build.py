@@ -44,9 +44,9 @@ def load_results(year: int, data_root: Path | None = None, config: Config | None
     config = config or Config()
     root = example_data_root() if data_root is None else Path(data_root)
     progress(f"Lecture et validation des données {year} ({root})")
-    current, previous = validation.load_years(root, year)
+    history = validation.load_history(root, year)
     progress("Calcul des indicateurs")
-    return compute(current, previous, config, example=data_root is None)
+    return compute(history[year], history.get(year - 1), config, example=data_root is None, history=history)
 
 
 def texts_folder(config: Config, data_root: Path | None, year: int) -> Path | None:

@@ -68,6 +68,12 @@ class Card:
     evolution: str = ""
     direction: str = ""
     detail: str = ""
+    history: list[tuple[int, float]] = field(default_factory=list)
+
+    @property
+    def history_kind(self) -> str:
+        """Formatting kind of the earlier years' values (hours without their unit, to stay short)."""
+        return "nombre" if self.kind == "heures" else self.kind
 
 
 @dataclass

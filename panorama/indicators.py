@@ -263,6 +263,25 @@ def evolution_rows(evo: pd.DataFrame) -> pd.DataFrame:
                          "valeur": rows["evolution"]})
 
 
+def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
+    """Key figures of every year from the first to the last one available.
+
+    ``by_year`` maps a year to its :func:`key_figures`. Returns ``annee,
+    perimetre, indicateur, valeur``; a year without data in the middle of the
+    range has a row per (perimeter, indicator) with ``valeur`` NaN: shown as
+    missing, never interpolated.
+    """
+    first, last = min(by_year), max(by_year)
+    keys = pd.concat(by_year.values())[["perimetre", "indicateur"]].drop_duplicates()
+    keys = _sort_perimeters(keys, "perimetre")
+    frames = []
+    for year in range(first, last + 1):
+        values = keys.merge(by_year[year], on=["perimetre", "indicateur"], how="left") if year in by_year \
+            else keys.assign(valeur=np.nan)
+        frames.append(values.assign(annee=year))
+    return pd.concat(frames, ignore_index=True)[["annee", "perimetre", "indicateur", "valeur"]]
+
+
 def _label(dimension: Dimension, code: str) -> str:
     if code == NON_RENSEIGNE:
         return "Non renseigné"

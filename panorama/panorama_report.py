@@ -18,7 +18,7 @@ from panorama import charts, commentary, maps, referential
 from panorama.commentary import Texts
 from panorama.errors import ConfigError
 from panorama.document import Card, Cards, Column, Document, Figure, Section, Table, Text
-from panorama.formatting import fmt_count, fmt_hours, fmt_int, fmt_pct
+from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct
 from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
 from panorama.results import Results
 
@@ -108,9 +108,11 @@ def _cards(b: _Builder, codes: list[str], perimetre: str = REGION) -> list[Card]
     for code in codes:
         row = b.r.figure_row(code, perimetre)
         meta = KEY_FIGURES[code]
+        earlier = [(year, value) for year, value in b.r.serie(code, perimetre) if year < b.r.year]
         cards.append(Card(label=meta.label, value=row["valeur"], kind=meta.kind,
                           evolution=commentary.evolution_text(code, row["evolution"]),
-                          direction=commentary.direction(row["evolution"], code)))
+                          direction=commentary.direction(row["evolution"], code),
+                          history=earlier))
     return cards
 
 
@@ -363,34 +365,63 @@ def _section_territories(b: _Builder) -> Section:
     ])
 
 
+EVOLUTION_CODES = ("heures", "participants", "contrats", "operations", "donneurs_ordre", "entreprises",
+                   "heures_par_participant", "part_femmes", "part_moins_26", "part_50_plus", "part_qpv",
+                   "part_sortie_emploi_durable")
+
+
 def _section_evolution(b: _Builder) -> Section:
     r = b.r
-    if r.previous_year is None:
+    years = [year for year, _ in r.serie("heures")]
+    if len(years) < 2:
         return Section("evolution", "Évolution", [b.text(
-            "evolution", f"Les données de {r.year - 1} ne sont pas disponibles : l'évolution sera présentée "
-                         f"dans les prochaines éditions.")])
-    codes = ["heures", b.config.etp_code, "participants", "contrats", "operations", "donneurs_ordre",
-             "entreprises", "heures_par_participant", "part_femmes", "part_moins_26", "part_50_plus",
-             "part_qpv", "part_sortie_emploi_durable"]
+            "evolution", f"Les données des années antérieures à {r.year} ne sont pas disponibles : l'évolution "
+                         f"sera présentée dans les prochaines éditions.")])
+    codes = ["heures", b.config.etp_code, *EVOLUTION_CODES[1:]]
     rows = []
     for code in codes:
-        row = r.figure_row(code)
         kind = KEY_FIGURES[code].kind
-        rows.append([_sentence_case(KEY_FIGURES[code].label), (row["valeur_precedente"], kind),
-                     (row["valeur"], kind), (row["evolution"], "points" if code.startswith("part_") else "evolution")])
-    table = Table(caption=f"Chiffres clés {r.previous_year} et {r.year}",
-                  columns=[Column("Indicateur"), Column(str(r.previous_year), "mixte"), Column(str(r.year), "mixte"),
-                           Column("Évolution", "mixte")], rows=rows,
-                  note="Évolution en % pour les volumes, en points pour les parts.")
-    hours = r.figure_row("heures")
-    chart = charts.column_chart([str(r.previous_year), str(r.year)], [hours["valeur_precedente"], hours["valeur"]],
-                                subject="Heures d'insertion réalisées par année", value_kind="heures",
-                                colour=b.config, width_cm=HALF)
+        values = [(value, kind) for _, value in r.serie(code)]
+        last = r.figure_row(code)["evolution"]
+        rows.append([_sentence_case(KEY_FIGURES[code].label), *values,
+                     (last, "points" if code.startswith("part_") else "evolution")])
+    missing = [str(y) for y, v in r.serie("heures") if math.isnan(v)]
+    note = "Évolution sur un an : en % pour les volumes, en points pour les parts."
+    if missing:
+        note += f" Pas de données pour {', '.join(missing)} : l'année est laissée vide, sans interpolation."
+    previous = r.previous_year
+    table = Table(caption=f"Chiffres clés de {years[0]} à {years[-1]}",
+                  columns=[Column("Indicateur"), *(Column(str(y), "mixte") for y in years),
+                           Column(f"Évolution {previous}-{r.year}" if previous else "Évolution", "mixte")],
+                  rows=rows, note=note)
+    hours = [v for _, v in r.serie("heures")]
+    people = [v for _, v in r.serie("participants")]
+    labels = [str(y) for y in years]
+    hours_chart = charts.line_chart(labels, hours, subject="Heures d'insertion réalisées par année",
+                                    value_kind="heures", colour=b.config)
+    people_chart = charts.line_chart(labels, people, subject="Participants par année", value_kind="nombre",
+                                     colour=b.config)
+    shares = {KEY_FIGURES[c].label.replace("de ", "", 1).capitalize() if c != "part_qpv" else "Résidant en QPV":
+              [v for _, v in r.serie(c)] for c in ("part_femmes", "part_moins_26", "part_50_plus", "part_qpv")}
+    shares_chart = charts.line_chart(labels, shares, subject="Profil des participants par année",
+                                     value_kind="part", colour=b.config)
+    first_hours = next(v for v in hours if not math.isnan(v))
+    growth = hours[-1] / first_hours - 1 if first_hours else math.nan
+    text = (f"Les heures réalisées sont {commentary.trend(r.figure_row('heures')['evolution'], previous)}"
+            if previous else f"Les heures réalisées en {r.year} sont comparées aux années disponibles")
+    text += f" ; depuis {years[0]}, elles ont évolué de {fmt_evolution(growth)}." if len(years) > 2 else "."
     return Section("evolution", "Évolution", [
-        b.text("evolution", f"Les heures réalisées sont {commentary.trend(hours['evolution'], r.previous_year)}."),
+        b.text("evolution", text),
         table,
-        b.figure("Heures d'insertion réalisées par année", chart),
+        b.figure("Heures d'insertion réalisées par année", hours_chart, _series_table(labels, hours, "Heures", "heures")),
+        b.figure("Participants par année", people_chart, _series_table(labels, people, "Participants", "nombre")),
+        b.figure("Profil des participants par année", shares_chart),
     ])
+
+
+def _series_table(years: list[str], values: list[float], label: str, kind: str) -> Table:
+    return Table(caption=f"{label} par année", columns=[Column("Année"), Column(label, kind)],
+                 rows=[[y, v] for y, v in zip(years, values)])
 
 
 def _section_methodology(b: _Builder) -> Section:

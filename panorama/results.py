@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,7 @@ class Results:
     breakdowns: pd.DataFrame
     quality: QualityReport
     example: bool
+    series: pd.DataFrame | None = None
 
     def figure(self, code: str, perimetre: str = indicators.REGION) -> float:
         """Value of key figure ``code`` for ``perimetre`` (NaN when undefined)."""
@@ -72,6 +74,13 @@ class Results:
             self._index_cache = {key: i for i, key in enumerate(keys)}
         return self._index_cache
 
+    def serie(self, code: str, perimetre: str = indicators.REGION) -> list[tuple[int, float]]:
+        """``(year, value)`` of key figure ``code`` for every year of the series (NaN: no data)."""
+        if self.series is None:
+            return [(self.year, self.figure(code, perimetre))]
+        rows = self.series[(self.series["indicateur"] == code) & (self.series["perimetre"] == perimetre)]
+        return [(int(y), float(v)) for y, v in zip(rows["annee"], rows["valeur"])]
+
     def breakdown(self, dimension: str, perimetre: str = indicators.REGION) -> pd.DataFrame:
         """Rows of one breakdown for one perimeter, in publication order."""
         rows = self.breakdowns
@@ -94,12 +103,18 @@ class Results:
         return tables
 
 
-def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool) -> Results:
-    """Compute every indicator of ``dataset`` (and its N−1 evolution)."""
+def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,
+            history: Mapping[int, Dataset] | None = None) -> Results:
+    """Compute every indicator of ``dataset``, its N−1 evolution and, from
+    ``history`` (earlier years' datasets by year), the series of key figures."""
     facts = indicators.fact_table(dataset)
     current = indicators.key_figures(dataset, facts)
     prev = indicators.key_figures(previous) if previous is not None else None
     key = indicators.evolution(current, prev)
+    by_year = {y: indicators.key_figures(d) for y, d in (history or {}).items() if y < dataset.year - 1}
+    by_year[dataset.year] = current
+    if prev is not None:
+        by_year[previous.year] = prev
     found = [c for c in current["perimetre"].drop_duplicates() if c != indicators.REGION]
     codes = list(config.departements) + sorted(set(found) - set(config.departements),
                                                key=referential.departement_sort_key)
@@ -109,7 +124,7 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
     return Results(year=dataset.year, previous_year=previous.year if previous is not None else None,
                    config=config, perimeters=perimeters, key_figures=key,
                    breakdowns=indicators.breakdowns(dataset, facts), quality=dataset.quality,
-                   example=example)
+                   example=example, series=indicators.series(by_year))
 
 
 def _format_number(value: float, integer: bool) -> str:

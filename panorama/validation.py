@@ -153,13 +153,35 @@ def load_years(root: Path, year: int) -> tuple[Dataset, Dataset | None]:
     :class:`~panorama.errors.DataError`; those of the previous year name their
     file with « (année précédente) ».
     """
+    years = load_history(root, year, first=year - 1)
+    return years[year], years.get(year - 1)
+
+
+def year_folders(root: Path, last: int, first: int | None = None) -> list[int]:
+    """Years that have a folder in ``root`` (four-digit names), from ``first`` to ``last``."""
+    root = Path(root)
+    if not root.is_dir():
+        return []
+    years = sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
+    return [y for y in years if (first is None or y >= first) and y <= last]
+
+
+def load_history(root: Path, year: int, first: int | None = None) -> dict[int, Dataset]:
+    """Year ``year`` and every earlier year folder of ``root`` (from ``first`` when given).
+
+    The result maps each year found to its dataset. Errors of every year are
+    raised together in one :class:`~panorama.errors.DataError`; those of an
+    earlier year name their file with « (année précédente) » or « (année AAAA) ».
+    """
     current, problems = _check_year(Path(root), year)
-    previous = None
-    if (Path(root) / str(year - 1)).is_dir():
-        previous, earlier = _check_year(Path(root), year - 1)
-        problems += [replace(p, file=f"{p.file} (année précédente)") for p in earlier]
+    datasets = {year: current}
+    for earlier in reversed(year_folders(root, year - 1, first)):
+        dataset, found = _check_year(Path(root), earlier)
+        tag = "année précédente" if earlier == year - 1 else f"année {earlier}"
+        problems += [replace(p, file=f"{p.file} ({tag})") for p in found]
+        datasets[earlier] = dataset
     _raise_errors(problems)
-    return current, previous
+    return dict(sorted(datasets.items()))
 
 
 def _raise_errors(problems: list[Problem]) -> None:
