@@ -89,16 +89,19 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
 
 
 class staging:
-    """Context manager: a temporary folder that replaces ``target`` on success.
+    """Context manager: a temporary folder whose entries replace those of ``target`` on success.
 
-    On an exception the temporary folder is removed and ``target`` is left as it was.
+    Each file or folder written in the temporary folder replaces the entry of the
+    same name in ``target`` (a folder is replaced whole, so no stale file
+    survives in it); other entries of ``target`` are left as they are. On an
+    exception the temporary folder is removed and ``target`` is untouched.
     """
 
     def __init__(self, target: Path):
         self.target = Path(target)
 
     def __enter__(self) -> Path:
-        self.target.parent.mkdir(parents=True, exist_ok=True)
+        self.target.mkdir(parents=True, exist_ok=True)
         self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}-", dir=self.target.parent))
         return self.tmp
 
@@ -106,11 +109,13 @@ class staging:
         if exc_type is not None:
             shutil.rmtree(self.tmp, ignore_errors=True)
             return
-        os.chmod(self.tmp, 0o755)
-        old = None
-        if self.target.exists():
-            old = self.target.with_name(f"{self.tmp.name}-ancien")
-            self.target.rename(old)
-        self.tmp.rename(self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        for entry in sorted(self.tmp.iterdir()):
+            destination = self.target / entry.name
+            if destination.is_dir() and not destination.is_symlink():
+                old = self.tmp.with_name(f"{self.tmp.name}-{entry.name}-ancien")
+                destination.rename(old)
+                entry.rename(destination)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(entry, destination)
+        self.tmp.rmdir()

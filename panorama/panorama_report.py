@@ -8,123 +8,29 @@ orderings and sentences are chosen.
 
 from __future__ import annotations
 
-import base64
 import math
 from pathlib import Path
 
 import pandas as pd
 
-from panorama import charts, commentary, maps, referential
+from panorama import charts, commentary, referential
 from panorama.commentary import Texts
-from panorama.errors import ConfigError
-from panorama.document import Card, Cards, Column, Document, Figure, Section, Table, Text
+from panorama.composer import (HALF, Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
+                               sentence_case, series_table)
+from panorama.document import Cards, Column, Document, Section, Table
 from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct
-from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
+from panorama.indicators import KEY_FIGURES
 from panorama.results import Results
-
-SOURCE = "Source : {observatory}, données des facilitateurs {year}."
-HALF = charts.HALF_WIDTH_CM
-
-
-class _Builder:
-    """Shared state while composing one document: results, texts and figure ids."""
-
-    def __init__(self, results: Results, texts: Texts):
-        self.r = results
-        self.texts = texts
-        self.config = results.config
-        self.source = SOURCE.format(observatory=self.config.observatoire_nom, year=results.year)
-        if results.example:
-            self.source = "Source : données fictives d'exemple (générateur de panorama)."
-        self._count = 0
-
-    # -- blocks --------------------------------------------------------------
-    def text(self, key: str, generated: str) -> Text:
-        """A paragraph the observatory can replace with ``<key>.md``."""
-        custom = self.texts.custom(key)
-        return Text(key=key, text=generated, html=custom)
-
-    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure:
-        """Wrap a rendered chart or map with its title, source and data table."""
-        self._count += 1
-        return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
-                      width_cm=chart.width_cm, source=self.source, table=table, note=note)
-
-    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
-        """Choropleth of ``values`` (département code → value) over the configured départements."""
-        image = maps.choropleth({code: values.get(code) for code in self.config.departements},
-                                config=self.config, legend_title=legend, kind=kind)
-        return self.figure(title, image, table, note=f"{maps.MAP_SOURCE[0].upper()}{maps.MAP_SOURCE[1:]}.")
-
-    def rows(self, dimension: str, perimetre: str = REGION) -> pd.DataFrame:
-        """Rows of a breakdown (publication order)."""
-        return self.r.breakdown(dimension, perimetre)
-
-    def value(self, code: str, perimetre: str = REGION) -> float:
-        return self.r.figure(code, perimetre)
-
-    def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
-            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure:
-        """Horizontal bars of one breakdown (hours or participants, with shares)."""
-        rows = self.rows(dimension)
-        if drop_missing:
-            rows = rows[rows["code"] != referential.NON_RENSEIGNE]
-        share = "part_heures" if measure == "heures" else "part_participants"
-        kind = "heures" if measure == "heures" else "nombre"
-        chart = charts.horizontal_bar_chart(list(rows["libelle"]), list(rows[measure]), subject=subject,
-                                            shares=list(rows[share]), value_kind=kind, colour=self.config,
-                                            width_cm=width)
-        return self.figure(title, chart, breakdown_table(rows, subject, measure), note)
-
-
-def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:
-    """Data table behind a breakdown chart: hours or participants, with shares."""
-    if measure == "heures":
-        columns = [Column("Catégorie"), Column("Heures", "nombre"), Column("Part des heures", "part"),
-                   Column("Contrats", "nombre"), Column("Participants", "nombre")]
-        data = [[r.libelle, r.heures, r.part_heures, r.contrats, r.participants] for r in rows.itertuples()]
-    else:
-        columns = [Column("Catégorie"), Column("Participants", "nombre"), Column("Part des participants", "part"),
-                   Column("Heures", "nombre")]
-        data = [[r.libelle, r.participants, r.part_participants, r.heures] for r in rows.itertuples()]
-    return Table(caption=caption, columns=columns, rows=data)
-
-
-def _sentence_case(text: str) -> str:
-    """First letter upper-cased, the rest untouched (« Résidant en QPV »)."""
-    return text[:1].upper() + text[1:]
-
-
-def _leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
-    ranked = rows[rows["code"] != referential.NON_RENSEIGNE].sort_values(measure, ascending=False, kind="stable")
-    if ranked.empty:
-        return "", math.nan
-    top = ranked.iloc[0]
-    return str(top["libelle"]), float(top[measure])
-
-
-def _cards(b: _Builder, codes: list[str], perimetre: str = REGION) -> list[Card]:
-    cards = []
-    for code in codes:
-        row = b.r.figure_row(code, perimetre)
-        meta = KEY_FIGURES[code]
-        earlier = [(year, value) for year, value in b.r.serie(code, perimetre) if year < b.r.year]
-        cards.append(Card(label=meta.label, value=row["valeur"], kind=meta.kind,
-                          evolution=commentary.evolution_text(code, row["evolution"]),
-                          direction=commentary.direction(row["evolution"], code),
-                          history=earlier))
-    return cards
-
 
 # -- sections ------------------------------------------------------------------
 
-def _section_edito(b: _Builder) -> Section:
+def _section_edito(b: Composer) -> Section:
     placeholder = ("Cet espace accueille l'éditorial de l'observatoire. Pour le remplir, placez un fichier "
                    "« edito.md » dans le dossier des textes de l'édition.")
     return Section("edito", "Édito", [b.text("edito", placeholder)])
 
 
-def _section_key_figures(b: _Builder) -> Section:
+def _section_key_figures(b: Composer) -> Section:
     r, year = b.r, b.r.year
     hours = b.r.figure_row("heures")
     etp = b.value(b.config.etp_code)
@@ -134,9 +40,9 @@ def _section_key_figures(b: _Builder) -> Section:
              f"{fmt_count(etp, 'équivalent temps plein', 'équivalents temps plein')} "
              f"(base {fmt_int(b.config.etp_diviseur)} heures)" + (f", {trend}" if trend else "") + ".")
     other_etp = "etp_1607" if b.config.etp_code == "etp_1820" else "etp_1820"
-    activity = _cards(b, ["heures", b.config.etp_code, other_etp, "participants", "contrats", "operations",
+    activity = cards(b, ["heures", b.config.etp_code, other_etp, "participants", "contrats", "operations",
                           "donneurs_ordre", "entreprises", "heures_par_participant"])
-    profile = _cards(b, ["part_femmes", "part_moins_26", "part_50_plus", "part_qpv", "part_sortie_emploi_durable"])
+    profile = cards(b, ["part_femmes", "part_moins_26", "part_50_plus", "part_qpv", "part_sortie_emploi_durable"])
     publics = [("RSA", "heures_public_RSA"), ("Résidents de QPV", "heures_public_QPV"),
                ("Jeunes de moins de 26 ans", "heures_public_JEUNE"),
                ("Demandeurs d'emploi de longue durée", "heures_public_DELD"),
@@ -157,10 +63,10 @@ def _section_key_figures(b: _Builder) -> Section:
         Cards("L'activité", activity), Cards("Les participants", profile), table])
 
 
-def _section_operations(b: _Builder) -> Section:
+def _section_operations(b: Composer) -> Section:
     year = b.r.year
     nature = b.rows("nature")
-    label, share = _leader(nature)
+    label, share = leader(nature)
     text = (f"{fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été suivies "
             f"en {year} pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
             f"{fmt_int(b.value('operations_actives'))} ont porté des heures dans l'année.")
@@ -192,7 +98,7 @@ def _section_operations(b: _Builder) -> Section:
         b.text("operations", text),
         nature_table,
         b.bar("secteur", "Heures d'insertion par secteur d'activité",
-              commentary.leader_title(*_leader(b.rows("secteur")), "des heures", "Heures par secteur d'activité")),
+              commentary.leader_title(*leader(b.rows("secteur")), "des heures", "Heures par secteur d'activité")),
         modality_table,
         b.bar("type_donneur_ordre", "Heures d'insertion par type de donneur d'ordre",
               "Heures par type de donneur d'ordre"),
@@ -209,9 +115,9 @@ def _projects_text(projects: pd.DataFrame, share: float) -> str:
     return f"Les grands projets ({listing}) représentent {fmt_pct(share)} des heures réalisées."
 
 
-def _section_hours(b: _Builder) -> Section:
+def _section_hours(b: Composer) -> Section:
     year = b.r.year
-    label, share = _leader(b.rows("modalite"))
+    label, share = leader(b.rows("modalite"))
     groups = b.rows("groupe_contrat")
     groups_table = Table(
         caption=f"Heures par groupe de contrats, {year}",
@@ -222,7 +128,7 @@ def _section_hours(b: _Builder) -> Section:
              "Alternance : apprentissage, professionnalisation, GEIQ.")
     departements = b.rows("departement_execution")
     dep_values = {x.code: x.heures for x in departements.itertuples()}
-    leader_dep, leader_share = _leader(departements)
+    leader_dep, leader_share = leader(departements)
     return Section("heures", "Les heures d'insertion", [
         b.text("heures", f"La modalité « {label} » porte {fmt_pct(share)} des heures réalisées en {year}."),
         b.bar("modalite", "Heures d'insertion par modalité juridique",
@@ -237,19 +143,9 @@ def _section_hours(b: _Builder) -> Section:
     ])
 
 
-def _section_participants(b: _Builder) -> Section:
+def _section_participants(b: Composer) -> Section:
     year = b.r.year
     women = b.value("part_femmes")
-    pyramid = b.rows("sexe_x_tranche_age")
-    bands = [code for code, _ in AGE_BANDS]
-    counts = {code: int(n) for code, n in zip(pyramid["code"], pyramid["participants"])}
-    left = [counts.get(f"F|{band}", 0) for band in bands]
-    right = [counts.get(f"M|{band}", 0) for band in bands]
-    pyramid_chart = charts.pyramid_chart([label for _, label in AGE_BANDS], left, right,
-                                         subject="Participants par sexe et tranche d'âge", colour=b.config)
-    pyramid_table = Table(caption=f"Participants par sexe et tranche d'âge, {year}",
-                          columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
-                          rows=[[label, f, m] for (_, label), f, m in zip(AGE_BANDS, left, right)])
     by_nature = b.rows("sexe_x_nature")
     natures = [c for c in referential.codes("nature") if any(by_nature["code"].str.endswith("|" + c))]
     nature_counts = {code: n for code, n in zip(by_nature["code"], by_nature["participants"])}
@@ -269,7 +165,7 @@ def _section_participants(b: _Builder) -> Section:
             f"quartier prioritaire de la politique de la ville (parmi les participants dont la résidence est connue).")
     return Section("participants", "Les participants", [
         b.text("participants", text),
-        b.figure(commentary.women_title(women), pyramid_chart, pyramid_table),
+        figure_pyramid(b, commentary.women_title(women)),
         b.figure("Part des femmes selon la nature du marché", stacked,
                  breakdown_table(by_nature, "Participants par sexe et nature de marché", "participants")),
         b.bar("niveau_qualification", "Participants par niveau de qualification", "Niveau de qualification",
@@ -287,7 +183,7 @@ def _section_participants(b: _Builder) -> Section:
     ])
 
 
-def _section_pathways(b: _Builder) -> Section:
+def _section_pathways(b: Composer) -> Section:
     year = b.r.year
     durations = b.rows("duree_contrat")
     duration_chart = charts.histogram_chart(list(durations["libelle"]), list(durations["contrats"]),
@@ -316,7 +212,7 @@ def _section_pathways(b: _Builder) -> Section:
     ])
 
 
-def _section_territories(b: _Builder) -> Section:
+def _section_territories(b: Composer) -> Section:
     year = b.r.year
     columns = [Column("Département"), Column("Heures", "nombre"), Column("Part des heures", "part"),
                Column("Participants", "nombre"), Column("Contrats", "nombre"), Column("Opérations", "nombre"),
@@ -370,7 +266,7 @@ EVOLUTION_CODES = ("heures", "participants", "contrats", "operations", "donneurs
                    "part_sortie_emploi_durable")
 
 
-def _section_evolution(b: _Builder) -> Section:
+def _section_evolution(b: Composer) -> Section:
     r = b.r
     years = [year for year, _ in r.serie("heures")]
     if len(years) < 2:
@@ -383,7 +279,7 @@ def _section_evolution(b: _Builder) -> Section:
         kind = KEY_FIGURES[code].kind
         values = [(value, kind) for _, value in r.serie(code)]
         last = r.figure_row(code)["evolution"]
-        rows.append([_sentence_case(KEY_FIGURES[code].label), *values,
+        rows.append([sentence_case(KEY_FIGURES[code].label), *values,
                      (last, "points" if code.startswith("part_") else "evolution")])
     missing = [str(y) for y, v in r.serie("heures") if math.isnan(v)]
     note = "Évolution sur un an : en % pour les volumes, en points pour les parts."
@@ -413,22 +309,17 @@ def _section_evolution(b: _Builder) -> Section:
     return Section("evolution", "Évolution", [
         b.text("evolution", text),
         table,
-        b.figure("Heures d'insertion réalisées par année", hours_chart, _series_table(labels, hours, "Heures", "heures")),
-        b.figure("Participants par année", people_chart, _series_table(labels, people, "Participants", "nombre")),
+        b.figure("Heures d'insertion réalisées par année", hours_chart, series_table(labels, hours, "Heures", "heures")),
+        b.figure("Participants par année", people_chart, series_table(labels, people, "Participants", "nombre")),
         b.figure("Profil des participants par année", shares_chart),
     ])
 
 
-def _series_table(years: list[str], values: list[float], label: str, kind: str) -> Table:
-    return Table(caption=f"{label} par année", columns=[Column("Année"), Column(label, kind)],
-                 rows=[[y, v] for y, v in zip(years, values)])
-
-
-def _section_methodology(b: _Builder) -> Section:
+def _section_methodology(b: Composer) -> Section:
     r = b.r
     definitions = Table(caption="Définitions des indicateurs",
                         columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
-                        rows=[[_sentence_case(meta.label), code, meta.definition] for code, meta in KEY_FIGURES.items()])
+                        rows=[[sentence_case(meta.label), code, meta.definition] for code, meta in KEY_FIGURES.items()])
     glossary = Table(
         caption="Modalités juridiques et numérotations successives des articles",
         columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),
@@ -473,20 +364,9 @@ def _section_methodology(b: _Builder) -> Section:
     ])
 
 
-def _logo_uri(path) -> str | None:
-    """The configured logo inlined as a data URI (the HTML stays self-contained)."""
-    if path is None:
-        return None
-    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
-    kind = mime.get(path.suffix.lower())
-    if kind is None or not path.is_file():
-        raise ConfigError(f"{path} : logo introuvable ou de format non pris en charge (PNG, JPEG ou SVG attendu).")
-    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
-
-
 def build_document(results: Results, texts: Texts) -> Document:
     """The regional panorama of ``results`` as a :class:`~panorama.document.Document`."""
-    b = _Builder(results, texts)
+    b = Composer(results, texts)
     config = results.config
     sections = [_section_edito(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
                 _section_participants(b), _section_pathways(b), _section_territories(b),
@@ -497,6 +377,6 @@ def build_document(results: Results, texts: Texts) -> Document:
         year=results.year, region=config.region_nom, observatory=config.observatoire_nom,
         publisher=config.observatoire_porteur, sections=sections, example=results.example,
         publication_date=config.date_publication,
-        logo_uri=_logo_uri(config.logo),
+        logo_uri=logo_uri(config.logo),
         primary_colour=config.couleur_principale,
         source_line=b.source)

@@ -46,8 +46,10 @@ def data(tmp_path_factory) -> Path:
 def built(tmp_path_factory, data):
     """One full build (PDF included) in a real process, over a previous edition."""
     out = tmp_path_factory.mktemp("sortie")
-    (out / "2019").mkdir()
-    (out / "2019" / "ancienne-edition.txt").write_text("à remplacer")
+    (out / "2019" / "donnees").mkdir(parents=True)
+    (out / "2019" / "donnees" / "ancien-fichier.csv").write_text("à remplacer")
+    (out / "2019" / "departements").mkdir()
+    (out / "2019" / "departements" / "fiche-93-2019.pdf").write_text("fiche à garder")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     env.pop("PANORAMA_DEBUG", None)
     process = subprocess.run([sys.executable, "-m", "panorama.cli", "build", "2019", "--data", str(data),
@@ -72,7 +74,8 @@ def test_build_succeeds_and_says_what_it_wrote(built):
 
 def test_build_replaces_the_previous_edition_completely(built):
     _, folder = built
-    assert not (folder / "ancienne-edition.txt").exists()
+    assert not (folder / "donnees" / "ancien-fichier.csv").exists()  # the open data is replaced whole
+    assert (folder / "departements" / "fiche-93-2019.pdf").read_text() == "fiche à garder"  # sheets are not its own
     assert sorted(p.name for p in folder.parent.iterdir()) == ["2019"]  # no staging folder left
 
 

@@ -1,0 +1,147 @@
+"""Shared pieces of every publication: the :class:`Composer` that turns figures of
+the results into document blocks for one perimeter, and table helpers.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import pandas as pd
+
+from panorama import charts, commentary, maps, referential
+from panorama.commentary import Texts
+from panorama.document import Card, Column, Figure, Table, Text
+from panorama.errors import ConfigError
+from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
+from panorama.results import Results
+
+SOURCE = "Source : {observatory}, données des facilitateurs {year}."
+HALF = charts.HALF_WIDTH_CM
+
+
+class Composer:
+    """Shared state while composing one document: results, texts, the perimeter
+    described (the region or one département) and the figure ids."""
+
+    def __init__(self, results: Results, texts: Texts, perimetre: str = REGION):
+        self.r = results
+        self.perimetre = perimetre
+        self.texts = texts
+        self.config = results.config
+        self.source = SOURCE.format(observatory=self.config.observatoire_nom, year=results.year)
+        if results.example:
+            self.source = "Source : données fictives d'exemple (générateur de panorama)."
+        self._count = 0
+
+    # -- blocks --------------------------------------------------------------
+    def text(self, key: str, generated: str) -> Text:
+        """A paragraph the observatory can replace with ``<key>.md``."""
+        custom = self.texts.custom(key)
+        return Text(key=key, text=generated, html=custom)
+
+    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure:
+        """Wrap a rendered chart or map with its title, source and data table."""
+        self._count += 1
+        return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
+                      width_cm=chart.width_cm, source=self.source, table=table, note=note)
+
+    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
+        """Choropleth of ``values`` (département code → value) over the configured départements."""
+        image = maps.choropleth({code: values.get(code) for code in self.config.departements},
+                                config=self.config, legend_title=legend, kind=kind)
+        return self.figure(title, image, table, note=f"{maps.MAP_SOURCE[0].upper()}{maps.MAP_SOURCE[1:]}.")
+
+    def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:
+        """Rows of a breakdown (publication order), for the document's perimeter by default."""
+        return self.r.breakdown(dimension, perimetre or self.perimetre)
+
+    def value(self, code: str, perimetre: str | None = None) -> float:
+        """Key figure ``code``, for the document's perimeter by default."""
+        return self.r.figure(code, perimetre or self.perimetre)
+
+    def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
+            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure:
+        """Horizontal bars of one breakdown (hours or participants, with shares)."""
+        rows = self.rows(dimension)
+        if drop_missing:
+            rows = rows[rows["code"] != referential.NON_RENSEIGNE]
+        share = "part_heures" if measure == "heures" else "part_participants"
+        kind = "heures" if measure == "heures" else "nombre"
+        chart = charts.horizontal_bar_chart(list(rows["libelle"]), list(rows[measure]), subject=subject,
+                                            shares=list(rows[share]), value_kind=kind, colour=self.config,
+                                            width_cm=width)
+        return self.figure(title, chart, breakdown_table(rows, subject, measure), note)
+
+
+def figure_pyramid(b: Composer, title: str) -> Figure:
+    """Age pyramid of the composer's perimeter (sex × age band), with its table."""
+    rows = b.rows("sexe_x_tranche_age")
+    counts = {code: int(n) for code, n in zip(rows["code"], rows["participants"])}
+    left = [counts.get(f"F|{band}", 0) for band, _ in AGE_BANDS]
+    right = [counts.get(f"M|{band}", 0) for band, _ in AGE_BANDS]
+    labels = [label for _, label in AGE_BANDS]
+    chart = charts.pyramid_chart(labels, left, right, subject="Participants par sexe et tranche d'âge",
+                                 colour=b.config)
+    table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
+                  columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
+                  rows=[[label, f, m] for label, f, m in zip(labels, left, right)])
+    return b.figure(title, chart, table)
+
+
+def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:
+    """Data table behind a breakdown chart: hours or participants, with shares."""
+    if measure == "heures":
+        columns = [Column("Catégorie"), Column("Heures", "nombre"), Column("Part des heures", "part"),
+                   Column("Contrats", "nombre"), Column("Participants", "nombre")]
+        data = [[r.libelle, r.heures, r.part_heures, r.contrats, r.participants] for r in rows.itertuples()]
+    else:
+        columns = [Column("Catégorie"), Column("Participants", "nombre"), Column("Part des participants", "part"),
+                   Column("Heures", "nombre")]
+        data = [[r.libelle, r.participants, r.part_participants, r.heures] for r in rows.itertuples()]
+    return Table(caption=caption, columns=columns, rows=data)
+
+
+def sentence_case(text: str) -> str:
+    """First letter upper-cased, the rest untouched (« Résidant en QPV »)."""
+    return text[:1].upper() + text[1:]
+
+
+def leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
+    """Label and share of the largest category of a breakdown (« Non renseigné » aside)."""
+    ranked = rows[rows["code"] != referential.NON_RENSEIGNE].sort_values(measure, ascending=False, kind="stable")
+    if ranked.empty:
+        return "", math.nan
+    top = ranked.iloc[0]
+    return str(top["libelle"]), float(top[measure])
+
+
+def cards(b: Composer, codes: list[str]) -> list[Card]:
+    """Key-figure cards of ``codes`` for the composer's perimeter, with evolution and series."""
+    cards = []
+    for code in codes:
+        row = b.r.figure_row(code, b.perimetre)
+        meta = KEY_FIGURES[code]
+        earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
+        cards.append(Card(label=meta.label, value=row["valeur"], kind=meta.kind,
+                          evolution=commentary.evolution_text(code, row["evolution"]),
+                          direction=commentary.direction(row["evolution"], code),
+                          history=earlier))
+    return cards
+
+
+def series_table(years: list[str], values: list[float], label: str, kind: str) -> Table:
+    """Two-column table of a series: year, value."""
+    return Table(caption=f"{label} par année", columns=[Column("Année"), Column(label, kind)],
+                 rows=[[y, v] for y, v in zip(years, values)])
+
+
+def logo_uri(path) -> str | None:
+    """The configured logo inlined as a data URI (the HTML stays self-contained)."""
+    if path is None:
+        return None
+    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+    kind = mime.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        raise ConfigError(f"{path} : logo introuvable ou de format non pris en charge (PNG, JPEG ou SVG attendu).")
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
