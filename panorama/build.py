@@ -15,7 +15,8 @@ from panorama import validation
 from panorama.commentary import Texts
 from panorama.config import Config, load_config
 from panorama.resources import example_data_root
-from panorama.results import Results, compute, write_open_data
+from panorama.opendata import write_open_data
+from panorama.results import Results, compute
 
 Progress = Callable[[str], None]
 

@@ -282,7 +282,8 @@ def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["annee", "perimetre", "indicateur", "valeur"]]
 
 
-def _label(dimension: Dimension, code: str) -> str:
+def code_label(dimension: Dimension, code: str) -> str:
+    """French label of ``code`` in ``dimension`` (« Non renseigné » for missing values)."""
     if code == NON_RENSEIGNE:
         return "Non renseigné"
     if dimension.name in _LOCAL_LABELS:
@@ -294,7 +295,8 @@ def _label(dimension: Dimension, code: str) -> str:
     return referential.label(dimension.nomenclature, code)
 
 
-def _order(dimension: Dimension) -> list[str]:
+def dimension_codes(dimension: Dimension) -> list[str]:
+    """Codes of ``dimension`` in publication order (empty for free text such as grands projets)."""
     if dimension.name in _LOCAL_LABELS:
         return list(_LOCAL_LABELS[dimension.name])
     if dimension.nomenclature == "departement":
@@ -306,7 +308,7 @@ def _order(dimension: Dimension) -> list[str]:
 
 def _code_rank(dimension: Dimension, codes: pd.Series, heures: pd.Series) -> pd.Series:
     """Sort key: referential order; free text by decreasing hours; not filled last."""
-    order = {code: i for i, code in enumerate(_order(dimension))}
+    order = {code: i for i, code in enumerate(dimension_codes(dimension))}
     if order:
         rank = codes.map(order).astype(float)
     else:
@@ -374,12 +376,12 @@ def _breakdown(source: pd.DataFrame, ops: pd.DataFrame, dims: list[Dimension], n
         grouped["operations"] = np.nan
     grouped["dimension"] = name
     grouped["code"] = grouped[columns[0]].astype(str)
-    grouped["libelle"] = [_label(dims[0], c) for c in grouped[columns[0]]]
+    grouped["libelle"] = [code_label(dims[0], c) for c in grouped[columns[0]]]
     rank = _code_rank(dims[0], grouped[columns[0]], grouped["heures"])
     if len(dims) == 2:
         grouped["code"] = grouped["code"] + "|" + grouped[columns[1]].astype(str)
         grouped["libelle"] = grouped["libelle"] + " × " + pd.Series(
-            [_label(dims[1], c) for c in grouped[columns[1]]], index=grouped.index)
+            [code_label(dims[1], c) for c in grouped[columns[1]]], index=grouped.index)
         rank = rank * 1000 + _code_rank(dims[1], grouped[columns[1]], grouped["heures"]).clip(upper=999)
     grouped = grouped.assign(_rank=rank).sort_values(["perimetre", "_rank"], kind="stable")
     return grouped.drop(columns=["_rank", *columns])

@@ -1,31 +1,21 @@
-"""The results object: every figure of one edition, and its open-data export.
+"""The results object: every figure of one edition.
 
 :func:`compute` runs the indicators once; the report, the charts, the maps and
-the open data all read the same :class:`Results`. Nothing downstream
-recomputes a figure.
+the open data (:mod:`panorama.opendata`) all read the same :class:`Results`.
+Nothing downstream recomputes a figure.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from panorama import indicators, referential
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
-
-KEY_FIGURES_FILE = "chiffres_cles.csv"
-WORKBOOK_FILE = "panorama-clauses-sociales-{year}.xlsx"  # the same tables, one sheet each
-BREAKDOWN_COLUMNS = ("perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
-                     "part_heures", "part_participants", "secret", "operations")
-INTEGER_CODES = {"participants", "contrats", "operations", "operations_actives", "donneurs_ordre",
-                 "entreprises"}
 
 
 @dataclass(frozen=True)
@@ -125,84 +115,3 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
                    config=config, perimeters=perimeters, key_figures=key,
                    breakdowns=indicators.breakdowns(dataset, facts), quality=dataset.quality,
                    example=example, series=indicators.series(by_year))
-
-
-def _format_number(value: float, integer: bool) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if integer:
-        return str(int(round(value)))
-    text = f"{value:.6f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
-
-
-def _csv_text(frame: pd.DataFrame) -> str:
-    """CSV (UTF-8, comma, ``\\n``) with numbers written exactly and identically every run."""
-    out = frame.copy()
-    if "indicateur" in out:
-        integer = out["indicateur"].isin(INTEGER_CODES)
-        out["valeur"] = [_format_number(v, i) for v, i in zip(out["valeur"], integer)]
-    for column in ("heures", "part_heures", "part_participants"):
-        if column in out:
-            out[column] = [_format_number(v, False) for v in out[column]]
-    for column in ("contrats", "participants", "operations"):
-        if column in out:
-            out[column] = [_format_number(v, True) for v in out[column]]
-    if "secret" in out:
-        out["secret"] = np.where(out["secret"], "true", "false")
-    return out.to_csv(index=False, lineterminator="\n")
-
-
-_FIELD_DOCS = {
-    "perimetre": ("string", "« region » pour la région, sinon le code du département d'exécution"),
-    "indicateur": ("string", "Code de l'indicateur (voir LISEZMOI.md)"),
-    "valeur": ("number", "Valeur de l'indicateur ; les parts sont des fractions entre 0 et 1"),
-    "dimension": ("string", "Nom de la répartition"),
-    "code": ("string", "Code de la modalité de la répartition (A|B pour un croisement)"),
-    "libelle": ("string", "Libellé en clair de la modalité"),
-    "heures": ("number", "Heures d'insertion réalisées dans l'année"),
-    "contrats": ("integer", "Nombre de contrats"),
-    "participants": ("integer", "Nombre de participants distincts"),
-    "part_heures": ("number", "Part des heures du périmètre (fraction)"),
-    "part_participants": ("number", "Part des participants du périmètre (fraction)"),
-    "secret": ("boolean", "Vrai si la valeur est couverte par le secret statistique (cellules vides)"),
-    "operations": ("integer", "Nombre d'opérations (répartitions par opération seulement)"),
-}
-
-
-def write_open_data(results: Results, folder: Path) -> list[str]:
-    """Write the open-data package into ``folder`` (CSV files, ``datapackage.json``, and the
-    same tables in one workbook, a sheet per table); return the file names written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    resources = []
-    tables = results.export_tables()
-    for name, frame in tables.items():
-        path = folder / f"{name}.csv"
-        path.write_text(_csv_text(frame), encoding="utf-8", newline="")
-        fields = [{"name": c, "type": _FIELD_DOCS[c][0], "description": _FIELD_DOCS[c][1]}
-                  for c in frame.columns]
-        resources.append({
-            "name": name.replace("_", "-"), "path": path.name, "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8",
-            "schema": {"fields": fields},
-        })
-    package = {
-        "name": f"panorama-clauses-sociales-{results.year}",
-        "title": f"Panorama des clauses sociales {results.config.region_dans} — {results.year}",
-        "licenses": [{"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence 2.0",
-                      "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}],
-        "sources": [{"title": results.config.observatoire_nom}],
-        "resources": resources,
-    }
-    (folder / "datapackage.json").write_text(
-        json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    workbook = WORKBOOK_FILE.format(year=results.year)
-    with pd.ExcelWriter(folder / workbook, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=_sheet_name(name), index=False)
-    return ["datapackage.json", *[r["path"] for r in resources], workbook]
-
-
-def _sheet_name(table: str) -> str:
-    """Sheet of ``table`` in the workbook (Excel allows 31 characters)."""
-    return table.removeprefix("repartition_")[:31]

@@ -1,19 +1,26 @@
-"""The open-data export against an independent computation, and its format.
+"""The open-data export against an independent computation, its format, and the package.
 
 ``independent.py`` recomputes ``spec/indicators.md`` from the clean CSV files
 with none of panorama's code; every row of ``chiffres_cles.csv`` and of a few
 breakdowns must match it. The same data written the way office software
 writes it (Windows-1252, ``;``, labels instead of codes, decimal commas,
-French dates) must give byte-identical files.
+French dates) must give byte-identical files. ``donnees/`` is a Frictionless
+Data Package that the ``frictionless`` tool validates, documented in
+``LISEZMOI.md`` and mirrored in a workbook.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import io
 import json
 import math
+import shutil
+import zipfile
 
+import frictionless
 import independent
 import openpyxl
 import pandas as pd
@@ -21,10 +28,11 @@ import pytest
 from datasets import write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
-from panorama import example, validation
+from panorama import example, indicators, referential, validation
 from panorama.build import load_results
 from panorama.config import Config
-from panorama.results import INTEGER_CODES, compute, write_open_data
+from panorama.opendata import INTEGER_CODES, write_open_data
+from panorama.results import compute
 
 TOLERANCE = 1e-6
 HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heures,part_participants,secret"
@@ -81,14 +89,8 @@ def test_messy_variant_is_what_office_software_writes(messy):
 
 def test_messy_variant_gives_identical_files(clean, messy):
     assert messy["files"] == clean["files"]
-    for name in clean["files"]:
-        if name.endswith(".xlsx"):
-            continue  # the workbook carries its creation time; its content is compared below
+    for name in clean["files"]:  # the workbook too: nothing in it depends on the clock
         assert (messy["out"] / name).read_bytes() == (clean["out"] / name).read_bytes(), name
-    workbook = next(name for name in clean["files"] if name.endswith(".xlsx"))
-    for sheet, frame in pd.read_excel(clean["out"] / workbook, sheet_name=None, engine="openpyxl").items():
-        other = pd.read_excel(messy["out"] / workbook, sheet_name=sheet, engine="openpyxl")
-        pd.testing.assert_frame_equal(frame, other, obj=sheet)
 
 
 # --- against the independent computation ---------------------------------------------------------
@@ -190,39 +192,226 @@ def test_datapackage_describes_every_csv(clean):
     assert package["licenses"][0]["name"] == "etalab-2.0"
     resources = {r["path"]: r for r in package["resources"]}
     assert set(resources) == {p.name for p in out.glob("*.csv")}
-    assert len(resources) == 1 + 23  # chiffres clés, 20 breakdowns, 3 cross-tabs
+    assert len(resources) == 1 + 23 + 1  # chiffres clés, 20 breakdowns, 3 cross-tabs, the series
     for path, resource in resources.items():
-        assert resource["format"] == "csv" and resource["encoding"] == "utf-8"
+        assert resource["format"] == "csv" and resource["encoding"] == "utf-8", path
+        assert resource["name"] == path.removesuffix(".csv") and resource["title"] and resource["description"]
         header = (out / path).read_text(encoding="utf-8").split("\n")[0].split(",")
-        fields = resource["schema"]["fields"]
-        assert [f["name"] for f in fields] == header, path
-        assert all(f["type"] in ("string", "number", "integer", "boolean") and f["description"] for f in fields)
-    types = {f["name"]: f["type"] for f in resources["repartition_sexe.csv"]["schema"]["fields"]}
-    assert types["secret"] == "boolean" and types["contrats"] == "integer" and types["heures"] == "number"
+        schema = resource["schema"]
+        assert [f["name"] for f in schema["fields"]] == header, path
+        assert all(f["type"] in ("string", "number", "integer", "boolean", "year") and f["title"]
+                   and f["description"] for f in schema["fields"]), path
+        assert schema["missingValues"] == [""] and set(schema["primaryKey"]) <= set(header), path
+    types = {f["name"]: f for f in resources["repartition_sexe.csv"]["schema"]["fields"]}
+    assert types["secret"]["type"] == "boolean" and types["contrats"]["type"] == "integer"
+    assert types["heures"]["type"] == "number"
+    assert types["secret"]["trueValues"] == ["true"] and types["secret"]["falseValues"] == ["false"]
+    assert resources["repartition_sexe.csv"]["schema"]["primaryKey"] == ["perimetre", "dimension", "code"]
+    assert resources["chiffres_cles.csv"]["schema"]["primaryKey"] == ["perimetre", "indicateur"]
+    series = resources["serie_chiffres_cles.csv"]["schema"]
+    assert [(f["name"], f["type"]) for f in series["fields"]] == [
+        ("annee", "year"), ("perimetre", "string"), ("indicateur", "string"), ("valeur", "number")]
+    assert series["primaryKey"] == ["annee", "perimetre", "indicateur"]
+
+
+def _validate(folder):
+    report = frictionless.validate(folder / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])[:10]
+    return report
+
+
+def test_the_package_validates_with_frictionless(clean):
+    report = _validate(clean["out"])
+    assert len(report.tasks) == 25 and all(task.stats["rows"] for task in report.tasks)
+
+
+def test_the_example_package_validates_with_frictionless(example_package):
+    _validate(example_package["out"])
+
+
+def test_frictionless_rejects_a_code_outside_the_nomenclature(clean, tmp_path):
+    shutil.copytree(clean["out"], tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "repartition_modalite.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("CLAUSE_EXECUTION", "CLAUSE_INVENTEE", 1),
+                    encoding="utf-8")
+    report = frictionless.validate(tmp_path / "datapackage.json")
+    errors = report.flatten(["type", "fieldName"])
+    assert ["constraint-error", "code"] in errors  # the enum, beside the hash and size checks
+    assert not report.valid
+
+
+def _fields(package, name):
+    resource = next(r for r in package["resources"] if r["name"] == name)
+    return {f["name"]: f for f in resource["schema"]["fields"]}
+
+
+def test_code_enums_list_the_referential_codes_and_their_labels(clean):
+    package = json.loads((clean["out"] / "datapackage.json").read_text(encoding="utf-8"))
+    code = _fields(package, "repartition_modalite")["code"]
+    assert code["constraints"]["enum"] == [*referential.codes("modalite"), "NON_RENSEIGNE"]
+    assert [c["value"] for c in code["categories"]] == code["constraints"]["enum"]
+    assert code["categories"][0] == {"value": "CLAUSE_EXECUTION",
+                                     "label": referential.label("modalite", "CLAUSE_EXECUTION")}
+    age = _fields(package, "repartition_tranche_age")["code"]["constraints"]["enum"]
+    assert age == ["MOINS_26", "26_49", "50_PLUS", "NON_RENSEIGNE"]
+    cross = _fields(package, "repartition_sexe_x_tranche_age")["code"]["constraints"]["enum"]
+    assert len(cross) == 3 * 4 and "F|MOINS_26" in cross and "NON_RENSEIGNE|50_PLUS" in cross
+    places = _fields(package, "repartition_modalite_x_departement")["code"]["constraints"]["enum"]
+    assert len(places) == 8 * (len(referential.DEPARTEMENTS) + 1) and "RESERVE_SIAE|2A" in places
+    assert "enum" not in _fields(package, "repartition_grand_projet")["code"].get("constraints", {})
+    assert _fields(package, "repartition_sexe")["dimension"]["constraints"]["enum"] == ["sexe"]
+    perimetre = _fields(package, "chiffres_cles")["perimetre"]
+    assert perimetre["constraints"]["enum"] == ["region", *Config().departements]
+    assert perimetre["categories"][0] == {"value": "region", "label": "Île-de-France"}
+    assert perimetre["categories"][6] == {"value": "93", "label": "Seine-Saint-Denis"}
+    # the labels of the schema are those of the files: one source
+    for resource in package["resources"]:
+        fields = {f["name"]: f for f in resource["schema"]["fields"]}
+        if "categories" not in fields.get("code", {}):
+            continue
+        labels = {c["value"]: c["label"] for c in fields["code"]["categories"]}
+        rows = read_export(clean["out"], resource["path"])
+        for code, libelle in zip(rows["code"], rows["libelle"]):
+            assert labels[code] == libelle, (resource["path"], code)
+
+
+def test_every_indicator_code_is_labelled_and_defined(clean):
+    package = json.loads((clean["out"] / "datapackage.json").read_text(encoding="utf-8"))
+    readme = (clean["out"] / "LISEZMOI.md").read_text(encoding="utf-8")
+    indicateur = _fields(package, "chiffres_cles")["indicateur"]
+    written = list(dict.fromkeys(read_export(clean["out"], "chiffres_cles.csv")["indicateur"]))
+    assert indicateur["constraints"]["enum"] == written
+    labels = {c["value"]: c["label"] for c in indicateur["categories"]}
+    assert labels["part_femmes"] == "Part de femmes"
+    assert labels["part_heures_iae"] == "Part des heures en parcours IAE"
+    assert labels["taux_evolution_heures"] == "Évolution sur un an : heures d'insertion réalisées"
+    for code in written:
+        assert labels[code] and f"| `{code}` | {labels[code]} | " in readme, code
+    assert indicators.KEY_FIGURES["heures_iae"].definition in readme
+
+
+def test_package_metadata(clean, tmp_path):
+    package = json.loads((clean["out"] / "datapackage.json").read_text(encoding="utf-8"))
+    config = Config()
+    assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    assert package["title"] == "Panorama des clauses sociales en Île-de-France — 2019"
+    assert "commande publique" in package["description"] and "rattaché au département" in package["description"]
+    assert package["licenses"][0]["path"] == "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+    assert package["sources"] == [{"title": f"{config.observatoire_nom} — suivi des clauses sociales 2019"}]
+    assert package["contributors"] == [{"title": config.observatoire_nom,
+                                        "organization": config.observatoire_porteur, "roles": ["publisher"]}]
+    assert package["version"] == "2019" and package["annee"] == 2019 and package["annee_precedente"] == 2018
+    assert package["perimetre"]["region"] == "Île-de-France"
+    assert [d["code"] for d in package["perimetre"]["departements"]] == list(config.departements)
+    assert "clauses sociales" in package["keywords"]
+    assert "created" not in package  # no clock: a date only when the observatory gives one
+    dated = dataclasses.replace(clean["results"], config=dataclasses.replace(
+        config, date_publication=dt.date(2020, 6, 15)))
+    write_open_data(dated, tmp_path)
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["created"] == "2020-06-15T00:00:00Z"
+    workbook = openpyxl.load_workbook(tmp_path / "panorama-clauses-sociales-2019.xlsx", read_only=True)
+    assert workbook.properties.created == workbook.properties.modified == dt.datetime(2020, 6, 15)
+    _validate(tmp_path)
+
+
+def test_example_data_say_they_are_fictitious(example_package):
+    package = json.loads((example_package["out"] / "datapackage.json").read_text(encoding="utf-8"))
+    assert package["title"].endswith("(données fictives)")
+    assert package["description"].startswith("Données fictives")
+    assert package["sources"][0]["title"].startswith("Données fictives")
+
+
+def test_readme_documents_every_file_column_and_code(clean):
+    text = (clean["out"] / "LISEZMOI.md").read_text(encoding="utf-8")
+    assert text.startswith("# Panorama des clauses sociales en Île-de-France — 2019\n") and text.endswith(" |\n")
+    assert "\n\n\n" not in text
+    for name in clean["files"]:
+        assert f"`{name}`" in text, name
+    for title in ("## Licence et citation", "## Périmètre", "## Secret statistique",
+                  "## Définitions des indicateurs", "## `repartition_modalite.csv` — Répartition — Modalité juridique"):
+        assert title in text, title
+    assert "Licence Ouverte / Open Licence version 2.0" in text and "Pour les citer" in text
+    assert "| `heures` | nombre | Heures d'insertion |" in text
+    assert "| `secret` | booléen (true/false) |" in text and "| `annee` | année |" in text
+    assert f"| `RESERVE_SIAE` | {referential.label('modalite', 'RESERVE_SIAE')} |" in text
+    assert "| `2A` | Corse-du-Sud |" in text and "| `93` | Seine-Saint-Denis |" in text
+    assert "chaque combinaison des codes de `repartition_sexe.csv` et de `repartition_tranche_age.csv`" in text
+    assert "aucune valeur n'est masquée" in text  # no row carries secret = true in this edition
 
 
 def test_workbook_holds_the_same_tables(clean):
     out = clean["out"]
-    assert clean["files"][-1] == "panorama-clauses-sociales-2019.xlsx"
-    workbook = openpyxl.load_workbook(out / clean["files"][-1], read_only=True)
-    csvs = sorted(p.name for p in out.glob("*.csv"))
-    assert len(workbook.sheetnames) == len(csvs)
-    assert all(len(name) <= 31 for name in workbook.sheetnames)
-    key = pd.read_excel(out / clean["files"][-1], sheet_name="chiffres_cles", engine="openpyxl")
-    written = read_export(out, "chiffres_cles.csv")
-    assert key[["perimetre", "indicateur"]].astype(str).values.tolist() == \
-        written[["perimetre", "indicateur"]].values.tolist()
-    assert (key["valeur"] - written["valeur"]).abs().max() < TOLERANCE
-    cross = pd.read_excel(out / clean["files"][-1], sheet_name="modalite_x_departement", dtype={"code": str},
-                          engine="openpyxl")
-    assert set(cross["code"]) == set(read_export(out, "repartition_modalite_x_departement.csv")["code"])
+    name = clean["files"][-1]
+    assert name == "panorama-clauses-sociales-2019.xlsx"
+    workbook = openpyxl.load_workbook(out / name)
+    package = json.loads((out / "datapackage.json").read_text(encoding="utf-8"))
+    sheets = [r["name"].removeprefix("repartition_") for r in package["resources"]]
+    assert workbook.sheetnames == ["Description", *sheets]
+    assert all(len(sheet) <= 31 for sheet in workbook.sheetnames)
+    description = [row for row in workbook["Description"].iter_rows(values_only=True) if row[0]]
+    assert description[0] == ("Feuille", "Fichier CSV", "Contenu")
+    assert [row[:2] for row in description[1:1 + len(sheets)]] == [
+        (sheet, r["path"]) for sheet, r in zip(sheets, package["resources"])]
+    for sheet in sheets:
+        frame = pd.read_excel(out / name, sheet_name=sheet, dtype={"code": str, "perimetre": str},
+                              engine="openpyxl")
+        written = read_export(out, f"{'' if sheet.startswith(('chiffres', 'serie')) else 'repartition_'}"
+                                   f"{sheet}.csv")
+        pd.testing.assert_frame_equal(frame, written, check_dtype=False, obj=sheet)
+    key = workbook["chiffres_cles"]
+    assert key["A1"].font.b and key.freeze_panes == "A2"
+    rows = list(csv.reader(io.StringIO((out / "chiffres_cles.csv").read_text(encoding="utf-8"))))
+    for row_number in (2, 3, 20):  # the very values of the CSV, as numbers
+        cell = key.cell(row_number, 3)
+        assert isinstance(cell.value, (int, float)) and cell.value == float(rows[row_number - 1][2])
+    shares = [row for row in key.iter_rows(min_row=2) if row[1].value == "part_femmes"]
+    assert shares[0][2].number_format == "0.0%" and shares[0][2].value == 0.4
+    sexe = workbook["sexe"]
+    assert [c.value for c in sexe[1]][:4] == ["perimetre", "dimension", "code", "libelle"]
+    assert sexe["J2"].value is False and sexe["F2"].data_type == "n"
 
 
 def test_export_is_identical_from_one_run_to_the_next(clean, tmp_path):
-    write_open_data(clean["results"], tmp_path)
-    for name in clean["files"]:
-        if name.endswith((".csv", ".json")):
-            assert (tmp_path / name).read_bytes() == (clean["out"] / name).read_bytes(), name
+    assert write_open_data(clean["results"], tmp_path) == clean["files"]
+    for name in clean["files"]:  # CSV, JSON, Markdown and the workbook, byte for byte
+        assert (tmp_path / name).read_bytes() == (clean["out"] / name).read_bytes(), name
+    with zipfile.ZipFile(tmp_path / clean["files"][-1]) as archive:
+        assert {entry.date_time for entry in archive.infolist()} == {(2020, 1, 1, 0, 0, 0)}
+
+
+# --- the series of key figures -------------------------------------------------------------------
+
+def test_series_with_a_gap_and_an_older_departement(clean, tmp_path):
+    series = pd.DataFrame({
+        "annee": [2016, 2016, 2016, 2017, 2017, 2017, 2018, 2018, 2018, 2019, 2019, 2019],
+        "perimetre": ["region", "region", "13"] * 4,
+        "indicateur": ["heures", "participants", "heures"] * 4,
+        "valeur": [100.5, 3, 20, math.nan, math.nan, math.nan, 300, 7, math.nan, 3800, 5, math.nan],
+    })
+    files = write_open_data(dataclasses.replace(clean["results"], series=series), tmp_path)
+    assert "serie_chiffres_cles.csv" in files
+    lines = (tmp_path / "serie_chiffres_cles.csv").read_text(encoding="utf-8").split("\n")
+    assert lines[:5] == ["annee,perimetre,indicateur,valeur", "2016,region,heures,100.5",
+                         "2016,region,participants,3", "2016,13,heures,20", "2017,region,heures,"]
+    package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    perimetre = _fields(package, "serie_chiffres_cles")["perimetre"]
+    assert perimetre["categories"][-1] == {"value": "13", "label": "Bouches-du-Rhône"}
+    assert _fields(package, "serie_chiffres_cles")["indicateur"]["constraints"]["enum"] == ["heures", "participants"]
+    assert "de 2016 à 2019" in next(r for r in package["resources"] if r["name"] == "serie_chiffres_cles")[
+        "description"]
+    _validate(tmp_path)
+    sheet = openpyxl.load_workbook(tmp_path / files[-1])["serie_chiffres_cles"]
+    assert [c.value for c in sheet[2]] == [2016, "region", "heures", 100.5]
+    assert [c.value for c in sheet[5]] == [2017, "region", "heures", None]
+    assert "`serie_chiffres_cles.csv`" in (tmp_path / "LISEZMOI.md").read_text(encoding="utf-8")
+
+
+def test_results_without_a_series_publish_no_series_file(clean, tmp_path):
+    files = write_open_data(dataclasses.replace(clean["results"], series=None), tmp_path)
+    assert "serie_chiffres_cles.csv" not in files and not (tmp_path / "serie_chiffres_cles.csv").exists()
+    assert "serie_chiffres_cles" not in openpyxl.load_workbook(tmp_path / files[-1]).sheetnames
+    _validate(tmp_path)
 
 
 # --- the independent computation on the example data ---------------------------------------------
@@ -248,6 +437,13 @@ def example_data(tmp_path_factory):
     current, previous = validation.load_years(root, 2019)
     results = compute(current, previous, Config(), example=True)
     return _as_text(current), _as_text(previous), results
+
+
+@pytest.fixture(scope="module")
+def example_package(tmp_path_factory):
+    """The package of the embedded example, as ``panorama build 2019`` writes it."""
+    out = tmp_path_factory.mktemp("exemple-donnees")
+    return {"out": out, "files": write_open_data(load_results(2019), out)}
 
 
 def test_key_figures_match_the_independent_computation_on_the_example_data(example_data):
