@@ -1,12 +1,17 @@
-"""Choropleth maps of the région's départements, rendered to PNG.
+"""Choropleth maps of the région's départements and of one département's communes, as PNG.
 
 :func:`choropleth` draws one indicator per département: fixed classes
 (:func:`classify`: Fisher-Jenks, then "nice" bounds), a single-hue scale
 ending at the report's main colour, labelled départements, an enlarged inset
 for the départements of ``Config.encart`` (Paris and the petite couronne by
-default), missing values hatched. The boundaries are
-``assets/geo/departements.geojson`` (IGN – Admin Express, simplified by
-``scripts/build_boundaries.py``), read once.
+default), missing values hatched. :func:`commune_choropleth` draws one value
+per commune of a département, with the same classes and colours, the
+intercommunalités outlined and the highest communes labelled.
+
+The boundaries (IGN – Admin Express, simplified by
+``scripts/build_boundaries.py``) are ``assets/geo/departements.geojson``,
+read once, and ``assets/geo/communes/<département>.topojson``, read once per
+département when first drawn.
 
 Everything drawn is deterministic: same values, same PNG bytes. Matplotlib is
 used through its object API with the Agg canvas (no pyplot, no global state).
@@ -15,11 +20,12 @@ used through its object API with the Agg canvas (no pyplot, no global state).
 from __future__ import annotations
 
 import io
+import json
 import math
 import textwrap
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import cache
 
@@ -30,16 +36,22 @@ import numpy as np
 import shapely
 from matplotlib import font_manager, patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.colors import to_hex, to_rgb
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Patch, Rectangle
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path
+from pyproj import Transformer
 
 from panorama.config import Config
-from panorama.formatting import fmt_value
+from panorama.formatting import fmt_count, fmt_int, fmt_value
+from panorama.geo import commune_centroids
+from panorama.referential import departement_of_commune
 from panorama.resources import assets_dir
 
 MISSING_LABEL = "Donnée manquante"
+EMPTY_LABEL = "Aucune heure"
 MAX_CLASSES = 4
 MAP_SOURCE = "fond de carte IGN – Admin Express"
 
@@ -52,6 +64,12 @@ TEXT_COLOR = "#1a1a1a"
 MUTED_COLOR = "#595959"
 MISSING_EDGE = "#8c8c8c"
 BORDER_COLOR = "#ffffff"
+EMPTY_COLOR = "#ffffff"  # communes without value
+COMMUNE_EDGE = "#a6a6a6"
+EPCI_EDGE = "#3d3d3d"
+COMMUNE_LABELS = 5  # labelled communes, highest values first
+COMMUNE_MAP_WIDTH = 10.8 * CM  # inches; the legend takes the rest of the width
+COMMUNE_MIN_HEIGHT = 6.0 * CM  # inches: room for the legend under a wide département
 
 
 @dataclass(frozen=True)
@@ -59,8 +77,9 @@ class MapImage:
     """A rendered map: PNG bytes, its French alt text and its classification.
 
     ``classes`` are the (lower, upper) bounds of each class, lightest first;
-    ``class_of`` maps each drawn département code to its class index, or
-    ``None`` when its value is missing.
+    ``class_of`` maps each drawn code to its class index, or ``None`` when its
+    value is missing; ``unmapped`` holds the values that could not be drawn
+    (see :func:`commune_choropleth`).
     """
 
     png: bytes
@@ -68,6 +87,7 @@ class MapImage:
     classes: list[tuple[float, float]]
     class_of: dict[str, int | None]
     width_cm: float = FIGSIZE[0] / CM
+    unmapped: dict[str, float | None] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------
@@ -174,11 +194,12 @@ def _departements() -> gpd.GeoDataFrame:
     return frame.set_index("code", drop=False)
 
 
-def _crs_for(frame: gpd.GeoDataFrame) -> str:
-    """Lambert-93 in metropolitan France, else a local equal-area projection."""
-    if not any(code.startswith("97") for code in frame.index):
+def _crs_for(codes: Iterable[str], bounds: Sequence[float]) -> str:
+    """Lambert-93 in metropolitan France, else an equal-area projection centred
+    on ``bounds`` (west, south, east, north in degrees) of the départements ``codes``."""
+    if not any(code.startswith("97") for code in codes):
         return METROPOLE_CRS
-    west, south, east, north = frame.total_bounds
+    west, south, east, north = bounds
     return f"+proj=laea +lat_0={(south + north) / 2:.4f} +lon_0={(west + east) / 2:.4f} +datum=WGS84 +units=m"
 
 
@@ -209,7 +230,7 @@ def _layer(codes: tuple[str, ...], encart: tuple[str, ...]) -> _Layer:
     if unknown:
         raise ValueError("Départements absents du fond de carte : " + ", ".join(unknown))
     selected = frame.loc[list(codes)]
-    projected = selected.to_crs(_crs_for(selected))
+    projected = selected.to_crs(_crs_for(selected.index, selected.total_bounds))
     geometries = dict(zip(codes, projected.geometry.values))
     encart_box = None
     label_areas = dict(geometries)
@@ -272,8 +293,12 @@ def _class_text(bounds: tuple[float, float], kind: str, spoken: bool = False) ->
 
 def _extent(layer: _Layer, codes: tuple[str, ...], margin: float) -> tuple[float, float, float, float]:
     boxes = np.array([layer.bounds[code] for code in codes])
-    west, south = boxes[:, 0].min(), boxes[:, 1].min()
-    east, north = boxes[:, 2].max(), boxes[:, 3].max()
+    return _extent_of((boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()), margin)
+
+
+def _extent_of(bounds: Sequence[float], margin: float) -> tuple[float, float, float, float]:
+    """``bounds`` widened by ``margin`` times their larger side."""
+    west, south, east, north = bounds
     pad = margin * max(east - west, north - south)
     return west - pad, south - pad, east + pad, north + pad
 
@@ -391,3 +416,369 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
     alt = _alt_text(config, codes, layer.names, drawn, bounds, title, legend_title, kind,
                     missing_label)
     return MapImage(png=buffer.getvalue(), alt=alt, classes=bounds, class_of=class_of)
+
+
+# --------------------------------------------------------------------------
+# Communes of one département
+
+
+@dataclass(frozen=True)
+class _CommuneLayer:
+    """The communes of one département, projected, ready to draw.
+
+    ``rings`` gives each commune's polygons as lists of closed rings (exterior
+    first). ``arcs`` are the boundary lines of the TopoJSON topology, each
+    stored once, and ``sides`` the communes on either side of each arc (only
+    one on the outline of the département).
+    """
+
+    codes: tuple[str, ...]
+    names: dict[str, str]
+    epci: dict[str, str | None]
+    rings: dict[str, list[list[np.ndarray]]]
+    paths: dict[str, Path]
+    arcs: list[np.ndarray]
+    sides: list[tuple[str, ...]]
+    bounds: tuple[float, float, float, float]
+
+
+def _short_name(name: str) -> str:
+    """« Paris 13e Arrondissement » → « Paris 13e »; other names unchanged."""
+    return name.removesuffix(" Arrondissement")
+
+
+def _rings_path(rings: Iterable[np.ndarray]) -> Path:
+    """A matplotlib path for closed rings (exteriors and holes oppositely oriented)."""
+    vertices, codes = [], []
+    for coords in rings:
+        vertices.append(coords)
+        ring_codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
+        ring_codes[0], ring_codes[-1] = Path.MOVETO, Path.CLOSEPOLY
+        codes.append(ring_codes)
+    return Path(np.concatenate(vertices), np.concatenate(codes))
+
+
+@cache
+def _commune_layer(departement: str) -> _CommuneLayer:
+    """Read ``assets/geo/communes/<departement>.topojson`` once and project it."""
+    path = assets_dir() / "geo" / "communes" / f"{departement}.topojson"
+    if not path.is_file():
+        raise ValueError(f"Département absent du fond de carte des communes : {departement}")
+    topology = json.loads(path.read_bytes())
+    scale = np.array(topology["transform"]["scale"])
+    translate = np.array(topology["transform"]["translate"])
+    degrees = [np.cumsum(np.array(arc, dtype=np.int64), axis=0) * scale + translate
+               for arc in topology["arcs"]]
+    points = np.concatenate(degrees)
+    west, south = points.min(axis=0)
+    east, north = points.max(axis=0)
+    transformer = Transformer.from_crs("EPSG:4326", _crs_for([departement], (west, south, east, north)),
+                                       always_xy=True)
+    projected = np.column_stack(transformer.transform(points[:, 0], points[:, 1]))
+    arcs = np.split(projected, np.cumsum([len(arc) for arc in degrees])[:-1])
+
+    def ring(references: list[int]) -> np.ndarray:
+        pieces = [arcs[r] if r >= 0 else arcs[~r][::-1] for r in references]
+        return np.concatenate([pieces[0], *(piece[1:] for piece in pieces[1:])])
+
+    sides: list[list[str]] = [[] for _ in arcs]
+    names, epci, rings = {}, {}, {}
+    for geometry in topology["objects"]["communes"]["geometries"]:
+        code = geometry["properties"]["code"]
+        names[code] = _short_name(geometry["properties"]["nom"])
+        epci[code] = geometry["properties"]["epci"]
+        polygons = [geometry["arcs"]] if geometry["type"] == "Polygon" else geometry["arcs"]
+        rings[code] = [[ring(references) for references in polygon] for polygon in polygons]
+        for polygon in polygons:
+            for references in polygon:
+                for r in references:
+                    sides[r if r >= 0 else ~r].append(code)
+    return _CommuneLayer(
+        codes=tuple(names),
+        names=names,
+        epci=epci,
+        rings=rings,
+        paths={code: _rings_path(r for polygon in polygons for r in polygon)
+               for code, polygons in rings.items()},
+        arcs=arcs,
+        sides=[tuple(s) for s in sides],
+        bounds=(*map(float, projected.min(axis=0)), *map(float, projected.max(axis=0))),
+    )
+
+
+@cache
+def _departement_names() -> dict[str, str]:
+    """Département code → « de la Seine-Saint-Denis », « du Val-de-Marne »…"""
+    frame = _departements()
+    return {code: f"{charniere}{nom}" for code, charniere, nom
+            in zip(frame["code"], frame["charniere"], frame["nom"])}
+
+
+def _combine(a: float | None, b: float | None) -> float | None:
+    """Sum of two values of the same commune; a missing (secret) one wins."""
+    if _is_missing(a) or _is_missing(b):
+        return None
+    return float(a) + float(b)
+
+
+@dataclass(frozen=True)
+class _Units:
+    """Values of ``commune_choropleth`` placed on the layer's communes.
+
+    ``unit_of`` maps each commune of the layer to the unit that colours it:
+    itself, or the city (75056, 69123, 13055) when the value is given for the
+    whole city. ``values`` are per unit; ``unmapped`` are the codes of the
+    département that cannot be drawn, with their value.
+    """
+
+    unit_of: dict[str, str]
+    values: dict[str, float | None]
+    unmapped: dict[str, float | None]
+
+
+@cache
+def _commune_table():
+    """The table of :func:`panorama.geo.commune_centroids`, read once."""
+    return commune_centroids()
+
+
+def _place(layer: _CommuneLayer, departement: str, values: Mapping[str, float | None]) -> _Units:
+    """Resolve the codes of ``values`` to the units of ``layer`` (see :func:`commune_choropleth`)."""
+    table = _commune_table()
+    cells = set(layer.codes)
+    city_of = {code: table.at[code, "commune"] for code in layer.codes if table.at[code, "type"] == "ARM"}
+    cities = set(city_of.values())
+    placed: dict[str, float | None] = {}
+    unmapped: dict[str, float | None] = {}
+    for code, value in values.items():
+        if code in cells or code in cities:
+            target = code
+        elif code in table.index:
+            if table.at[code, "departement"] != departement:
+                continue
+            target = table.at[code, "commune"] if table.at[code, "commune"] in cells else None
+        elif departement_of_commune(code) == departement:
+            target = None
+        else:
+            continue
+        bucket = placed if target is not None else unmapped
+        key = target if target is not None else code
+        bucket[key] = _combine(bucket[key], value) if key in bucket else value
+    unit_of = {code: code for code in layer.codes}
+    for city in sorted(cities & placed.keys()):
+        arrondissements = [code for code, parent in city_of.items() if parent == city]
+        value = placed.pop(city)
+        if any(code in placed for code in arrondissements):
+            unmapped[city] = value
+        else:
+            placed[city] = value
+            unit_of.update({code: city for code in arrondissements})
+    return _Units(unit_of, placed, unmapped)
+
+
+def _unit_name(layer: _CommuneLayer, code: str) -> str:
+    return layer.names[code] if code in layer.names else _commune_table().at[code, "nom"]
+
+
+def _unit_geometry(layer: _CommuneLayer, units: _Units, unit: str) -> shapely.Geometry:
+    """The projected polygon of a unit (a commune, or a city's arrondissements)."""
+    polygons = [shapely.Polygon(rings[0], rings[1:])
+                for code in layer.codes if units.unit_of[code] == unit for rings in layer.rings[code]]
+    return shapely.union_all(polygons)
+
+
+def _boundary_lines(layer: _CommuneLayer, units: _Units) -> dict[str, list[np.ndarray]]:
+    """The arcs to draw, by kind: ``departement`` (outline), ``epci`` (between
+    two intercommunalités) and ``commune`` (between two units of one EPCI)."""
+    lines: dict[str, list[np.ndarray]] = {"departement": [], "epci": [], "commune": []}
+    for arc, sides in zip(layer.arcs, layer.sides):
+        if len(sides) == 1:
+            lines["departement"].append(arc)
+        elif layer.epci[sides[0]] != layer.epci[sides[1]]:
+            lines["epci"].append(arc)
+        elif units.unit_of[sides[0]] != units.unit_of[sides[1]]:
+            lines["commune"].append(arc)
+    return lines
+
+
+def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: list[str],
+                  kind: str) -> None:
+    """Label the first :data:`COMMUNE_LABELS` units of ``ranked``: name and value, with a halo.
+
+    A label goes at the centre of the unit's largest inscribed circle when the
+    unit is large enough to stay visible around it, else just above, below,
+    right or left of that circle: the first position that neither overlaps a
+    placed label nor leaves the map wins; a label without one is dropped.
+    """
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    per_pixel = (ax.get_xlim()[1] - ax.get_xlim()[0]) / frame.width
+    gap = 2 * per_pixel
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    placed: list = []
+    for unit in ranked[:COMMUNE_LABELS]:
+        geometry = _unit_geometry(layer, units, unit)
+        largest = max(shapely.get_parts(geometry), key=lambda part: part.area)
+        circle = shapely.maximum_inscribed_circle(largest, 20.0)
+        x, y = shapely.get_coordinates(circle)[0]
+        radius = circle.length
+        text = ax.text(x, y, f"{_unit_name(layer, unit)}\n{_bound_text(units.values[unit], kind)}",
+                       ha="center", va="center", fontsize=6.5, color=TEXT_COLOR, linespacing=1.1,
+                       path_effects=halo, zorder=6)
+        box = text.get_window_extent(renderer)
+        width, height = box.width * per_pixel, box.height * per_pixel
+        positions = [(x, y)] if geometry.area >= 3 * width * height else []
+        positions += [(x, y + radius + height / 2 + gap), (x, y - radius - height / 2 - gap),
+                      (x + radius + width / 2 + gap, y), (x - radius - width / 2 - gap, y)]
+        for position in positions:
+            text.set_position(position)
+            box = text.get_window_extent(renderer).expanded(1.04, 1.08)
+            inside = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if inside and not any(box.overlaps(other) for other in placed):
+                placed.append(box)
+                break
+        else:
+            text.remove()
+
+
+def _commune_alt_text(layer: _CommuneLayer, departement: str, units: _Units,
+                      bounds: list[tuple[float, float]], ranked: list[str], title: str | None,
+                      legend_title: str, kind: str, missing_label: str, empty_label: str,
+                      epci_lines: bool) -> str:
+    drawn = set(units.unit_of.values())
+    noun = "arrondissement" if all(_commune_table().at[c, "type"] == "ARM" for c in drawn) else "commune"
+    missing = sorted((u for u, v in units.values.items() if _is_missing(v)),
+                     key=lambda u: _unit_name(layer, u))
+    empty = len(drawn - units.values.keys())
+    parts = [f"Carte des communes {_departement_names()[departement]}"
+             + (f" : {title}." if title else ".")]
+    verb = "en ont" if len(ranked) >= 2 else "en a"
+    parts.append(f"{legend_title} : {fmt_count(len(ranked), noun)} sur {fmt_int(len(drawn))} {verb}.")
+    if ranked:
+        top = ranked[:COMMUNE_LABELS]
+        parts.append(("Valeurs les plus élevées : " if len(top) > 1 else "Valeur : ")
+                     + " ; ".join(f"{_unit_name(layer, u)} {fmt_value(units.values[u], kind)}" for u in top)
+                     + ".")
+    if empty:
+        parts.append(f"{empty_label} : {fmt_count(empty, noun)}.")
+    if missing:
+        parts.append(f"{missing_label} : " + ", ".join(_unit_name(layer, u) for u in missing) + ".")
+    if bounds:
+        parts.append("Classes : " + " ; ".join(_class_text(b, kind, spoken=True) for b in bounds) + ".")
+    if epci_lines:
+        parts.append("Les limites des intercommunalités sont tracées en trait épais.")
+    elif len(set(layer.epci.values())) == 1:
+        every = "Tous les arrondissements" if noun == "arrondissement" else "Toutes les communes"
+        parts.append(f"{every} appartiennent à la même intercommunalité.")
+    if units.unmapped:
+        table = _commune_table()
+        parts.append("Non cartographié : " + " ; ".join(
+            f"{table.at[code, 'nom'] if code in table.index else 'code inconnu'} ({code}) "
+            f"{fmt_value(value, kind)}" for code, value in sorted(units.unmapped.items())) + ".")
+    return " ".join(parts)
+
+
+def commune_choropleth(departement: str, values: Mapping[str, float | None], *, config: Config,
+                       legend_title: str, kind: str, title: str | None = None,
+                       missing_label: str = MISSING_LABEL, empty_label: str = EMPTY_LABEL) -> MapImage:
+    """Draw ``values`` (commune code → value) on the communes of ``departement``.
+
+    Paris, Lyon and Marseille are drawn by municipal arrondissement. Each
+    commune with a value is coloured by its class (:func:`classify`, the
+    report's colour scale); a commune absent from ``values`` is left white,
+    listed as ``empty_label`` (« Aucune heure »); a value that is ``None``
+    or NaN is hatched as ``missing_label``. The intercommunalités (EPCI) are
+    outlined in a thick dark line, the département in a thicker one, and the
+    communes with the highest values are labelled.
+
+    Codes are resolved with :func:`panorama.geo.commune_centroids`: a former
+    commune's value is added to its current commune; a value for a whole city
+    (75056, 69123, 13055) colours all its arrondissements if none of them has
+    a value of its own, otherwise it is not drawn. Codes of other
+    départements are ignored; codes of this one that cannot be drawn are
+    returned in ``MapImage.unmapped`` and named in the alt text.
+    ``MapImage.class_of`` covers the units that have a value (communes,
+    arrondissements or cities).
+
+    Same conventions as :func:`choropleth`: ``kind`` formats the figures, the
+    caller prints the source and :data:`MAP_SOURCE` under the image, and the
+    PNG (16 cm wide, 6 to 10 cm high after the département's shape, 150 dpi)
+    is deterministic.
+    """
+    layer = _commune_layer(departement)
+    units = _place(layer, departement, values)
+    bounds, class_of = classify(units.values)
+    palette = _palette(config.couleur_principale, len(bounds))
+    ranked = sorted((u for u, v in units.values.items() if not _is_missing(v)),
+                    key=lambda u: (-float(units.values[u]), u))
+    fill: dict[str, str | None] = {}
+    for code in layer.codes:
+        unit = units.unit_of[code]
+        if unit not in units.values:
+            fill[code] = EMPTY_COLOR
+        else:
+            fill[code] = None if class_of[unit] is None else palette[class_of[unit]]
+
+    west, south, east, north = _extent_of(layer.bounds, 0.02)
+    aspect = (east - west) / (north - south)
+    header = (1.0 if title else 0.3) * CM
+    map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
+    map_height = map_width / aspect
+    fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
+    top = 1 - header / fig_height
+    with matplotlib.rc_context({"font.family": _font_family(), "hatch.color": MISSING_EDGE,
+                                "hatch.linewidth": 0.6}):
+        fig = Figure(figsize=(fig_width, fig_height), dpi=DPI)
+        FigureCanvasAgg(fig)
+        if title:
+            fig.text(0.02, 1 - 0.35 * CM / fig_height, title, ha="left", va="top", fontsize=10,
+                     fontweight="bold", color=TEXT_COLOR)
+        ax = fig.add_axes((0.01, top - map_height / fig_height, map_width / fig_width,
+                           map_height / fig_height))
+        ax.set_axis_off()
+        coloured = [code for code in layer.codes if fill[code] is not None]
+        ax.add_collection(PatchCollection(
+            [PathPatch(layer.paths[code]) for code in coloured], facecolors=[fill[c] for c in coloured],
+            edgecolors=[fill[c] for c in coloured], linewidths=0.3, zorder=1))
+        for code in layer.codes:
+            if fill[code] is None:
+                ax.add_patch(PathPatch(layer.paths[code], facecolor="white", edgecolor=MISSING_EDGE,
+                                       hatch="///", linewidth=0, zorder=2))
+        lines = _boundary_lines(layer, units)
+        ax.add_collection(LineCollection(lines["commune"], colors=COMMUNE_EDGE, linewidths=0.4, zorder=3))
+        ax.add_collection(LineCollection(lines["epci"], colors=EPCI_EDGE, linewidths=1.1,
+                                         capstyle="round", joinstyle="round", zorder=4))
+        ax.add_collection(LineCollection(lines["departement"], colors=TEXT_COLOR, linewidths=1.4,
+                                         capstyle="round", joinstyle="round", zorder=5))
+        ax.set_xlim(west, east)
+        ax.set_ylim(south, north)
+        ax.set_aspect("equal")
+        _place_labels(fig, ax, layer, units, ranked, kind)
+
+        handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
+                   for i, b in enumerate(bounds)]
+        if EMPTY_COLOR in fill.values():
+            handles.append(Patch(facecolor=EMPTY_COLOR, edgecolor=COMMUNE_EDGE, linewidth=0.6,
+                                 label=empty_label))
+        if None in fill.values():
+            handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
+                                 linewidth=0.6, label=missing_label))
+        if lines["epci"]:
+            handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
+                                  label="Limite d'intercommunalité"))
+        legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=7,
+                            title=textwrap.fill(legend_title, 30),
+                            title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
+                            handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+        # Centre the map and its legend together on the width of the figure.
+        legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
+        left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+        ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                         map_height / fig_height))
+        legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    alt = _commune_alt_text(layer, departement, units, bounds, ranked, title, legend_title, kind,
+                            missing_label, empty_label, bool(lines["epci"]))
+    return MapImage(png=buffer.getvalue(), alt=alt, classes=bounds, class_of=class_of,
+                    unmapped=dict(units.unmapped))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import math
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
-from panorama import maps
+from panorama import geo, maps
 from panorama.config import Config
 from panorama.formatting import NNBSP
-from panorama.resources import assets_dir
+from panorama.resources import assets_dir, example_data_root
 
 IDF = ("75", "77", "78", "91", "92", "93", "94", "95")
 HOURS = {"75": 1.1e6, "92": 9e5, "93": 1.0e6, "94": 6e5, "95": 4.5e5, "91": 3.5e5, "78": 3e5, "77": 2.5e5}
@@ -136,3 +138,200 @@ def test_choropleth_rejects_unknown_departement():
     config = dataclasses.replace(Config(), departements=("75", "99"), encart=())
     with pytest.raises(ValueError, match="99"):
         maps.choropleth({"75": 1.0}, config=config, title=None, legend_title="x", kind="nombre")
+
+
+# --------------------------------------------------------------------------
+# Communes, EPCI, centroids (assets/geo, panorama.geo) and the commune map
+
+GEO = assets_dir() / "geo"
+PARIS_ARRONDISSEMENTS = {f"751{n:02d}" for n in range(1, 21)}
+LYON_ARRONDISSEMENTS = {f"6938{n}" for n in range(1, 10)}
+MARSEILLE_ARRONDISSEMENTS = {f"132{n:02d}" for n in range(1, 17)}
+GRAND_PARIS = "200054781"
+
+
+@pytest.fixture(scope="module")
+def communes_93() -> gpd.GeoDataFrame:
+    return gpd.read_file(GEO / "communes" / "93.topojson", engine="pyogrio").set_crs(4326)
+
+
+@pytest.fixture(scope="module")
+def centroids() -> pd.DataFrame:
+    return geo.commune_centroids()
+
+
+def test_one_commune_layer_per_departement(departements):
+    files = sorted(path.stem for path in (GEO / "communes").glob("*.topojson"))
+    assert files == sorted(departements["code"])
+
+
+def test_commune_layers_tile_every_code_of_the_centroid_table(centroids):
+    codes = []
+    for path in (GEO / "communes").glob("*.topojson"):
+        topology = json.loads(path.read_bytes())
+        codes += [g["properties"]["code"] for g in topology["objects"]["communes"]["geometries"]]
+    assert len(codes) == len(set(codes)) == 34_913
+    drawn = centroids[centroids["type"].isin(["COM", "ARM"])].index
+    without_polygon = {"75056", "69123", "13055",  # split into arrondissements
+                       "15031", "15035", "15047", "15171"}  # restored in 2025, still inside 15141
+    assert set(drawn) - set(codes) == without_polygon
+    assert set(codes) <= set(drawn)
+
+
+def test_commune_layer_properties(communes_93):
+    assert list(communes_93.columns) == ["id", "code", "nom", "departement", "epci", "geometry"]
+    assert len(communes_93) == 39  # Pierrefitte-sur-Seine merged into Saint-Denis in 2025
+    assert communes_93["code"].is_unique and (communes_93["departement"] == "93").all()
+    assert (communes_93["epci"] == GRAND_PARIS).all()
+    assert communes_93.geometry.is_valid.all()
+    names = dict(zip(communes_93["code"], communes_93["nom"]))
+    assert names["93066"] == "Saint-Denis" and names["93045"] == "Les Lilas"
+
+
+@pytest.mark.parametrize("departement, arrondissements, city", [
+    ("75", PARIS_ARRONDISSEMENTS, "75056"),
+    ("69", LYON_ARRONDISSEMENTS, "69123"),
+    ("13", MARSEILLE_ARRONDISSEMENTS, "13055"),
+])
+def test_cities_are_split_into_arrondissements(departement, arrondissements, city):
+    codes = set(gpd.read_file(GEO / "communes" / f"{departement}.topojson", engine="pyogrio")["code"])
+    assert arrondissements <= codes
+    assert city not in codes
+
+
+def test_communes_of_93_cover_the_departement(communes_93, departements):
+    communes = communes_93.to_crs("EPSG:2154").geometry.values
+    outline = metropole(departements).set_index("code").geometry["93"]
+    union = shapely.union_all(communes)
+    assert union.area == pytest.approx(outline.area, rel=0.01)
+    assert union.symmetric_difference(outline).area < 1.0  # m²: the very same outline
+    assert sum(g.area for g in communes) == pytest.approx(union.area, rel=1e-9)  # no overlap
+    assert shapely.coverage_is_valid(communes)
+
+
+def test_commune_map_decoder_matches_gdal(communes_93):
+    layer = maps._commune_layer("93")
+    gdal = communes_93.to_crs("EPSG:2154").set_index("code").geometry
+    for code in ("93066", "93048", "93045"):
+        polygons = [shapely.Polygon(rings[0], rings[1:]) for rings in layer.rings[code]]
+        assert shapely.union_all(polygons).symmetric_difference(gdal[code]).area < 1.0
+    assert sum(len(sides) == 1 for sides in layer.sides) > 0
+    assert all(len(sides) in (1, 2) for sides in layer.sides)
+
+
+def test_epci_layer():
+    epci = gpd.read_file(GEO / "epci.topojson", engine="pyogrio").set_crs(4326).set_index("code")
+    assert len(epci) == 1253
+    assert set(epci["type"]) == {"CC", "CA", "CU", "ME"}
+    assert epci.geometry.is_valid.all()
+    assert epci.loc[GRAND_PARIS, "nom"] == "Métropole du Grand Paris"
+    grand_paris = epci.to_crs("EPSG:2154").geometry[GRAND_PARIS]
+    assert grand_paris.area / 1e6 == pytest.approx(814, rel=0.02)  # km²
+
+
+def test_centroid_table(centroids):
+    assert centroids.index.is_unique
+    assert {"75056", "69123", "13055"} <= set(centroids.index)
+    assert PARIS_ARRONDISSEMENTS | LYON_ARRONDISSEMENTS | MARSEILLE_ARRONDISSEMENTS <= set(centroids.index)
+    assert centroids.loc["75113", "commune"] == "75056"
+    assert centroids.loc["93059", ["type", "commune", "departement", "epci"]].tolist() == \
+        ["COMD", "93066", "93", GRAND_PARIS]
+    assert centroids["epci"].isna().sum() == 4  # island communes outside any EPCI
+    paris = centroids.loc["75056"]
+    assert paris["lon"] == pytest.approx(2.3429, abs=0.002)
+    assert paris["lat"] == pytest.approx(48.8566, abs=0.002)
+    copy = geo.commune_centroids()
+    copy.loc["75056", "lon"] = 0.0  # a copy: the cached table is untouched
+    assert geo.commune_centroids().loc["75056", "lon"] == paris["lon"]
+
+
+def test_every_commune_of_the_example_data_resolves(centroids):
+    codes = set()
+    for folder in example_data_root().iterdir():
+        operations = pd.read_csv(folder / "operations.csv", sep=";", dtype=str, keep_default_na=False)
+        participants = pd.read_csv(folder / "participants.csv", sep=";", dtype=str, keep_default_na=False)
+        codes |= set(operations["commune"]) | set(participants["commune_residence"])
+    codes.discard("")
+    assert len(codes) > 200
+    assert codes - set(centroids.index) == set()
+
+
+def test_haversine_known_pairs(centroids):
+    # Hôtel de Ville of Paris → Vieux-Port of Marseille: 660 km as the crow flies.
+    assert geo.haversine_km(2.3522, 48.8566, 5.3698, 43.2965) == pytest.approx(660.5, abs=1.0)
+    # One degree of latitude along a meridian: 111.2 km.
+    assert geo.haversine_km(0.0, 45.0, 0.0, 46.0) == pytest.approx(111.19, abs=0.01)
+    paris, marseille = centroids.loc["75056"], centroids.loc["13055"]
+    distance = geo.haversine_km(paris["lon"], paris["lat"], marseille["lon"], marseille["lat"])
+    assert distance == pytest.approx(660, abs=5)
+    both = geo.haversine_km([2.3522, 0.0], [48.8566, 45.0], [5.3698, 0.0], [43.2965, 45.0])
+    assert both.shape == (2,) and both[1] == 0.0
+    distances = geo.commune_distance_km(["75056", "93059", "", "75056"], ["13055", "93066", "75056", "75056"])
+    assert distances[0] == pytest.approx(distance)
+    assert 1.0 < distances[1] < 5.0  # Pierrefitte-sur-Seine → Saint-Denis
+    assert math.isnan(distances[2]) and distances[3] == 0.0
+
+
+COMMUNE_HOURS = {"93066": 12_000.0, "93001": 9_500.0, "93048": 7_250.5, "93008": 4_000.0,
+                 "93005": 2_500.0, "93055": 800.0, "93045": 150.0, "75113": 3_000.0}
+
+
+def draw_communes(departement, values, **kwargs):
+    return maps.commune_choropleth(departement, values, config=Config(),
+                                   legend_title="Heures d'insertion", kind="heures", **kwargs)
+
+
+def test_commune_map_png_is_deterministic():
+    first, second = draw_communes("93", COMMUNE_HOURS), draw_communes("93", dict(COMMUNE_HOURS))
+    assert first.png.startswith(PNG_SIGNATURE)
+    assert first.png == second.png
+    assert first.width_cm == pytest.approx(16)
+    assert set(first.class_of) == set(COMMUNE_HOURS) - {"75113"}  # other départements are ignored
+    assert first.classes == maps.classify({c: v for c, v in COMMUNE_HOURS.items() if c != "75113"})[0]
+    assert first.unmapped == {}
+
+
+def test_commune_map_alt_text_states_french_figures():
+    alt = draw_communes("93", COMMUNE_HOURS, title="Heures réalisées en 2019").alt
+    assert alt.startswith("Carte des communes de la Seine-Saint-Denis : Heures réalisées en 2019.")
+    assert "Heures d'insertion : 7\u00a0communes sur 39 en ont." in alt
+    assert f"Saint-Denis 12{NNBSP}000\u00a0heures ; Aubervilliers 9{NNBSP}500\u00a0heures" in alt
+    assert f"Montreuil 7{NNBSP}250\u00a0heures" in alt  # rounded to the hour
+    assert "Aucune heure : 32\u00a0communes." in alt
+    assert "Classes : de " in alt
+    assert "Toutes les communes appartiennent à la même intercommunalité." in alt
+
+
+def test_commune_map_secret_former_and_unknown_codes():
+    values = {"93066": 1_000.0, "93059": 500.0, "93001": None, "93999": 7.0}
+    image = draw_communes("93", values, missing_label="Secret statistique")
+    assert image.class_of == {"93066": 0, "93001": None}  # Pierrefitte counted in Saint-Denis
+    assert f"Saint-Denis 1{NNBSP}500\u00a0heures" in image.alt
+    assert "Secret statistique : Aubervilliers." in image.alt
+    assert image.unmapped == {"93999": 7.0}
+    assert "Non cartographié : code inconnu (93999) 7\u00a0heures." in image.alt
+
+
+def test_commune_map_of_paris_by_arrondissement_or_whole_city():
+    by_arrondissement = draw_communes("75", {"75113": 3_000.0, "75056": 500.0})
+    assert by_arrondissement.class_of == {"75113": 0}
+    assert by_arrondissement.unmapped == {"75056": 500.0}
+    expected = f"1\u00a0arrondissement sur 20 en a. Valeur : Paris 13e 3{NNBSP}000\u00a0heures."
+    assert expected in by_arrondissement.alt
+    whole = draw_communes("75", {"75056": 500.0})
+    assert whole.class_of == {"75056": 0}
+    assert "1\u00a0commune sur 1 en a. Valeur : Paris 500\u00a0heures." in whole.alt
+    assert whole.png != by_arrondissement.png
+
+
+def test_commune_map_with_intercommunalities_and_no_value():
+    image = draw_communes("77", {})
+    assert image.png.startswith(PNG_SIGNATURE)
+    assert image.classes == [] and image.class_of == {}
+    assert "0\u00a0commune sur 507 en a. Aucune heure : 507\u00a0communes." in image.alt
+    assert "Les limites des intercommunalités sont tracées en trait épais." in image.alt
+
+
+def test_commune_map_rejects_unknown_departement():
+    with pytest.raises(ValueError, match="99"):
+        draw_communes("99", {})
