@@ -14,8 +14,9 @@ from pathlib import Path
 from panorama import validation
 from panorama.commentary import Texts
 from panorama.config import Config, load_config
-from panorama.resources import example_data_root
+from panorama.errors import UsageError
 from panorama.opendata import write_open_data
+from panorama.resources import example_data_root
 from panorama.results import Results, compute
 
 Progress = Callable[[str], None]
@@ -87,6 +88,39 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
         data_files = write_open_data(results, folder / "donnees")
     files = [pdf_name, html_name, *(f"donnees/{name}" for name in data_files)]
     return BuildOutput(folder=target, files=files, results=results)
+
+
+def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | None = None,
+                 out: Path = Path("build"), config_path: Path | None = None,
+                 progress: Progress = _quiet) -> BuildOutput:
+    """Build the sheet of each département of ``codes`` (``None``: every configured
+    département) into ``OUT/YEAR/departements/fiche-CODE-YEAR.{pdf,html}``.
+
+    An unknown code raises a :class:`~panorama.errors.UsageError` listing the
+    départements available. Sheets already there for other départements are kept.
+    """
+    from panorama import render, sheet_report  # charts, maps and WeasyPrint load here
+
+    config = load_config(config_path)
+    results = load_results(year, data_root, config, progress)
+    available = [p.code for p in results.departements]
+    wanted = list(config.departements) if codes is None else list(dict.fromkeys(codes))
+    unknown = [code for code in wanted if code not in available]
+    if unknown:
+        raise UsageError(f"Département{'s' if len(unknown) > 1 else ''} sans données ou inconnu"
+                         f"{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}. "
+                         f"Départements disponibles : {', '.join(available)}.")
+    texts = Texts(texts_folder(config, data_root, year))
+    files = []
+    with staging(Path(out) / str(year) / "departements") as folder:
+        for code in wanted:
+            progress(f"Fiche du département {code}")
+            document = sheet_report.build_sheet(results, code, texts)
+            stem = f"fiche-{code}-{year}"
+            (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
+            render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf")
+            files += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
+    return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
 
 
 class staging:

@@ -123,17 +123,27 @@ def build_command(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
                                       help="Dossier de sortie ; le panorama va dans DOSSIER/ANNEE/.")] = Path("build"),
     config: ConfigOption = None,
+    departements: Annotated[bool, typer.Option(
+        "--departements", help="Produit la fiche de chaque département de la région (au lieu du panorama).")] = False,
+    departement: Annotated[Optional[list[str]], typer.Option(
+        "--departement", metavar="CODE",
+        help="Produit la fiche d'un département (au lieu du panorama), par exemple --departement 93 ; "
+             "option répétable.")] = None,
 ) -> None:
-    """Produit le panorama de l'année : PDF, page HTML et données ouvertes."""
+    """Produit le panorama de l'année : PDF, page HTML et données ouvertes ; ou les fiches départementales."""
     def action():
-        from panorama.build import build
+        from panorama.build import build, build_sheets
 
+        if departements or departement:
+            return build_sheets(_year(year), None if departements else departement, data, out, config,
+                                progress=_progress)
         return build(_year(year), data, out, config, progress=_progress)
 
     started = time.perf_counter()
     output = _run(action)
     elapsed = time.perf_counter() - started
-    typer.echo(f"Panorama {year} écrit dans {output.folder} ({_seconds(elapsed)}) :")
+    what = "Fiches" if departements or departement else "Panorama"
+    typer.echo(f"{what} {year} écrit{'es' if what == 'Fiches' else ''} dans {output.folder} ({_seconds(elapsed)}) :")
     for name in output.files:
         typer.echo(f"  {name}")
     if output.results.example:

@@ -110,3 +110,5 @@ class Document:
     logo_uri: str | None = None
     primary_colour: str = "#1f4e79"
     source_line: str = ""
+    layout: str = "rapport"  # ``rapport``: cover page and contents; ``fiche``: compact header
+    kicker: str = ""  # line above the title (default: the observatory's name)

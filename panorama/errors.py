@@ -48,6 +48,10 @@ class ConfigError(PanoramaError):
     """The configuration file is missing, unreadable or wrong."""
 
 
+class UsageError(PanoramaError):
+    """A request the data cannot satisfy (unknown département, theme, buyer…)."""
+
+
 class DataError(PanoramaError):
     """The dataset breaks the input contract; carries every problem found."""
 

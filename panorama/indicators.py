@@ -11,11 +11,12 @@ grouped computation over that stack.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
 
-from panorama import referential
+from panorama import geo, referential
 from panorama.dataset import Dataset
 
 REGION = "region"
@@ -65,6 +66,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("grand_projet", "grand_projet", "operation", None, "Grand projet"),
     Dimension("departement_execution", "departement", "operation", "departement",
               "Département d'exécution"),
+    Dimension("commune_execution", "commune", "operation", "commune", "Commune d'exécution"),
     Dimension("type_structure", "type_structure", "contrat", "type_structure", "Type de structure"),
     Dimension("type_contrat", "type_contrat", "contrat", "type_contrat", "Type de contrat"),
     Dimension("groupe_contrat", "groupe_contrat", "contrat", None, "Groupe de contrats"),
@@ -85,10 +87,11 @@ DIMENSIONS: tuple[Dimension, ...] = (
               "Heures par participant"),
 )
 
+_BY_NAME = {d.name: d for d in DIMENSIONS}
 CROSSES: tuple[tuple[str, Dimension, Dimension], ...] = (
-    ("sexe_x_tranche_age", DIMENSIONS[10], DIMENSIONS[11]),
-    ("sexe_x_nature", DIMENSIONS[10], DIMENSIONS[1]),
-    ("modalite_x_departement", DIMENSIONS[0], DIMENSIONS[5]),
+    ("sexe_x_tranche_age", _BY_NAME["sexe"], _BY_NAME["tranche_age"]),
+    ("sexe_x_nature", _BY_NAME["sexe"], _BY_NAME["nature"]),
+    ("modalite_x_departement", _BY_NAME["modalite"], _BY_NAME["departement_execution"]),
 )
 
 _LOCAL_LABELS: dict[str, dict[str, str]] = {
@@ -123,7 +126,7 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
     and the derived ``groupe_contrat`` and ``duree_contrat``.
     """
     buyers = ds.donneurs_ordre[["donneur_ordre_id", "type"]].rename(columns={"type": "type_donneur_ordre"})
-    ops = ds.operations[["operation_id", "donneur_ordre_id", "departement", "modalite", "nature",
+    ops = ds.operations[["operation_id", "donneur_ordre_id", "departement", "commune", "modalite", "nature",
                          "secteur", "grand_projet"]].merge(buyers, on="donneur_ordre_id", how="left")
     people = ds.participants[["participant_id", "sexe", "annee_naissance", "niveau_qualification",
                               "critere_principal", "publics", "prescripteur", "situation_sortie",
@@ -282,6 +285,11 @@ def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)[["annee", "perimetre", "indicateur", "valeur"]]
 
 
+@cache
+def _commune_names() -> dict[str, str]:
+    return geo.commune_centroids()["nom"].to_dict()
+
+
 def code_label(dimension: Dimension, code: str) -> str:
     """French label of ``code`` in ``dimension`` (« Non renseigné » for missing values)."""
     if code == NON_RENSEIGNE:
@@ -290,6 +298,8 @@ def code_label(dimension: Dimension, code: str) -> str:
         return _LOCAL_LABELS[dimension.name][code]
     if dimension.nomenclature == "departement":
         return referential.departement_name(code) or code
+    if dimension.nomenclature == "commune":
+        return _commune_names().get(code, code)
     if dimension.nomenclature is None:
         return code
     return referential.label(dimension.nomenclature, code)
@@ -301,7 +311,7 @@ def dimension_codes(dimension: Dimension) -> list[str]:
         return list(_LOCAL_LABELS[dimension.name])
     if dimension.nomenclature == "departement":
         return list(referential.DEPARTEMENTS)
-    if dimension.nomenclature is None:
+    if dimension.nomenclature in (None, "commune"):
         return []
     return list(referential.codes(dimension.nomenclature))
 

@@ -1,0 +1,158 @@
+"""The sheet of one département (``spec/report.md`` §2): 2 to 4 pages built from
+the same :class:`~panorama.results.Results` as the panorama, for the perimeter
+of the département (contracts of the operations executed there).
+"""
+
+from __future__ import annotations
+
+import math
+
+from panorama import charts, commentary, maps, referential
+from panorama.commentary import Texts
+from panorama.composer import (HALF, Composer, breakdown_table, figure_pyramid, leader, logo_uri,
+                               sentence_case, series_table)
+from panorama.document import Column, Document, Section, Table
+from panorama.formatting import fmt_count, fmt_hours, fmt_pct
+from panorama.indicators import KEY_FIGURES, REGION
+from panorama.results import Results
+
+COMPARED = ("heures", "etp_1820", "etp_1607", "participants", "contrats", "operations", "donneurs_ordre",
+            "entreprises", "heures_par_participant", "part_femmes", "part_moins_26", "part_50_plus", "part_qpv",
+            "part_sortie_emploi_durable", "heures_iae", "heures_alternance")
+
+
+def _section_key_figures(b: Composer, name: str) -> Section:
+    r, code = b.r, b.perimetre
+    hours = r.figure_row("heures", code)
+    region_hours = b.value("heures", REGION)
+    share = hours["valeur"] / region_hours if region_hours else math.nan
+    trend = commentary.trend(hours["evolution"], r.previous_year)
+    text = (f"En {r.year}, {fmt_hours(hours['valeur'])} d'insertion ont été réalisées sur des opérations "
+            f"exécutées dans le département ({name}), soit {fmt_pct(share)} des heures de la région"
+            + (f", {trend}" if trend else "") + f". Elles ont bénéficié à "
+            f"{fmt_count(b.value('participants'), 'participant')}.")
+    has_prev = r.previous_year is not None
+    columns = [Column("Indicateur"), Column(name, "mixte"), Column(b.config.region_nom, "mixte"),
+               Column("Part du département", "part")]
+    if has_prev:
+        columns.append(Column(f"Évolution {r.previous_year}-{r.year}", "mixte"))
+    rows = []
+    for indicator in COMPARED:
+        meta = KEY_FIGURES[indicator]
+        row = r.figure_row(indicator, code)
+        region = b.value(indicator, REGION)
+        additive = meta.kind in ("heures", "etp") or indicator in ("contrats", "heures_iae", "heures_alternance")
+        line = [sentence_case(meta.label), (row["valeur"], meta.kind), (region, meta.kind),
+                row["valeur"] / region if additive and region else None]
+        if has_prev:
+            line.append((row["evolution"], "points" if indicator.startswith("part_") else "evolution"))
+        rows.append(line)
+    table = Table(caption=f"Chiffres clés du département et de la région, {r.year}", columns=columns, rows=rows,
+                  note="Part du département : pour les volumes additifs seulement (un participant ou une "
+                       "entreprise présents dans plusieurs départements sont comptés dans chacun).")
+    return Section("chiffres-cles", "Chiffres clés", [b.text(f"fiche_{code}_chiffres_cles", text), table])
+
+
+def _section_operations(b: Composer) -> Section:
+    year = b.r.year
+    modalite = b.rows("modalite")
+    articles = referential.MODALITE_ARTICLES
+    modality_table = Table(
+        caption=f"Opérations et heures par modalité juridique, {year}",
+        columns=[Column("Modalité"), Column("Code 2019", "code"), Column("Opérations", "nombre"),
+                 Column("Heures", "nombre"), Column("Part des heures", "part")],
+        rows=[[x.libelle, (articles.get(x.code) or (None,))[0] or "—", x.operations, x.heures, x.part_heures]
+              for x in modalite.itertuples()])
+    nature = b.rows("nature")
+    nature_table = Table(
+        caption=f"Opérations et heures par nature de marché, {year}",
+        columns=[Column("Nature"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+                 Column("Part des heures", "part")],
+        rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in nature.itertuples()])
+    label, share = leader(modalite)
+    text = (f"{fmt_count(b.value('operations'), 'opération')} suivies dans le département pour "
+            f"{fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; la modalité « {label} » "
+            f"porte {fmt_pct(share)} des heures.")
+    return Section("operations", "Les opérations", [
+        b.text(f"fiche_{b.perimetre}_operations", text), modality_table, nature_table,
+        b.bar("type_donneur_ordre", "Heures par type de donneur d'ordre", "Heures par type de donneur d'ordre")])
+
+
+def _section_participants(b: Composer) -> Section:
+    women = b.value("part_femmes")
+    text = (f"{fmt_pct(women)} de femmes, {fmt_pct(b.value('part_moins_26'))} de moins de 26 ans, "
+            f"{fmt_pct(b.value('part_50_plus'))} de 50 ans et plus ; {fmt_pct(b.value('part_qpv'))} résident "
+            f"en quartier prioritaire (parmi les résidences connues).")
+    return Section("participants", "Les participants", [
+        b.text(f"fiche_{b.perimetre}_participants", text),
+        figure_pyramid(b, commentary.women_title(women)),
+        b.bar("niveau_qualification", "Participants par niveau de qualification", "Niveau de qualification",
+              measure="participants", width=HALF),
+        b.bar("critere_principal", "Participants par critère principal d'éligibilité",
+              "Critère principal d'éligibilité", measure="participants", width=HALF),
+    ])
+
+
+def _section_territory(b: Composer, name: str) -> Section:
+    year = b.r.year
+    communes = b.rows("commune_execution")
+    values = {x.code: x.heures for x in communes.itertuples() if x.code != referential.NON_RENSEIGNE}
+    image = maps.commune_choropleth(b.perimetre, values, config=b.config, legend_title="Heures réalisées",
+                                    kind="heures")
+    located = communes[communes["code"] != referential.NON_RENSEIGNE]
+    top = located.sort_values("heures", ascending=False, kind="stable").head(10)
+    table = Table(caption=f"Les dix communes où le plus d'heures ont été réalisées, {year}",
+                  columns=[Column("Commune"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+                           Column("Part des heures", "part")],
+                  rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in top.itertuples()])
+    unknown = communes[communes["code"] == referential.NON_RENSEIGNE]["part_heures"].sum()
+    text = (f"Des heures ont été réalisées dans {fmt_count(len(located), 'commune')} du département"
+            + (f" ; la commune d'exécution n'est pas renseignée pour {fmt_pct(unknown)} des heures." if unknown
+               else "."))
+    residence = b.rows("departement_residence")
+    local = residence[residence["code"] == b.perimetre]["part_participants"].sum()
+    text += f" {fmt_pct(local)} des participants résident dans le département."
+    return Section("territoire", "Le territoire", [
+        b.text(f"fiche_{b.perimetre}_territoire", text),
+        b.figure(f"Heures réalisées par commune d'exécution — {name}", image, table,
+                 note="Les contours épais délimitent les intercommunalités (EPCI) quand le département en compte "
+                      "plusieurs. "
+                      f"{sentence_case(maps.MAP_SOURCE)}."),
+        b.bar("departement_residence", "Participants par département de résidence",
+              "Où résident les participants", measure="participants"),
+    ])
+
+
+def _section_evolution(b: Composer) -> Section:
+    r, code = b.r, b.perimetre
+    serie = r.serie("heures", code)
+    if len(serie) < 2:
+        return Section("evolution", "Évolution", [b.text(
+            f"fiche_{code}_evolution", "Les années antérieures ne sont pas disponibles.")])
+    labels = [str(y) for y, _ in serie]
+    hours = [v for _, v in serie]
+    chart = charts.line_chart(labels, hours, subject="Heures d'insertion réalisées par année",
+                              value_kind="heures", colour=b.config, width_cm=HALF)
+    people = [v for _, v in r.serie("participants", code)]
+    table = Table(caption="Heures et participants par année",
+                  columns=[Column("Année"), Column("Heures", "nombre"), Column("Participants", "nombre")],
+                  rows=[[y, h, p] for y, h, p in zip(labels, hours, people)])
+    return Section("evolution", "Évolution", [
+        b.figure("Heures d'insertion réalisées par année", chart, series_table(labels, hours, "Heures", "nombre")),
+        table])
+
+
+def build_sheet(results: Results, code: str, texts: Texts) -> Document:
+    """The sheet of département ``code`` as a :class:`~panorama.document.Document`."""
+    config = results.config
+    name = referential.departement_name(code) or code
+    b = Composer(results, texts, perimetre=code)
+    sections = [_section_key_figures(b, name), _section_operations(b), _section_participants(b),
+                _section_territory(b, name), _section_evolution(b)]
+    return Document(
+        title=f"{name} ({code})", subtitle=f"Les clauses sociales dans le département en {results.year}",
+        year=results.year, region=config.region_nom, observatory=config.observatoire_nom,
+        publisher=config.observatoire_porteur, sections=sections, example=results.example,
+        publication_date=config.date_publication, logo_uri=logo_uri(config.logo),
+        primary_colour=config.couleur_principale, source_line=b.source, layout="fiche",
+        kicker=f"Fiche départementale — panorama des clauses sociales {config.region_dans}")
