@@ -74,7 +74,7 @@ class Composer:
         return self.figure(title, chart, breakdown_table(rows, subject, measure), note)
 
 
-def figure_pyramid(b: Composer, title: str) -> Figure:
+def figure_pyramid(b: Composer, title: str, width: float = charts.FULL_WIDTH_CM) -> Figure:
     """Age pyramid of the composer's perimeter (sex × age band), with its table."""
     rows = b.rows("sexe_x_tranche_age")
     counts = {code: int(n) for code, n in zip(rows["code"], rows["participants"])}
@@ -82,7 +82,7 @@ def figure_pyramid(b: Composer, title: str) -> Figure:
     right = [counts.get(f"M|{band}", 0) for band, _ in AGE_BANDS]
     labels = [label for _, label in AGE_BANDS]
     chart = charts.pyramid_chart(labels, left, right, subject="Participants par sexe et tranche d'âge",
-                                 colour=b.config)
+                                 colour=b.config, width_cm=width)
     table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
                   columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
                   rows=[[label, f, m] for label, f, m in zip(labels, left, right)])

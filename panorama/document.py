@@ -47,6 +47,11 @@ class Figure:
     note: str = ""
     block: str = "figure"
 
+    @property
+    def half(self) -> bool:
+        """Drawn at half the text width: two such figures sit side by side."""
+        return self.width_cm <= 9
+
 
 @dataclass
 class Text:

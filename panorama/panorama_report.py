@@ -15,7 +15,7 @@ import pandas as pd
 
 from panorama import charts, commentary, referential
 from panorama.commentary import Texts
-from panorama.composer import (HALF, Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
+from panorama.composer import (Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
                                sentence_case, series_table)
 from panorama.document import Cards, Column, Document, Section, Table
 from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct
@@ -222,10 +222,11 @@ def _section_territories(b: Composer) -> Section:
     if has_prev:
         columns.append(Column(f"Évolution des heures / {b.r.previous_year}", "evolution"))
     total_hours = b.value("heures")
+    hour_shares = {x.code: x.part_heures for x in b.rows("departement_execution").itertuples()}
     rows = []
     for p in b.r.departements:
         row = [p.nom if p.in_region else f"{p.nom} (hors région)", b.value("heures", p.code),
-               b.value("heures", p.code) / total_hours if total_hours else math.nan,
+               hour_shares.get(p.code, 0.0),
                b.value("participants", p.code), b.value("contrats", p.code), b.value("operations", p.code),
                b.value("donneurs_ordre", p.code), b.value("part_femmes", p.code),
                b.value("part_moins_26", p.code)]

@@ -5,12 +5,10 @@ of the département (contracts of the operations executed there).
 
 from __future__ import annotations
 
-import math
-
 from panorama import charts, commentary, maps, referential
 from panorama.commentary import Texts
 from panorama.composer import (HALF, Composer, breakdown_table, figure_pyramid, leader, logo_uri,
-                               sentence_case, series_table)
+                               sentence_case)
 from panorama.document import Column, Document, Section, Table
 from panorama.formatting import fmt_count, fmt_hours, fmt_pct
 from panorama.indicators import KEY_FIGURES, REGION
@@ -24,16 +22,15 @@ COMPARED = ("heures", "etp_1820", "etp_1607", "participants", "contrats", "opera
 def _section_key_figures(b: Composer, name: str) -> Section:
     r, code = b.r, b.perimetre
     hours = r.figure_row("heures", code)
-    region_hours = b.value("heures", REGION)
-    share = hours["valeur"] / region_hours if region_hours else math.nan
+    departements = b.rows("departement_execution", REGION)
+    share = departements[departements["code"] == code]["part_heures"].sum()
     trend = commentary.trend(hours["evolution"], r.previous_year)
     text = (f"En {r.year}, {fmt_hours(hours['valeur'])} d'insertion ont été réalisées sur des opérations "
             f"exécutées dans le département ({name}), soit {fmt_pct(share)} des heures de la région"
             + (f", {trend}" if trend else "") + f". Elles ont bénéficié à "
             f"{fmt_count(b.value('participants'), 'participant')}.")
     has_prev = r.previous_year is not None
-    columns = [Column("Indicateur"), Column(name, "mixte"), Column(b.config.region_nom, "mixte"),
-               Column("Part du département", "part")]
+    columns = [Column("Indicateur"), Column(name, "mixte"), Column(b.config.region_nom, "mixte")]
     if has_prev:
         columns.append(Column(f"Évolution {r.previous_year}-{r.year}", "mixte"))
     rows = []
@@ -41,15 +38,13 @@ def _section_key_figures(b: Composer, name: str) -> Section:
         meta = KEY_FIGURES[indicator]
         row = r.figure_row(indicator, code)
         region = b.value(indicator, REGION)
-        additive = meta.kind in ("heures", "etp") or indicator in ("contrats", "heures_iae", "heures_alternance")
-        line = [sentence_case(meta.label), (row["valeur"], meta.kind), (region, meta.kind),
-                row["valeur"] / region if additive and region else None]
+        line = [sentence_case(meta.label), (row["valeur"], meta.kind), (region, meta.kind)]
         if has_prev:
             line.append((row["evolution"], "points" if indicator.startswith("part_") else "evolution"))
         rows.append(line)
     table = Table(caption=f"Chiffres clés du département et de la région, {r.year}", columns=columns, rows=rows,
-                  note="Part du département : pour les volumes additifs seulement (un participant ou une "
-                       "entreprise présents dans plusieurs départements sont comptés dans chacun).")
+                  note="Un participant ou une entreprise présents dans plusieurs départements sont comptés "
+                       "dans chacun.")
     return Section("chiffres-cles", "Chiffres clés", [b.text(f"fiche_{code}_chiffres_cles", text), table])
 
 
@@ -85,11 +80,11 @@ def _section_participants(b: Composer) -> Section:
             f"en quartier prioritaire (parmi les résidences connues).")
     return Section("participants", "Les participants", [
         b.text(f"fiche_{b.perimetre}_participants", text),
-        figure_pyramid(b, commentary.women_title(women)),
+        figure_pyramid(b, commentary.women_title(women), width=HALF),
         b.bar("niveau_qualification", "Participants par niveau de qualification", "Niveau de qualification",
               measure="participants", width=HALF),
         b.bar("critere_principal", "Participants par critère principal d'éligibilité",
-              "Critère principal d'éligibilité", measure="participants", width=HALF),
+              "Critère principal d'éligibilité", measure="participants"),
     ])
 
 
@@ -112,34 +107,49 @@ def _section_territory(b: Composer, name: str) -> Section:
     residence = b.rows("departement_residence")
     local = residence[residence["code"] == b.perimetre]["part_participants"].sum()
     text += f" {fmt_pct(local)} des participants résident dans le département."
-    return Section("territoire", "Le territoire", [
+    return Section("territoire", "Le territoire et l'évolution", [
         b.text(f"fiche_{b.perimetre}_territoire", text),
         b.figure(f"Heures réalisées par commune d'exécution — {name}", image, table,
                  note="Les contours épais délimitent les intercommunalités (EPCI) quand le département en compte "
                       "plusieurs. "
                       f"{sentence_case(maps.MAP_SOURCE)}."),
-        b.bar("departement_residence", "Participants par département de résidence",
-              "Où résident les participants", measure="participants"),
+        _residence_figure(b, name),
+        _evolution_figure(b),
     ])
 
 
-def _section_evolution(b: Composer) -> Section:
+def _residence_figure(b: Composer, name: str):
+    """Where the participants live: in the département, elsewhere in the region, outside, unknown."""
+    rows = b.rows("departement_residence")
+    groups = (
+        (name, rows["code"] == b.perimetre),
+        ("Autre département de la région", rows["code"].isin(b.config.departements) & (rows["code"] != b.perimetre)),
+        ("Hors de la région", ~rows["code"].isin([*b.config.departements, referential.NON_RENSEIGNE])),
+        ("Non renseigné", rows["code"] == referential.NON_RENSEIGNE),
+    )
+    kept = [(label, rows[mask]) for label, mask in groups if mask.any()]
+    chart = charts.horizontal_bar_chart(
+        [label for label, _ in kept], [part["participants"].sum() for _, part in kept],
+        subject="Participants selon leur lieu de résidence",
+        shares=[part["part_participants"].sum() for _, part in kept], value_kind="nombre", colour=b.config,
+        width_cm=HALF)
+    table = breakdown_table(rows, "Participants par département de résidence", "participants")
+    return b.figure("Où résident les participants", chart, table)
+
+
+def _evolution_figure(b: Composer):
+    """Hours and participants of the département over every year available."""
     r, code = b.r, b.perimetre
     serie = r.serie("heures", code)
-    if len(serie) < 2:
-        return Section("evolution", "Évolution", [b.text(
-            f"fiche_{code}_evolution", "Les années antérieures ne sont pas disponibles.")])
     labels = [str(y) for y, _ in serie]
     hours = [v for _, v in serie]
+    people = [v for _, v in r.serie("participants", code)]
     chart = charts.line_chart(labels, hours, subject="Heures d'insertion réalisées par année",
                               value_kind="heures", colour=b.config, width_cm=HALF)
-    people = [v for _, v in r.serie("participants", code)]
     table = Table(caption="Heures et participants par année",
                   columns=[Column("Année"), Column("Heures", "nombre"), Column("Participants", "nombre")],
                   rows=[[y, h, p] for y, h, p in zip(labels, hours, people)])
-    return Section("evolution", "Évolution", [
-        b.figure("Heures d'insertion réalisées par année", chart, series_table(labels, hours, "Heures", "nombre")),
-        table])
+    return b.figure("Évolution des heures réalisées", chart, table)
 
 
 def build_sheet(results: Results, code: str, texts: Texts) -> Document:
@@ -148,7 +158,7 @@ def build_sheet(results: Results, code: str, texts: Texts) -> Document:
     name = referential.departement_name(code) or code
     b = Composer(results, texts, perimetre=code)
     sections = [_section_key_figures(b, name), _section_operations(b), _section_participants(b),
-                _section_territory(b, name), _section_evolution(b)]
+                _section_territory(b, name)]
     return Document(
         title=f"{name} ({code})", subtitle=f"Les clauses sociales dans le département en {results.year}",
         year=results.year, region=config.region_nom, observatory=config.observatoire_nom,
