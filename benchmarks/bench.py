@@ -1,5 +1,6 @@
 """Benchmark: prints the wall time (median of several runs) and peak memory of
-``panorama --help`` and of a full build of the example year (HTML + PDF + open data).
+``panorama --help``, of a full build of the example year (HTML + PDF + open data)
+and of the eight département sheets.
 
 Run: ``python benchmarks/bench.py [--runs N]``; record the printed figures in
 ``benchmarks/RESULTS.md`` with the machine and the date.
@@ -45,6 +46,8 @@ def main() -> None:
         print(f"panorama build 2019 (exemple, HTML + PDF + données) : {wall:.2f} s, pic mémoire {peak:.0f} Mio")
         pdf = Path(out) / "2019" / "panorama-2019.pdf"
         print(f"taille du PDF : {pdf.stat().st_size / 1e6:.2f} Mo")
+        wall, peak = measure([*PANORAMA, "build", "2019", "--departements", "--out", out], args.runs)
+        print(f"panorama build 2019 --departements (8 fiches PDF + HTML) : {wall:.2f} s, pic mémoire {peak:.0f} Mio")
 
 
 if __name__ == "__main__":
