@@ -8,8 +8,9 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from panorama import validation
 from panorama.commentary import Texts
@@ -18,8 +19,16 @@ from panorama.errors import UsageError
 from panorama.opendata import write_open_data
 from panorama.resources import example_data_root
 from panorama.results import Results, compute
+from panorama.studies import STUDIES, Study, get_study
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from panorama.dataset import Dataset
+    from panorama.studies.common import StudyResults
 
 Progress = Callable[[str], None]
+MAX_LISTED = 30  # identifiers listed in the message about an unknown one
 
 
 @dataclass
@@ -63,7 +72,8 @@ def texts_folder(config: Config, data_root: Path | None, year: int) -> Path | No
 
 
 def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
-          config_path: Path | None = None, progress: Progress = _quiet) -> BuildOutput:
+          config_path: Path | None = None, progress: Progress = _quiet,
+          pdf_archive: bool = False) -> BuildOutput:
     """Build the panorama of ``year``: ``OUT/YEAR/panorama-YEAR.{pdf,html}`` and ``donnees/``.
 
     Everything is written in a staging folder beside the target, then swapped
@@ -72,6 +82,8 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
     from panorama import panorama_report, render  # charts, maps and WeasyPrint load here
 
     config = load_config(config_path)
+    if pdf_archive:  # option --pdf-archive: PDF/A-3u whatever the configuration says
+        config = replace(config, pdf_archive=True)
     results = load_results(year, data_root, config, progress)
     texts = Texts(texts_folder(config, data_root, year))
     progress("Graphiques et cartes")
@@ -83,7 +95,7 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
         (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
         progress("Document PDF")
         pdf_name = f"panorama-{year}.pdf"
-        render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name)
+        render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name, archive=config.pdf_archive)
         progress("Données ouvertes")
         data_files = write_open_data(results, folder / "donnees")
     files = [pdf_name, html_name, *(f"donnees/{name}" for name in data_files)]
@@ -92,7 +104,7 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
 
 def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | None = None,
                  out: Path = Path("build"), config_path: Path | None = None,
-                 progress: Progress = _quiet) -> BuildOutput:
+                 progress: Progress = _quiet, pdf_archive: bool = False) -> BuildOutput:
     """Build the sheet of each département of ``codes`` (``None``: every configured
     département) into ``OUT/YEAR/departements/fiche-CODE-YEAR.{pdf,html}``.
 
@@ -102,6 +114,8 @@ def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | No
     from panorama import render, sheet_report  # charts, maps and WeasyPrint load here
 
     config = load_config(config_path)
+    if pdf_archive:  # option --pdf-archive: PDF/A-3u whatever the configuration says
+        config = replace(config, pdf_archive=True)
     results = load_results(year, data_root, config, progress)
     available = [p.code for p in results.departements]
     wanted = list(config.departements) if codes is None else list(dict.fromkeys(codes))
@@ -118,7 +132,8 @@ def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | No
             document = sheet_report.build_sheet(results, code, texts)
             stem = f"fiche-{code}-{year}"
             (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
-            render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf")
+            render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                             archive=config.pdf_archive)
             files += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
     return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
 
@@ -154,3 +169,89 @@ class staging:
             else:
                 os.replace(entry, destination)
         self.tmp.rmdir()
+
+
+@dataclass
+class StudyOutput:
+    """What a study build wrote, and the study's results."""
+
+    folder: Path
+    files: list[str]
+    results: StudyResults
+
+
+def _check_subject(study: Study, subject: str | None, year: int) -> None:
+    """A :class:`~panorama.errors.UsageError` unless ``subject`` is given exactly when the
+    study is about one entity."""
+    if study.subject is None and subject is not None:
+        raise UsageError(f"L'étude « {study.name} » ne prend pas d'identifiant (reçu : « {subject} »). "
+                         f"Utilisation : panorama study {study.name} {year}.")
+    if study.subject is not None and subject is None:
+        raise UsageError(f"L'étude « {study.name} » porte sur un {study.subject} : indiquez son identifiant, "
+                         f"par exemple panorama study {study.name} IDENTIFIANT {year} ; la liste : "
+                         f"panorama study {study.name} --list {year}.")
+
+
+def _history(year: int, data_root: Path | None, progress: Progress) -> dict[int, Dataset]:
+    """The validated datasets of ``year`` and of every earlier year folder."""
+    root = example_data_root() if data_root is None else Path(data_root)
+    progress(f"Lecture et validation des données {year} ({root})")
+    return validation.load_history(root, year)
+
+
+def study_subjects(theme: str, year: int, data_root: Path | None = None) -> tuple[Study, pd.DataFrame]:
+    """The entities study ``theme`` can be about in ``year`` (its ``subjects`` table, the
+    identifier first), for ``panorama study THEME --list YEAR``; a
+    :class:`~panorama.errors.UsageError` for an unknown theme or one without subject."""
+    study = get_study(theme)
+    if study.subject is None:
+        about = [s.name for s in STUDIES.values() if s.subject is not None]
+        raise UsageError(f"L'étude « {theme} » ne porte pas sur un identifiant : l'option --list ne concerne que "
+                         f"{', '.join(f'« {name} »' for name in about)}.")
+    return study, study.load().subjects(_history(year, data_root, _quiet))
+
+
+def build_study(theme: str, year: int, subject: str | None = None, data_root: Path | None = None,
+                out: Path = Path("build"), config_path: Path | None = None,
+                progress: Progress = _quiet) -> StudyOutput:
+    """Build the thematic study ``theme`` of ``year`` (``subject``: the identifier of the
+    entity studied, for a study about one) into ``OUT/YEAR/etudes/THEME[-ID]/``:
+    ``etude-THEME[-ID]-YEAR.{pdf,html}`` and ``donnees/``, written completely or not at all.
+
+    An unknown theme, a missing, superfluous or unknown identifier raise a
+    :class:`~panorama.errors.UsageError` listing what exists.
+    """
+    from panorama import render  # charts, maps and WeasyPrint load here
+    from panorama.studies.common import write_study_data
+
+    study = get_study(theme)
+    _check_subject(study, subject, year)
+    config = load_config(config_path)
+    history = _history(year, data_root, progress)
+    module = study.load()
+    if subject is not None:
+        available = module.subjects(history).iloc[:, 0].tolist()
+        if subject not in available:
+            shown = ", ".join(available[:MAX_LISTED]) + (f"… ({len(available)} au total)"
+                                                         if len(available) > MAX_LISTED else "")
+            raise UsageError(f"{study.subject[:1].upper()}{study.subject[1:]} inconnu ou sans opération en {year} : "
+                             f"« {subject} ». Identifiants disponibles : {shown}. Liste complète avec les noms : "
+                             f"panorama study {theme} --list {year}.")
+    progress(f"Indicateurs de l'étude « {theme} »")
+    options = {"subject": subject} if study.subject is not None else {}
+    results = module.indicators(history, config, example=data_root is None, **options)
+    progress("Graphiques et cartes")
+    document = module.document(results, Texts(texts_folder(config, data_root, year)))
+    stem = f"etude-{results.slug}-{year}"
+    with staging(Path(out) / str(year) / "etudes") as folder:
+        target = folder / results.slug
+        target.mkdir()
+        progress("Page HTML")
+        (target / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
+        progress("Document PDF")
+        render.write_pdf(render.render_html(document, pdf=True), target / f"{stem}.pdf",
+                         archive=config.pdf_archive)
+        progress("Données ouvertes")
+        data_files = write_study_data(results, target / "donnees")
+    files = [f"{stem}.pdf", f"{stem}.html", *(f"donnees/{name}" for name in data_files)]
+    return StudyOutput(folder=Path(out) / str(year) / "etudes" / results.slug, files=files, results=results)

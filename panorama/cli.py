@@ -129,6 +129,9 @@ def build_command(
         "--departement", metavar="CODE",
         help="Produit la fiche d'un département (au lieu du panorama), par exemple --departement 93 ; "
              "option répétable.")] = None,
+    pdf_archive: Annotated[bool, typer.Option(
+        "--pdf-archive", help="PDF au format d'archivage PDF/A-3u (ISO 19005-3), toujours balisé ; "
+                              "équivaut à « pdf_archive = true » dans la section [rapport] de la configuration.")] = False,
 ) -> None:
     """Produit le panorama de l'année : PDF, page HTML et données ouvertes ; ou les fiches départementales."""
     def action():
@@ -136,8 +139,8 @@ def build_command(
 
         if departements or departement:
             return build_sheets(_year(year), None if departements else departement, data, out, config,
-                                progress=_progress)
-        return build(_year(year), data, out, config, progress=_progress)
+                                progress=_progress, pdf_archive=pdf_archive)
+        return build(_year(year), data, out, config, progress=_progress, pdf_archive=pdf_archive)
 
     started = time.perf_counter()
     output = _run(action)
@@ -146,8 +149,24 @@ def build_command(
     typer.echo(f"{what} {year} écrit{'es' if what == 'Fiches' else ''} dans {output.folder} ({_seconds(elapsed)}) :")
     for name in output.files:
         typer.echo(f"  {name}")
+    summary = output.results.confidentiality
+    if summary is not None:
+        typer.echo(_secret_summary(summary))
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
+
+
+def _secret_summary(summary) -> str:
+    """« Secret statistique : 164 cases masquées (95 primaires, 69 secondaires) … »."""
+    from panorama.formatting import fmt_int, plural
+
+    text = (f"Secret statistique : {fmt_int(summary.suppressed)} {plural(summary.suppressed, 'case')} "
+            f"{plural(summary.suppressed, 'masquée')} ({fmt_int(summary.primary)} "
+            f"{plural(summary.primary, 'primaire')}, {fmt_int(summary.secondary)} "
+            f"{plural(summary.secondary, 'secondaire')})")
+    if summary.audited:
+        text += f" ; audit réussi sur {fmt_int(summary.audited)} {plural(summary.audited, 'effectif')} masqués"
+    return text + "."
 
 
 def _seconds(elapsed: float) -> str:
@@ -172,6 +191,101 @@ def validate_command(year: YearArgument, data: DataOption = None) -> None:
         return summary(load_year(root, _year(year)).quality)
 
     typer.echo(_run(action))
+
+
+class _StudyCommand(_Command):
+    """The ``study`` command: its help lists the registered studies."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return ["[OPTIONS]", "ETUDE [IDENTIFIANT] ANNEE"]
+
+    def format_help_text(self, ctx, formatter) -> None:
+        from panorama.studies import STUDIES
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("Études"):
+            formatter.write_dl([(f"{s.name} IDENTIFIANT" if s.subject else s.name,
+                                 _unbreakable(f"{s.description[:1].upper()}{s.description[1:]}."))
+                                for s in STUDIES.values()])
+
+
+def _unbreakable(text: str) -> str:
+    """No line break before « : » and « ; » (French typography) when the help is wrapped."""
+    return text.replace(" :", "\u00a0:").replace(" ;", "\u00a0;")
+
+
+@app.command("study", cls=_StudyCommand, no_args_is_help=True,
+             short_help="Produit une étude thématique (PDF, HTML, données ouvertes).",
+             help=_unbreakable("Produit une étude thématique de l'année : PDF, page HTML et données ouvertes, dans "
+                               "DOSSIER/ANNEE/etudes/. ETUDE est l'une des études listées plus bas ; IDENTIFIANT, ce "
+                               "qu'elle étudie quand elle en demande un ; ANNEE, l'année. Par exemple : panorama "
+                               "study femmes 2019."))
+def study_command(
+    arguments: Annotated[list[str], typer.Argument(metavar="ETUDE [IDENTIFIANT] ANNEE", hidden=True)],
+    data: DataOption = None,
+    out: Annotated[Path, typer.Option(
+        "--out", "-o", metavar="DOSSIER", help="Dossier de sortie ; l'étude va dans DOSSIER/ANNEE/etudes/.")
+    ] = Path("build"),
+    config: ConfigOption = None,
+    listing: Annotated[bool, typer.Option(
+        "--list", help=_unbreakable("Affiche les identifiants possibles de l'étude (les donneurs d'ordre…) au "
+                                    "lieu de la produire, par exemple : panorama study donneur-ordre --list 2019."))
+    ] = False,
+) -> None:
+    """Build one thematic study (``panorama study THEME [ID] YEAR``) or list its subjects (``--list``)."""
+    theme, subject, year = _study_arguments(arguments, listing)
+
+    def action():
+        from panorama.build import build_study, study_subjects
+
+        if listing:
+            return study_subjects(theme, year, data)
+        return build_study(theme, year, subject, data, out, config, progress=_progress)
+
+    started = time.perf_counter()
+    output = _run(action)
+    if listing:
+        study, table = output
+        typer.echo(f"Étude « {study.name} » : {len(table)} identifiant{'s' if len(table) > 1 else ''} "
+                   f"disponible{'s' if len(table) > 1 else ''} en {year}.")
+        typer.echo(_text_table(table))
+        return
+    elapsed = time.perf_counter() - started
+    typer.echo(f"Étude « {theme} » {year} écrite dans {output.folder} ({_seconds(elapsed)}) :")
+    for name in output.files:
+        typer.echo(f"  {name}")
+    if output.results.example:
+        typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
+
+
+def _study_arguments(arguments: list[str], listing: bool) -> tuple[str, str | None, int]:
+    """ETUDE [IDENTIFIANT] ANNEE → (theme, identifier or None, year); usage errors in French."""
+    def usage(message: str) -> None:
+        _fail(f"Erreur d'utilisation : {message}.\nAide : panorama study --help", 2)
+
+    theme, *rest = arguments
+    if not rest:
+        usage(f"année manquante ; par exemple panorama study {theme} 2019")
+    if len(rest) > 2:
+        usage(f"argument en trop : {' '.join(rest[1:-1])}")
+    if listing and len(rest) == 2:
+        usage(f"l'option --list ne prend pas d'identifiant (reçu : {rest[0]})")
+    return theme, rest[0] if len(rest) == 2 else None, _year(rest[-1])
+
+
+def _text_table(table) -> str:
+    """A DataFrame as aligned text columns (numbers formatted and right-aligned)."""
+    from pandas.api.types import is_numeric_dtype
+
+    from panorama.formatting import fmt_int
+
+    columns = []
+    for name in table.columns:
+        numeric = is_numeric_dtype(table[name])
+        cells = [fmt_int(v) if numeric else str(v) for v in table[name]]
+        width = max([len(name), *map(len, cells)])
+        columns.append([(c.rjust if numeric else c.ljust)(width) for c in [name, *cells]])
+    return "\n".join("  ".join(row).rstrip() for row in zip(*columns))
 
 
 def _usage_error(message: str) -> str:

@@ -12,14 +12,14 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from panorama.formatting import NBSP, fmt_evolution, fmt_number, fmt_pct, plural
+from panorama.formatting import NBSP, SECRET, fmt_evolution, fmt_number, fmt_pct, plural
 
 STABLE_RATE = 0.005  # below ±0.5 % an evolution reads as « stable »
 STABLE_POINTS = 0.001  # below ±0.1 point a share reads as « stable »
 
 
 def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    return value is None or value is SECRET or (isinstance(value, float) and math.isnan(value))
 
 
 def trend(evolution: float | None, previous_year: int | None, indicator: str = "heures") -> str:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from panorama import charts, commentary, maps, referential
 from panorama.commentary import Texts
-from panorama.document import Card, Column, Figure, Table, Text
+from panorama.document import SECRET, Card, Column, Figure, Table, Text, chart_value
 from panorama.errors import ConfigError
 from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
 from panorama.results import Results
@@ -40,49 +40,79 @@ class Composer:
         custom = self.texts.custom(key)
         return Text(key=key, text=generated, html=custom)
 
-    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure:
-        """Wrap a rendered chart or map with its title, source and data table."""
+    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure | Table:
+        """Wrap a rendered chart or map with its title, source and data table.
+
+        ``chart`` may be a function drawing it: when the chart functions refuse
+        to draw (``ValueError``: every value secret or missing), the table alone
+        is returned, with a note saying why.
+        """
+        if callable(chart):
+            try:
+                chart = chart()
+            except ValueError:
+                table = table or Table(caption=title, columns=[Column("—")], rows=[])
+                return Table(caption=title, columns=table.columns, rows=table.rows,
+                             note=f"{note} Aucune valeur publiable (secret statistique).".strip())
         self._count += 1
         return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
                       width_cm=chart.width_cm, source=self.source, table=table, note=note)
 
     def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
-        """Choropleth of ``values`` (département code → value) over the configured départements."""
-        image = maps.choropleth({code: values.get(code) for code in self.config.departements},
-                                config=self.config, legend_title=legend, kind=kind)
+        """Choropleth of ``values`` (département code → value) over the configured départements;
+        a secret value is hatched « Secret statistique »."""
+        shown = {code: values.get(code) for code in self.config.departements}
+        secret = any(v is SECRET for v in shown.values())
+        image = maps.choropleth({code: chart_value(v) for code, v in shown.items()}, config=self.config,
+                                legend_title=legend, kind=kind,
+                                missing_label="Secret statistique" if secret else maps.MISSING_LABEL)
         return self.figure(title, image, table, note=f"{maps.MAP_SOURCE[0].upper()}{maps.MAP_SOURCE[1:]}.")
 
     def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:
-        """Rows of a breakdown (publication order), for the document's perimeter by default."""
-        return self.r.breakdown(dimension, perimetre or self.perimetre)
+        """Rows of a breakdown (publication order), for the document's perimeter by
+        default; the figures of a secret row are :data:`~panorama.document.SECRET`."""
+        return published(self.r.breakdown(dimension, perimetre or self.perimetre))
 
     def value(self, code: str, perimetre: str | None = None) -> float:
-        """Key figure ``code``, for the document's perimeter by default."""
+        """Key figure ``code``, for the document's perimeter by default (NaN when secret)."""
         return self.r.figure(code, perimetre or self.perimetre)
 
+    def shown_evolution(self, code: str, perimetre: str | None = None):
+        """N−1 evolution of key figure ``code`` as printed (:data:`~panorama.document.SECRET`
+        when either year is secret)."""
+        row = self.r.figure_row(code, perimetre or self.perimetre)
+        return SECRET if row["secret"] or row["secret_precedent"] else row["evolution"]
+
+    def shown(self, code: str, perimetre: str | None = None):
+        """Key figure ``code`` as printed: its value, or :data:`~panorama.document.SECRET`."""
+        perimetre = perimetre or self.perimetre
+        return SECRET if self.r.is_secret(code, perimetre) else self.r.figure(code, perimetre)
+
     def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
-            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure:
-        """Horizontal bars of one breakdown (hours or participants, with shares)."""
+            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
+        """Horizontal bars of one breakdown (hours or participants, with shares); only
+        the table when every value is secret."""
         rows = self.rows(dimension)
         if drop_missing:
             rows = rows[rows["code"] != referential.NON_RENSEIGNE]
         share = "part_heures" if measure == "heures" else "part_participants"
         kind = "heures" if measure == "heures" else "nombre"
-        chart = charts.horizontal_bar_chart(list(rows["libelle"]), list(rows[measure]), subject=subject,
-                                            shares=list(rows[share]), value_kind=kind, colour=self.config,
-                                            width_cm=width)
-        return self.figure(title, chart, breakdown_table(rows, subject, measure), note)
+        return self.figure(title, lambda: charts.horizontal_bar_chart(
+            list(rows["libelle"]), [chart_value(v) for v in rows[measure]], subject=subject,
+            shares=[chart_value(v) for v in rows[share]], value_kind=kind, colour=self.config, width_cm=width),
+            breakdown_table(rows, subject, measure), note)
 
 
-def figure_pyramid(b: Composer, title: str, width: float = charts.FULL_WIDTH_CM) -> Figure:
+def figure_pyramid(b: Composer, title: str, width: float = charts.FULL_WIDTH_CM) -> Figure | Table:
     """Age pyramid of the composer's perimeter (sex × age band), with its table."""
     rows = b.rows("sexe_x_tranche_age")
-    counts = {code: int(n) for code, n in zip(rows["code"], rows["participants"])}
+    counts = dict(zip(rows["code"], rows["participants"]))
     left = [counts.get(f"F|{band}", 0) for band, _ in AGE_BANDS]
     right = [counts.get(f"M|{band}", 0) for band, _ in AGE_BANDS]
     labels = [label for _, label in AGE_BANDS]
-    chart = charts.pyramid_chart(labels, left, right, subject="Participants par sexe et tranche d'âge",
-                                 colour=b.config, width_cm=width)
+    chart = lambda: charts.pyramid_chart(  # noqa: E731 - drawn only if something is publishable
+        labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
+        subject="Participants par sexe et tranche d'âge", colour=b.config, width_cm=width)
     table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
                   columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
                   rows=[[label, f, m] for label, f, m in zip(labels, left, right)])
@@ -107,9 +137,27 @@ def sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def published(rows: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows as printed: the figures of a secret row become :data:`~panorama.document.SECRET`."""
+    if not rows["secret"].any():
+        return rows
+    out = rows.copy()
+    for column in ("heures", "contrats", "participants", "part_heures", "part_participants", "operations"):
+        out[column] = out[column].astype(object).where(~out["secret"], SECRET)
+    return out
+
+
+def total_shown(values) -> object:
+    """Sum of printed values: :data:`~panorama.document.SECRET` when any of them is secret."""
+    values = list(values)
+    return SECRET if any(v is SECRET for v in values) else float(sum(values))
+
+
 def leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
-    """Label and share of the largest category of a breakdown (« Non renseigné » aside)."""
-    ranked = rows[rows["code"] != referential.NON_RENSEIGNE].sort_values(measure, ascending=False, kind="stable")
+    """Label and share of the largest published category of a breakdown (« Non renseigné » aside)."""
+    rows = rows[~rows["secret"] & (rows["code"] != referential.NON_RENSEIGNE)]
+    ranked = rows.assign(**{measure: rows[measure].astype(float)}).sort_values(measure, ascending=False,
+                                                                              kind="stable")
     if ranked.empty:
         return "", math.nan
     top = ranked.iloc[0]
@@ -123,7 +171,7 @@ def cards(b: Composer, codes: list[str]) -> list[Card]:
         row = b.r.figure_row(code, b.perimetre)
         meta = KEY_FIGURES[code]
         earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
-        cards.append(Card(label=meta.label, value=row["valeur"], kind=meta.kind,
+        cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.kind,
                           evolution=commentary.evolution_text(code, row["evolution"]),
                           direction=commentary.direction(row["evolution"], code),
                           history=earlier))

@@ -22,6 +22,14 @@ Example ``panorama.toml`` (every key is optional)::
     etp_diviseur = 1820                  # 1820 or 1607: the headline ETP
     textes = "textes"                    # folder of Markdown texts
     couleur_principale = "#1f4e79"
+    pdf_archive = false                  # true: PDF/A-3u files, for long-term archiving
+
+    [secret]                             # statistical confidentiality (panorama.confidentiality)
+    seuil = 5                            # fewest participants a published cell may count
+    entreprises_min = 3                  # fewest companies in a cell of hours by structure type
+    dominance = 0.85                     # largest share of a cell's hours one company may have
+    protection = 5                       # narrowest interval of a suppressed count (default: seuil)
+    protection_heures = 0.10             # narrowest interval of suppressed hours, share of the value
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from panorama.confidentiality import Rule
 from panorama.errors import ConfigError
 
 IDF_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
@@ -51,12 +60,25 @@ class Config:
     etp_diviseur: int = 1820
     textes: Path | None = None
     couleur_principale: str = "#1f4e79"
+    pdf_archive: bool = False
+    secret_seuil: int = 5
+    secret_entreprises_min: int = 3
+    secret_dominance: float = 0.85
+    secret_protection: float | None = None
+    secret_protection_heures: float = 0.10
     source: Path | None = field(default=None, compare=False)
 
     @property
     def region_dans(self) -> str:
         """« en Île-de-France », « dans les Hauts-de-France »."""
         return f"{self.region_prefixe} {self.region_nom}".strip()
+
+    @property
+    def rule(self) -> Rule:
+        """The statistical confidentiality rule."""
+        return Rule(seuil=self.secret_seuil, entreprises_min=self.secret_entreprises_min,
+                    dominance=self.secret_dominance, protection=self.secret_protection,
+                    protection_heures=self.secret_protection_heures)
 
     @property
     def etp_code(self) -> str:
@@ -76,6 +98,12 @@ _KEYS = {
     ("rapport", "etp_diviseur"): ("etp_diviseur", int),
     ("rapport", "textes"): ("textes", str),
     ("rapport", "couleur_principale"): ("couleur_principale", str),
+    ("rapport", "pdf_archive"): ("pdf_archive", bool),
+    ("secret", "seuil"): ("secret_seuil", int),
+    ("secret", "entreprises_min"): ("secret_entreprises_min", int),
+    ("secret", "dominance"): ("secret_dominance", float),
+    ("secret", "protection"): ("secret_protection", float),
+    ("secret", "protection_heures"): ("secret_protection_heures", float),
 }
 
 
@@ -103,6 +131,8 @@ def load_config(path: Path | None) -> Config:
                 known = ", ".join(f"{s}.{k}" for s, k in _KEYS)
                 raise ConfigError(f"{path} : clé inconnue « {section}.{key} » (clés possibles : {known}).")
             name, kind = _KEYS[(section, key)]
+            if kind is float and isinstance(value, int) and not isinstance(value, bool):
+                value = float(value)
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 raise ConfigError(f"{path} : « {section}.{key} » a la valeur {value!r}, de type inattendu.")
             values[name] = value

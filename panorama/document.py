@@ -10,6 +10,13 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
+from panorama.formatting import SECRET
+
+
+def chart_value(value):
+    """A value for the chart functions: ``None`` (not drawn, « non publié ») when secret."""
+    return None if value is SECRET else value
+
 
 @dataclass(frozen=True)
 class Column:
@@ -31,6 +38,12 @@ class Table:
     total: list | None = None
     note: str = ""
     block: str = "table"
+
+    @property
+    def has_secret(self) -> bool:
+        """Whether a cell is covered by statistical secrecy (the table then explains « s »)."""
+        cells = [cell for row in [*self.rows, self.total or []] for cell in row]
+        return any(cell is SECRET or (isinstance(cell, tuple) and cell and cell[0] is SECRET) for cell in cells)
 
 
 @dataclass

@@ -22,6 +22,24 @@ MINUS = "\u2212"
 MISSING = "n.d."
 
 
+class _Secret:
+    """Marker of a value covered by statistical secrecy (printed « s »)."""
+
+    def __repr__(self) -> str:
+        return "SECRET"
+
+
+SECRET = _Secret()
+SECRET_TEXT = "s"
+
+
+def _special(value: object) -> str | None:
+    """The text of a value that is not a number: « s » (secret) or « n.d. » (missing)."""
+    if value is SECRET:
+        return SECRET_TEXT
+    return MISSING if _is_missing(value) else None
+
+
 def _is_missing(value: object) -> bool:
     if value is None:
         return True
@@ -33,8 +51,8 @@ def _is_missing(value: object) -> bool:
 
 def fmt_number(value: Real | None, decimals: int = 0) -> str:
     """« 4 512 345 », « 377,3 »: a number with ``decimals`` fixed decimals."""
-    if _is_missing(value):
-        return MISSING
+    if (text := _special(value)) is not None:
+        return text
     pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
     text = format_decimal(round(float(value), decimals), format=pattern, locale=LOCALE)
     return text.replace("-", MINUS)
@@ -55,8 +73,8 @@ def plural(count: Real, singular: str, plural_form: str | None = None) -> str:
 def fmt_count(value: Real | None, singular: str, plural_form: str | None = None,
               decimals: int = 0) -> str:
     """« 4 512 345 heures », « 1 participant »: a number followed by its noun."""
-    if _is_missing(value):
-        return MISSING
+    if (text := _special(value)) is not None:
+        return text
     rounded = round(float(value), decimals)
     return f"{fmt_number(rounded, decimals)}{NBSP}{plural(rounded, singular, plural_form)}"
 
@@ -68,15 +86,15 @@ def fmt_hours(value: Real | None) -> str:
 
 def fmt_pct(fraction: Real | None, decimals: int = 1) -> str:
     """« 15,1 % » from the fraction 0.151."""
-    if _is_missing(fraction):
-        return MISSING
+    if (text := _special(fraction)) is not None:
+        return text
     return f"{fmt_number(float(fraction) * 100, decimals)}{NBSP}%"
 
 
 def fmt_evolution(rate: Real | None, decimals: int = 1) -> str:
     """« +3,2 % », « −1,0 % », « 0,0 % » from the rate 0.032."""
-    if _is_missing(rate):
-        return MISSING
+    if (text := _special(rate)) is not None:
+        return text
     pct = round(float(rate) * 100, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
     sign = "+" if pct > 0 else ""
     return f"{sign}{fmt_number(pct, decimals)}{NBSP}%"

@@ -88,6 +88,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
 )
 
 _BY_NAME = {d.name: d for d in DIMENSIONS}
+#: Breakdowns of hours by type of structure or contract: a cell there describes a few companies.
+COMPANY_DIMENSIONS = ("type_structure", "type_contrat", "groupe_contrat")
 CROSSES: tuple[tuple[str, Dimension, Dimension], ...] = (
     ("sexe_x_tranche_age", _BY_NAME["sexe"], _BY_NAME["tranche_age"]),
     ("sexe_x_nature", _BY_NAME["sexe"], _BY_NAME["nature"]),
@@ -241,17 +243,25 @@ COUNT_CODES = ("heures", "etp_1607", "etp_1820", "participants", "contrats", "op
 def evolution(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
     """Every key figure of N beside N−1, with its evolution.
 
-    Returns ``perimetre, indicateur, valeur, valeur_precedente, evolution`` where
-    ``evolution`` is the rate ``N / (N−1) − 1`` for counts and hours and the
-    difference in points (fractions) for shares (``part_*``). Without N−1 the
-    last two columns are empty.
+    Returns ``perimetre, indicateur, valeur, secret, valeur_precedente,
+    secret_precedent, evolution`` where ``evolution`` is the rate ``N / (N−1) − 1``
+    for counts and hours and the difference in points (fractions) for shares
+    (``part_*``); a value under statistical secrecy (NaN) in either year leaves
+    the evolution empty. Without N−1 the last three columns are empty.
     """
     merged = current.copy()
+    if "secret" not in merged:
+        merged["secret"] = False
     if previous is None:
         merged["valeur_precedente"] = np.nan
+        merged["secret_precedent"] = False
     else:
-        merged = merged.merge(previous.rename(columns={"valeur": "valeur_precedente"}),
+        before = previous.rename(columns={"valeur": "valeur_precedente", "secret": "secret_precedent"})
+        if "secret_precedent" not in before:
+            before["secret_precedent"] = False
+        merged = merged.merge(before[["perimetre", "indicateur", "valeur_precedente", "secret_precedent"]],
                               on=["perimetre", "indicateur"], how="left")
+        merged["secret_precedent"] = merged["secret_precedent"].astype("boolean").fillna(False).astype(bool)
     is_share = merged["indicateur"].str.startswith("part_")
     rate = merged["valeur"] / merged["valeur_precedente"].where(merged["valeur_precedente"] != 0) - 1
     merged["evolution"] = np.where(is_share, merged["valeur"] - merged["valeur_precedente"], rate)
@@ -259,18 +269,22 @@ def evolution(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFr
 
 
 def evolution_rows(evo: pd.DataFrame) -> pd.DataFrame:
-    """``taux_evolution_<code>`` rows of the export for the count-like key figures."""
-    rows = evo[evo["indicateur"].isin(COUNT_CODES) & evo["evolution"].notna()]
+    """``taux_evolution_<code>`` rows of the export for the count-like key figures:
+    published when both years are, blank and ``secret`` when either is secret."""
+    hidden = evo["secret"] | evo["secret_precedent"]
+    rows = evo[evo["indicateur"].isin(COUNT_CODES) & (evo["evolution"].notna() | hidden)]
+    hidden = hidden[rows.index]
     return pd.DataFrame({"perimetre": rows["perimetre"],
                          "indicateur": "taux_evolution_" + rows["indicateur"],
-                         "valeur": rows["evolution"]})
+                         "valeur": rows["evolution"].where(~hidden), "secret": hidden})
 
 
 def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
     """Key figures of every year from the first to the last one available.
 
-    ``by_year`` maps a year to its :func:`key_figures`. Returns ``annee,
-    perimetre, indicateur, valeur``; a year without data in the middle of the
+    ``by_year`` maps a year to its protected key figures (``perimetre,
+    indicateur, valeur, secret``). Returns ``annee, perimetre, indicateur,
+    valeur, secret``; a year without data in the middle of the
     range has a row per (perimeter, indicator) with ``valeur`` NaN: shown as
     missing, never interpolated.
     """
@@ -280,9 +294,11 @@ def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
     frames = []
     for year in range(first, last + 1):
         values = keys.merge(by_year[year], on=["perimetre", "indicateur"], how="left") if year in by_year \
-            else keys.assign(valeur=np.nan)
+            else keys.assign(valeur=np.nan, secret=False)
         frames.append(values.assign(annee=year))
-    return pd.concat(frames, ignore_index=True)[["annee", "perimetre", "indicateur", "valeur"]]
+    out = pd.concat(frames, ignore_index=True)
+    out["secret"] = out["secret"].astype("boolean").fillna(False).astype(bool)
+    return out[["annee", "perimetre", "indicateur", "valeur", "secret"]]
 
 
 @cache
@@ -358,7 +374,7 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     out["part_participants"] = out["participants"] / out.pop("total_participants")
     out["secret"] = False
     columns = ["perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
-               "part_heures", "part_participants", "secret", "operations"]
+               "part_heures", "part_participants", "secret", "operations", "entreprises", "part_max_entreprise"]
     out = out[columns]
     return _sort_perimeters(out, "perimetre").reset_index(drop=True)
 
@@ -369,14 +385,26 @@ def _operations_frame(ds: Dataset) -> pd.DataFrame:
 
 
 def _breakdown(source: pd.DataFrame, ops: pd.DataFrame, dims: list[Dimension], name: str) -> pd.DataFrame:
-    """One (possibly crossed) breakdown: hours, contracts, participants per code."""
+    """One (possibly crossed) breakdown: hours, contracts, participants per code.
+
+    For the dimensions of :data:`COMPANY_DIMENSIONS` it also counts the
+    companies of each cell (``entreprises``) and the share of the cell's hours
+    done by the largest one (``part_max_entreprise``), for the confidentiality
+    rule; these two columns are not published.
+    """
     columns = [d.column for d in dims]
-    frame = source[["perimetre", "heures", "contrat_id", "participant_id", *columns]].copy()
+    frame = source[["perimetre", "heures", "contrat_id", "participant_id", "entreprise_id", *columns]].copy()
     for column in columns:
         frame[column] = frame[column].fillna(NON_RENSEIGNE)
     grouped = frame.groupby(["perimetre", *columns], sort=False).agg(
         heures=("heures", "sum"), contrats=("contrat_id", "nunique"),
         participants=("participant_id", "nunique")).reset_index()
+    if name in COMPANY_DIMENSIONS:
+        per_company = frame.groupby(["perimetre", *columns, "entreprise_id"], sort=False)["heures"].sum()
+        stats = per_company.groupby(level=[0, *range(1, len(columns) + 1)], sort=False).agg(["size", "max"])
+        stats.columns = ["entreprises", "max_entreprise"]
+        grouped = grouped.merge(stats.reset_index(), on=["perimetre", *columns], how="left")
+        grouped["part_max_entreprise"] = grouped.pop("max_entreprise") / grouped["heures"].where(grouped["heures"] > 0)
     if all(d.level == "operation" for d in dims):
         op_frame = ops[["perimetre", *columns]].fillna(NON_RENSEIGNE)
         counts = op_frame.groupby(["perimetre", *columns], sort=False).size().rename("operations")

@@ -38,8 +38,8 @@ DESCRIPTION_SHEET = "Description"
 KEY_FIGURES_TABLE = "chiffres_cles"
 SERIES_TABLE = "serie_chiffres_cles"
 BREAKDOWN_PREFIX = "repartition_"
-KEY_FIGURES_COLUMNS = ("perimetre", "indicateur", "valeur")
-SERIES_COLUMNS = ("annee", "perimetre", "indicateur", "valeur")
+KEY_FIGURES_COLUMNS = ("perimetre", "indicateur", "valeur", "secret")
+SERIES_COLUMNS = ("annee", "perimetre", "indicateur", "valeur", "secret")
 BREAKDOWN_COLUMNS = ("perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                      "part_heures", "part_participants", "secret", "operations")
 INTEGER_CODES = {"participants", "contrats", "operations", "operations_actives", "donneurs_ordre",
@@ -297,7 +297,7 @@ def _resource(results: Results, name: str, frame: pd.DataFrame, perimeters: list
                          if results.previous_year is not None else "")
             description = (f"Chaque indicateur de {results.year} pour la région et chaque département : une ligne "
                            f"par périmètre et par indicateur.{evolution}")
-            fields = [perimetre, indicateur, _field("valeur")]
+            fields = [perimetre, indicateur, _field("valeur"), _field("secret")]
             key = ["perimetre", "indicateur"]
         else:
             years = sorted(frame["annee"].drop_duplicates())
@@ -305,7 +305,7 @@ def _resource(results: Results, name: str, frame: pd.DataFrame, perimeters: list
             description = (f"Chiffres clés de chaque année disponible, de {years[0]} à {years[-1]}, pour la "
                            f"région et chaque département. Une année sans données figure avec des valeurs "
                            f"vides, jamais estimées.")
-            fields = [_field("annee"), perimetre, indicateur, _field("valeur")]
+            fields = [_field("annee"), perimetre, indicateur, _field("valeur"), _field("secret")]
             key = ["annee", "perimetre", "indicateur"]
     else:
         dimension = name.removeprefix(BREAKDOWN_PREFIX)
@@ -534,3 +534,35 @@ def _save_workbook(workbook: openpyxl.Workbook, path: Path, moment: dt.datetime)
     workbook.properties.created = workbook.properties.modified = moment
     with _StampedZipFile(path, moment) as archive:
         ExcelWriter(workbook, archive).save()
+
+
+# --- other packages (thematic studies) -----------------------------------------------------------
+
+def write_data_package(folder: Path, package: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
+    """Write ``tables`` into ``folder`` as the CSV files of the resources of ``package`` (a Data
+    Package descriptor whose resources carry ``name``, ``path`` and a Table Schema), formatted like
+    the panorama's files: UTF-8, comma, plain decimal numbers (integers without decimals),
+    ``true``/``false``, an empty cell for a missing value. Each resource gets its ``bytes`` and
+    ``hash``, then ``datapackage.json`` is written; returns the file names written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    package = copy.deepcopy(package)
+    for resource in package["resources"]:
+        frame = tables[resource["name"]]
+        cells = pd.DataFrame(index=frame.index)
+        for field in resource["schema"]["fields"]:
+            kind, values = field["type"], frame[field["name"]]
+            if kind in ("integer", "year", "number"):
+                cells[field["name"]] = [_format_number(v, kind != "number") for v in values]
+            elif kind == "boolean":
+                cells[field["name"]] = ["" if v is None else "true" if v else "false" for v in values]
+            elif kind == "date":
+                cells[field["name"]] = ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
+            else:
+                cells[field["name"]] = ["" if pd.isna(v) else str(v) for v in values]
+        data = cells.to_csv(index=False, lineterminator="\n").encode("utf-8")
+        (folder / resource["path"]).write_bytes(data)
+        resource["bytes"] = len(data)
+        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+    (folder / PACKAGE_FILE).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8", newline="\n")
+    return [PACKAGE_FILE, *(r["path"] for r in package["resources"])]

@@ -16,9 +16,9 @@ import pandas as pd
 from panorama import charts, commentary, referential
 from panorama.commentary import Texts
 from panorama.composer import (Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
-                               sentence_case, series_table)
-from panorama.document import Cards, Column, Document, Section, Table
-from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct
+                               sentence_case, series_table, total_shown)
+from panorama.document import SECRET, Cards, Column, Document, Section, Table, chart_value
+from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct, plural
 from panorama.indicators import KEY_FIGURES
 from panorama.results import Results
 
@@ -49,8 +49,7 @@ def _section_key_figures(b: Composer) -> Section:
                ("Parcours IAE (contrats)", "heures_iae"), ("Alternance (contrats)", "heures_alternance")]
     rows = []
     for label, code in publics:
-        row = r.figure_row(code)
-        rows.append([label, row["valeur"], b.value("part_" + code), row["evolution"]])
+        rows.append([label, b.shown(code), b.shown("part_" + code), b.shown_evolution(code)])
     columns = [Column("Public"), Column("Heures", "nombre"), Column("Part des heures", "part")]
     if r.previous_year is not None:
         columns.append(Column(f"Évolution / {r.previous_year}", "evolution"))
@@ -91,7 +90,7 @@ def _section_operations(b: Composer) -> Section:
                  Column("Part des heures", "part")],
         rows=[[("Hors grand projet" if x.code == referential.NON_RENSEIGNE else x.libelle),
                x.operations, x.heures, x.part_heures] for x in projects.itertuples()])
-    big = projects[projects["code"] != referential.NON_RENSEIGNE]["part_heures"].sum()
+    big = total_shown(projects[projects["code"] != referential.NON_RENSEIGNE]["part_heures"])
     if share >= 0.4:
         text += f" Les marchés de {label.lower()} portent {fmt_pct(share)} des heures."
     return Section("operations", "Les opérations et les donneurs d'ordre", [
@@ -149,12 +148,12 @@ def _section_participants(b: Composer) -> Section:
     by_nature = b.rows("sexe_x_nature")
     natures = [c for c in referential.codes("nature") if any(by_nature["code"].str.endswith("|" + c))]
     nature_counts = {code: n for code, n in zip(by_nature["code"], by_nature["participants"])}
-    stacked = charts.stacked_share_chart(
+    stacked = lambda: charts.stacked_share_chart(  # noqa: E731 - drawn only if something is publishable
         [referential.label("nature", c) for c in natures],
-        {"Femmes": [nature_counts.get(f"F|{c}", 0) for c in natures],
-         "Hommes": [nature_counts.get(f"M|{c}", 0) for c in natures]},
+        {"Femmes": [chart_value(nature_counts.get(f"F|{c}", 0)) for c in natures],
+         "Hommes": [chart_value(nature_counts.get(f"M|{c}", 0)) for c in natures]},
         subject="Part des femmes et des hommes parmi les participants, par nature de marché", colour=b.config)
-    women_by_dep = {p.code: b.value("part_femmes", p.code) for p in b.r.departements if p.in_region}
+    women_by_dep = {p.code: b.shown("part_femmes", p.code) for p in b.r.departements if p.in_region}
     women_table = Table(caption=f"Part des femmes parmi les participants, par département d'exécution, {year}",
                         columns=[Column("Département"), Column("Part des femmes", "part")],
                         rows=[[p.nom, women_by_dep.get(p.code)] for p in b.r.departements if p.in_region])
@@ -186,17 +185,18 @@ def _section_participants(b: Composer) -> Section:
 def _section_pathways(b: Composer) -> Section:
     year = b.r.year
     durations = b.rows("duree_contrat")
-    duration_chart = charts.histogram_chart(list(durations["libelle"]), list(durations["contrats"]),
-                                            subject="Contrats par durée", colour=b.config)
+    duration_chart = lambda: charts.histogram_chart(  # noqa: E731
+        list(durations["libelle"]), [chart_value(v) for v in durations["contrats"]],
+        subject="Contrats par durée", colour=b.config)
     duration_table = Table(caption=f"Contrats par durée, {year}",
                            columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
                            rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
                            note="Durée entre le début et la fin du contrat ; les contrats en cours au "
                                 "31 décembre sont comptés à part.")
     hours = b.rows("heures_par_participant")
-    hours_chart = charts.histogram_chart(list(hours["libelle"]), list(hours["participants"]),
-                                         subject="Participants selon les heures réalisées dans l'année",
-                                         colour=b.config)
+    hours_chart = lambda: charts.histogram_chart(  # noqa: E731
+        list(hours["libelle"]), [chart_value(v) for v in hours["participants"]],
+        subject="Participants selon les heures réalisées dans l'année", colour=b.config)
     outcome = b.value("part_sortie_emploi_durable")
     return Section("parcours", "Parcours et sorties", [
         b.text("parcours", f"Un participant a réalisé en moyenne "
@@ -225,13 +225,12 @@ def _section_territories(b: Composer) -> Section:
     hour_shares = {x.code: x.part_heures for x in b.rows("departement_execution").itertuples()}
     rows = []
     for p in b.r.departements:
-        row = [p.nom if p.in_region else f"{p.nom} (hors région)", b.value("heures", p.code),
+        row = [p.nom if p.in_region else f"{p.nom} (hors région)", b.shown("heures", p.code),
                hour_shares.get(p.code, 0.0),
-               b.value("participants", p.code), b.value("contrats", p.code), b.value("operations", p.code),
-               b.value("donneurs_ordre", p.code), b.value("part_femmes", p.code),
-               b.value("part_moins_26", p.code)]
+               *(b.shown(code, p.code) for code in ("participants", "contrats", "operations", "donneurs_ordre",
+                                                     "part_femmes", "part_moins_26"))]
         if has_prev:
-            row.append(b.r.figure_row("heures", p.code)["evolution"])
+            row.append(b.shown_evolution("heures", p.code))
         rows.append(row)
     total = [b.config.region_nom, total_hours, 1.0, b.value("participants"), b.value("contrats"),
              b.value("operations"), b.value("donneurs_ordre"), b.value("part_femmes"), b.value("part_moins_26")]
@@ -249,8 +248,8 @@ def _section_territories(b: Composer) -> Section:
                  Column("Travaillent dans le département", "nombre")],
         rows=[[referential.departement_name(code) or code, res_values.get(code, 0), work_values.get(code, 0)]
               for code in b.config.departements])
-    outside = sum(v for code, v in res_values.items()
-                  if code not in b.config.departements and code != referential.NON_RENSEIGNE)
+    outside = total_shown(v for code, v in res_values.items()
+                    if code not in b.config.departements and code != referential.NON_RENSEIGNE)
     unknown = res_values.get(referential.NON_RENSEIGNE, 0)
     text = (f"Les participants résidant hors de la région sont {fmt_int(outside)} ; la commune de résidence "
             f"n'est pas renseignée pour {fmt_int(unknown)} d'entre eux.")
@@ -282,7 +281,7 @@ def _section_evolution(b: Composer) -> Section:
         last = r.figure_row(code)["evolution"]
         rows.append([sentence_case(KEY_FIGURES[code].label), *values,
                      (last, "points" if code.startswith("part_") else "evolution")])
-    missing = [str(y) for y, v in r.serie("heures") if math.isnan(v)]
+    missing = [str(y) for y, v in r.serie("heures") if v is not SECRET and math.isnan(v)]
     note = "Évolution sur un an : en % pour les volumes, en points pour les parts."
     if missing:
         note += f" Pas de données pour {', '.join(missing)} : l'année est laissée vide, sans interpolation."
@@ -294,16 +293,19 @@ def _section_evolution(b: Composer) -> Section:
     hours = [v for _, v in r.serie("heures")]
     people = [v for _, v in r.serie("participants")]
     labels = [str(y) for y in years]
-    hours_chart = charts.line_chart(labels, hours, subject="Heures d'insertion réalisées par année",
-                                    value_kind="heures", colour=b.config)
-    people_chart = charts.line_chart(labels, people, subject="Participants par année", value_kind="nombre",
-                                     colour=b.config)
+    hours_chart = lambda: charts.line_chart(  # noqa: E731
+        labels, [chart_value(v) for v in hours], subject="Heures d'insertion réalisées par année",
+        value_kind="heures", colour=b.config)
+    people_chart = lambda: charts.line_chart(  # noqa: E731
+        labels, [chart_value(v) for v in people], subject="Participants par année", value_kind="nombre",
+        colour=b.config)
     shares = {KEY_FIGURES[c].label.replace("de ", "", 1).capitalize() if c != "part_qpv" else "Résidant en QPV":
-              [v for _, v in r.serie(c)] for c in ("part_femmes", "part_moins_26", "part_50_plus", "part_qpv")}
-    shares_chart = charts.line_chart(labels, shares, subject="Profil des participants par année",
-                                     value_kind="part", colour=b.config)
-    first_hours = next(v for v in hours if not math.isnan(v))
-    growth = hours[-1] / first_hours - 1 if first_hours else math.nan
+              [chart_value(v) for _, v in r.serie(c)] for c in ("part_femmes", "part_moins_26", "part_50_plus",
+                                                               "part_qpv")}
+    shares_chart = lambda: charts.line_chart(  # noqa: E731
+        labels, shares, subject="Profil des participants par année", value_kind="part", colour=b.config)
+    numbers = [v for v in hours if v is not SECRET and not math.isnan(v)]
+    growth = hours[-1] / numbers[0] - 1 if numbers and numbers[0] and hours[-1] is not SECRET else math.nan
     text = (f"Les heures réalisées sont {commentary.trend(r.figure_row('heures')['evolution'], previous)}"
             if previous else f"Les heures réalisées en {r.year} sont comparées aux années disponibles")
     text += f" ; depuis {years[0]}, elles ont évolué de {fmt_evolution(growth)}." if len(years) > 2 else "."
@@ -314,6 +316,28 @@ def _section_evolution(b: Composer) -> Section:
         b.figure("Participants par année", people_chart, series_table(labels, people, "Participants", "nombre")),
         b.figure("Profil des participants par année", shares_chart),
     ])
+
+
+def _secret_text(b: Composer) -> str:
+    """The confidentiality rule in plain French, with what it did this year."""
+    rule, summary = b.config.rule, b.r.confidentiality
+    text = (f"Secret statistique : aucun chiffre publié ne permet d'identifier une personne ou une entreprise. "
+            f"Une case qui compte moins de {rule.seuil} participants n'est pas publiée, ni une part ou une moyenne "
+            f"calculée sur moins de {rule.seuil} participants. Une case d'heures par type de structure ou de contrat "
+            f"doit réunir au moins {rule.entreprises_min} entreprises, sans qu'aucune ne réalise plus de "
+            f"{fmt_pct(rule.dominance, 0)} de ses heures. Pour qu'une valeur masquée ne puisse pas être retrouvée "
+            f"par différence (totaux, somme des départements, parts complémentaires, année précédente), d'autres "
+            f"cases sont masquées à leur tour, en choisissant les plus petites. Un audit par programmation "
+            f"linéaire vérifie ensuite que chaque effectif masqué ne peut être encadré à moins de "
+            f"{fmt_int(rule.protection_participants)} près ; sinon, rien n'est publié. Ces seuils suivent les "
+            f"règles usuelles de la statistique publique (secret statistique, loi du 7 juin 1951). Les noms "
+            f"des entreprises ne sont jamais publiés ; ceux des donneurs d'ordre, organismes publics, le sont. "
+            f"Une valeur masquée est notée « s » dans les tableaux, laissée vide dans les données ouvertes.")
+    if summary is not None:
+        text += (f" Cette année, {fmt_int(summary.suppressed)} {plural(summary.suppressed, 'case')} "
+                 f"{plural(summary.suppressed, 'est masquée', 'sont masquées')} : {fmt_int(summary.primary)} par la "
+                 f"règle, {fmt_int(summary.secondary)} pour protéger les premières.")
+    return text
 
 
 def _section_methodology(b: Composer) -> Section:
@@ -349,10 +373,7 @@ def _section_methodology(b: Composer) -> Section:
             f"semaines, convention historique des facilitateurs) et 1 607 heures (durée légale annuelle). Ce "
             f"document retient {fmt_int(b.config.etp_diviseur)} heures comme référence principale.")),
         definitions, glossary,
-        b.text("methodologie_secret", (
-            "Secret statistique : cette édition publie les effectifs sans masquage. La règle de confidentialité "
-            "(seuil minimal d'effectif par case et secret secondaire) sera appliquée aux prochaines éditions ; "
-            "aucune donnée nominative n'est publiée et les entreprises ne sont jamais nommées.")),
+        b.text("methodologie_secret", _secret_text(b)),
         quality, completeness,
         b.text("methodologie_donnees", (
             "Données ouvertes : toutes les valeurs de ce document sont publiées dans le dossier « donnees » "

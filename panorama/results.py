@@ -13,9 +13,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from panorama import indicators, referential
+from panorama import confidentiality, indicators, referential
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
+from panorama.document import SECRET
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Results:
     quality: QualityReport
     example: bool
     series: pd.DataFrame | None = None
+    confidentiality: confidentiality.Summary | None = None
 
     def figure(self, code: str, perimetre: str = indicators.REGION) -> float:
         """Value of key figure ``code`` for ``perimetre`` (NaN when undefined)."""
@@ -47,11 +49,19 @@ class Results:
         return float(row["valeur"]) if row is not None else math.nan
 
     def figure_row(self, code: str, perimetre: str = indicators.REGION) -> dict:
-        """``{valeur, valeur_precedente, evolution}`` of key figure ``code``."""
+        """``{valeur, valeur_precedente, evolution, secret, secret_precedent}`` of key
+        figure ``code`` (a secret value is NaN)."""
         row = self._key_row(code, perimetre)
         if row is None:
-            return {"valeur": math.nan, "valeur_precedente": math.nan, "evolution": math.nan}
-        return {k: float(row[k]) for k in ("valeur", "valeur_precedente", "evolution")}
+            return {"valeur": math.nan, "valeur_precedente": math.nan, "evolution": math.nan,
+                    "secret": False, "secret_precedent": False}
+        values = {k: float(row[k]) for k in ("valeur", "valeur_precedente", "evolution")}
+        return values | {"secret": bool(row["secret"]), "secret_precedent": bool(row["secret_precedent"])}
+
+    def is_secret(self, code: str, perimetre: str = indicators.REGION) -> bool:
+        """Whether key figure ``code`` of ``perimetre`` is covered by statistical secrecy."""
+        row = self._key_row(code, perimetre)
+        return row is not None and bool(row["secret"])
 
     def _key_row(self, code: str, perimetre: str):
         index = self._key_index()
@@ -64,12 +74,14 @@ class Results:
             self._index_cache = {key: i for i, key in enumerate(keys)}
         return self._index_cache
 
-    def serie(self, code: str, perimetre: str = indicators.REGION) -> list[tuple[int, float]]:
-        """``(year, value)`` of key figure ``code`` for every year of the series (NaN: no data)."""
+    def serie(self, code: str, perimetre: str = indicators.REGION) -> list[tuple[int, object]]:
+        """``(year, value)`` of key figure ``code`` for every year of the series
+        (NaN: no data; :data:`~panorama.document.SECRET`: statistical secrecy)."""
         if self.series is None:
-            return [(self.year, self.figure(code, perimetre))]
+            return [(self.year, SECRET if self.is_secret(code, perimetre) else self.figure(code, perimetre))]
         rows = self.series[(self.series["indicateur"] == code) & (self.series["perimetre"] == perimetre)]
-        return [(int(y), float(v)) for y, v in zip(rows["annee"], rows["valeur"])]
+        return [(int(y), SECRET if hidden else float(v))
+                for y, v, hidden in zip(rows["annee"], rows["valeur"], rows["secret"])]
 
     def breakdown(self, dimension: str, perimetre: str = indicators.REGION) -> pd.DataFrame:
         """Rows of one breakdown for one perimeter, in publication order."""
@@ -83,7 +95,7 @@ class Results:
 
     def export_tables(self) -> dict[str, pd.DataFrame]:
         """The open-data tables: ``chiffres_cles`` and one table per breakdown."""
-        key = self.key_figures[["perimetre", "indicateur", "valeur"]]
+        key = self.key_figures[["perimetre", "indicateur", "valeur", "secret"]]
         key = pd.concat([key, indicators.evolution_rows(self.key_figures)], ignore_index=True)
         key = indicators._sort_perimeters(key, "perimetre")
         tables = {"chiffres_cles": key.reset_index(drop=True)}
@@ -96,15 +108,18 @@ class Results:
 def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,
             history: Mapping[int, Dataset] | None = None) -> Results:
     """Compute every indicator of ``dataset``, its N−1 evolution and, from
-    ``history`` (earlier years' datasets by year), the series of key figures."""
+    ``history`` (earlier years' datasets by year), the series of key figures;
+    apply the statistical confidentiality rule to every year's tables."""
+    rule = config.rule
     facts = indicators.fact_table(dataset)
-    current = indicators.key_figures(dataset, facts)
-    prev = indicators.key_figures(previous) if previous is not None else None
-    key = indicators.evolution(current, prev)
-    by_year = {y: indicators.key_figures(d) for y, d in (history or {}).items() if y < dataset.year - 1}
+    breakdowns, current, summary = confidentiality.protect(
+        indicators.breakdowns(dataset, facts), indicators.key_figures(dataset, facts), rule)
+    earlier = {**(history or {}), **({previous.year: previous} if previous is not None else {})}
+    by_year = {year: _protected_key_figures(data, rule) for year, data in sorted(earlier.items())
+               if year < dataset.year}
     by_year[dataset.year] = current
-    if prev is not None:
-        by_year[previous.year] = prev
+    prev = by_year.get(previous.year) if previous is not None else None
+    key = indicators.evolution(current, prev)
     found = [c for c in current["perimetre"].drop_duplicates() if c != indicators.REGION]
     codes = list(config.departements) + sorted(set(found) - set(config.departements),
                                                key=referential.departement_sort_key)
@@ -113,5 +128,13 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
         for code in codes]
     return Results(year=dataset.year, previous_year=previous.year if previous is not None else None,
                    config=config, perimeters=perimeters, key_figures=key,
-                   breakdowns=indicators.breakdowns(dataset, facts), quality=dataset.quality,
-                   example=example, series=indicators.series(by_year))
+                   breakdowns=breakdowns, quality=dataset.quality, example=example,
+                   series=indicators.series(by_year), confidentiality=summary)
+
+
+def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.DataFrame:
+    """Key figures of an earlier year, under the same confidentiality rule."""
+    facts = indicators.fact_table(dataset)
+    _, key, _ = confidentiality.protect(indicators.breakdowns(dataset, facts),
+                                        indicators.key_figures(dataset, facts), rule)
+    return key

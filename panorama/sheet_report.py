@@ -8,8 +8,8 @@ from __future__ import annotations
 from panorama import charts, commentary, maps, referential
 from panorama.commentary import Texts
 from panorama.composer import (HALF, Composer, breakdown_table, figure_pyramid, leader, logo_uri,
-                               sentence_case)
-from panorama.document import Column, Document, Section, Table
+                               sentence_case, total_shown)
+from panorama.document import SECRET, Column, Document, Section, Table, chart_value
 from panorama.formatting import fmt_count, fmt_hours, fmt_pct
 from panorama.indicators import KEY_FIGURES, REGION
 from panorama.results import Results
@@ -23,7 +23,7 @@ def _section_key_figures(b: Composer, name: str) -> Section:
     r, code = b.r, b.perimetre
     hours = r.figure_row("heures", code)
     departements = b.rows("departement_execution", REGION)
-    share = departements[departements["code"] == code]["part_heures"].sum()
+    share = total_shown(departements[departements["code"] == code]["part_heures"])
     trend = commentary.trend(hours["evolution"], r.previous_year)
     text = (f"En {r.year}, {fmt_hours(hours['valeur'])} d'insertion ont été réalisées sur des opérations "
             f"exécutées dans le département ({name}), soit {fmt_pct(share)} des heures de la région"
@@ -36,11 +36,9 @@ def _section_key_figures(b: Composer, name: str) -> Section:
     rows = []
     for indicator in COMPARED:
         meta = KEY_FIGURES[indicator]
-        row = r.figure_row(indicator, code)
-        region = b.value(indicator, REGION)
-        line = [sentence_case(meta.label), (row["valeur"], meta.kind), (region, meta.kind)]
+        line = [sentence_case(meta.label), (b.shown(indicator), meta.kind), (b.shown(indicator, REGION), meta.kind)]
         if has_prev:
-            line.append((row["evolution"], "points" if indicator.startswith("part_") else "evolution"))
+            line.append((b.shown_evolution(indicator), "points" if indicator.startswith("part_") else "evolution"))
         rows.append(line)
     table = Table(caption=f"Chiffres clés du département et de la région, {r.year}", columns=columns, rows=rows,
                   note="Un participant ou une entreprise présents dans plusieurs départements sont comptés "
@@ -92,20 +90,22 @@ def _section_territory(b: Composer, name: str) -> Section:
     year = b.r.year
     communes = b.rows("commune_execution")
     values = {x.code: x.heures for x in communes.itertuples() if x.code != referential.NON_RENSEIGNE}
-    image = maps.commune_choropleth(b.perimetre, values, config=b.config, legend_title="Heures réalisées",
-                                    kind="heures")
+    image = maps.commune_choropleth(
+        b.perimetre, {c: chart_value(v) for c, v in values.items()}, config=b.config,
+        legend_title="Heures réalisées", kind="heures",
+        missing_label="Secret statistique" if any(v is SECRET for v in values.values()) else maps.MISSING_LABEL)
     located = communes[communes["code"] != referential.NON_RENSEIGNE]
-    top = located.sort_values("heures", ascending=False, kind="stable").head(10)
+    top = located[~located["secret"]].sort_values("heures", ascending=False, kind="stable").head(10)
     table = Table(caption=f"Les dix communes où le plus d'heures ont été réalisées, {year}",
                   columns=[Column("Commune"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
                            Column("Part des heures", "part")],
                   rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in top.itertuples()])
-    unknown = communes[communes["code"] == referential.NON_RENSEIGNE]["part_heures"].sum()
+    unknown = total_shown(communes[communes["code"] == referential.NON_RENSEIGNE]["part_heures"])
     text = (f"Des heures ont été réalisées dans {fmt_count(len(located), 'commune')} du département"
             + (f" ; la commune d'exécution n'est pas renseignée pour {fmt_pct(unknown)} des heures." if unknown
                else "."))
     residence = b.rows("departement_residence")
-    local = residence[residence["code"] == b.perimetre]["part_participants"].sum()
+    local = total_shown(residence[residence["code"] == b.perimetre]["part_participants"])
     text += f" {fmt_pct(local)} des participants résident dans le département."
     return Section("territoire", "Le territoire et l'évolution", [
         b.text(f"fiche_{b.perimetre}_territoire", text),
@@ -128,11 +128,11 @@ def _residence_figure(b: Composer, name: str):
         ("Non renseigné", rows["code"] == referential.NON_RENSEIGNE),
     )
     kept = [(label, rows[mask]) for label, mask in groups if mask.any()]
-    chart = charts.horizontal_bar_chart(
-        [label for label, _ in kept], [part["participants"].sum() for _, part in kept],
+    chart = lambda: charts.horizontal_bar_chart(  # noqa: E731 - drawn only if something is publishable
+        [label for label, _ in kept], [chart_value(total_shown(part["participants"])) for _, part in kept],
         subject="Participants selon leur lieu de résidence",
-        shares=[part["part_participants"].sum() for _, part in kept], value_kind="nombre", colour=b.config,
-        width_cm=HALF)
+        shares=[chart_value(total_shown(part["part_participants"])) for _, part in kept], value_kind="nombre",
+        colour=b.config, width_cm=HALF)
     table = breakdown_table(rows, "Participants par département de résidence", "participants")
     return b.figure("Où résident les participants", chart, table)
 
@@ -144,8 +144,9 @@ def _evolution_figure(b: Composer):
     labels = [str(y) for y, _ in serie]
     hours = [v for _, v in serie]
     people = [v for _, v in r.serie("participants", code)]
-    chart = charts.line_chart(labels, hours, subject="Heures d'insertion réalisées par année",
-                              value_kind="heures", colour=b.config, width_cm=HALF)
+    chart = lambda: charts.line_chart(  # noqa: E731 - drawn only if something is publishable
+        labels, [chart_value(v) for v in hours], subject="Heures d'insertion réalisées par année",
+        value_kind="heures", colour=b.config, width_cm=HALF)
     table = Table(caption="Heures et participants par année",
                   columns=[Column("Année"), Column("Heures", "nombre"), Column("Participants", "nombre")],
                   rows=[[y, h, p] for y, h, p in zip(labels, hours, people)])

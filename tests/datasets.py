@@ -123,3 +123,14 @@ def _frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
         return rows
     columns = list(dict.fromkeys(column for row in rows for column in row))
     return pd.DataFrame([[row.get(column) for column in columns] for row in rows], columns=columns, dtype=object)
+
+
+#: No statistical secrecy: for fixtures of a handful of people whose figures the tests check one by one.
+OPEN_CONFIG_TOML = "[secret]\nseuil = 1\nentreprises_min = 1\ndominance = 1.0\n"
+
+
+def open_config():
+    """A configuration that publishes every cell (the confidentiality rule switched off)."""
+    from panorama.config import Config
+
+    return Config(secret_seuil=1, secret_entreprises_min=1, secret_dominance=1.0)

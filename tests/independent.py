@@ -10,7 +10,10 @@ labels, decimal commas, French dates) — to be written as Windows-1252 with
 ``../shared/spec/indicators.md`` directly from the clean CSV files with plain
 pandas and Python loops, deliberately without any of panorama's code: it only
 understands canonical codes, UTF-8 and ISO dates (the clean fixture), and it
-is written for obviousness, not speed.
+is written for obviousness, not speed. It knows nothing of statistical
+secrecy: the tests compare it with an export built with the rule switched off
+(``datasets.open_config``), or with the published values whose ``secret`` is
+false.
 """
 
 from __future__ import annotations

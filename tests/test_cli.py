@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from datasets import write_dataset
+from datasets import OPEN_CONFIG_TOML, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
 from panorama import cli
@@ -43,7 +43,16 @@ def data(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory, data):
+def open_config_file(tmp_path_factory) -> Path:
+    """``--config`` file switching the confidentiality rule off: the fixture counts a handful of
+    people, and this build checks its figures one by one."""
+    path = tmp_path_factory.mktemp("config") / "panorama.toml"
+    path.write_text(OPEN_CONFIG_TOML, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, data, open_config_file):
     """One full build (PDF included) in a real process, over a previous edition."""
     out = tmp_path_factory.mktemp("sortie")
     (out / "2019" / "donnees").mkdir(parents=True)
@@ -53,8 +62,8 @@ def built(tmp_path_factory, data):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
     env.pop("PANORAMA_DEBUG", None)
     process = subprocess.run([sys.executable, "-m", "panorama.cli", "build", "2019", "--data", str(data),
-                              "--out", str(out)], check=False, capture_output=True, text=True, env=env,
-                             timeout=300)
+                              "--out", str(out), "--config", str(open_config_file)],
+                             check=False, capture_output=True, text=True, env=env, timeout=300)
     return process, out / "2019"
 
 
@@ -102,8 +111,10 @@ def test_build_writes_a_self_contained_french_html_page(built):
 def test_build_writes_the_open_data(built):
     _, folder = built
     lines = (folder / "donnees" / "chiffres_cles.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "perimetre,indicateur,valeur"
-    assert "region,heures,3800" in lines and "93,heures,2600.5" in lines and "75,contrats,4" in lines
+    assert lines[0] == "perimetre,indicateur,valeur,secret"
+    assert "region,heures,3800,false" in lines and "93,heures,2600.5,false" in lines
+    assert "75,contrats,4,false" in lines
+    assert all(line.endswith(",false") for line in lines[1:])  # the rule is off: nothing masked
     assert (folder / "donnees" / "repartition_sexe.csv").is_file()
 
 
@@ -171,7 +182,7 @@ def test_a_failure_while_writing_leaves_previous_outputs(monkeypatch, capsys, tm
 
     written = []
 
-    def failing_pdf(html, path):
+    def failing_pdf(html, path, **options):  # options: archive=… (PDF/A)
         Path(path).write_bytes(b"%PDF-1.7 tronqu")
         written.extend(sorted(p.name for p in Path(path).parent.iterdir()))
         raise OSError(28, "No space left on device")

@@ -25,7 +25,7 @@ import independent
 import openpyxl
 import pandas as pd
 import pytest
-from datasets import write_dataset
+from datasets import open_config, write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
 from panorama import example, indicators, referential, validation
@@ -39,7 +39,9 @@ HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heu
 
 
 def _export(root, out):
-    results = load_results(2019, root)
+    """The export of the tiny fixture, the confidentiality rule switched off: its handful of
+    people would otherwise be masked, and these tests check every figure."""
+    results = load_results(2019, root, open_config())
     files = write_open_data(results, out)
     return results, files
 
@@ -99,7 +101,9 @@ def test_key_figures_match_the_independent_computation(clean):
     expected = independent.key_figures(clean["raw"], 2019, clean["raw_previous"])
     table = read_export(clean["out"], "chiffres_cles.csv")
     assert set(table["perimetre"]) == {"region", "75", "93"}
-    written = {(p, c): v for p, c, v in table.itertuples(index=False)}
+    assert list(table.columns) == ["perimetre", "indicateur", "valeur", "secret"]
+    assert not table["secret"].any()  # the rule is off
+    written = {(p, c): v for p, c, v, _ in table.itertuples(index=False)}
     assert len(written) == len(table)  # one row per (perimetre, indicateur)
     assert set(written) == set(expected)  # every row checked, nothing missing
     for key, value in expected.items():
@@ -143,11 +147,12 @@ def test_key_figures_csv_format(clean):
     assert not data.startswith(b"\xef\xbb\xbf") and b"\r" not in data
     text = data.decode("utf-8")
     lines = text.split("\n")
-    assert lines[0] == "perimetre,indicateur,valeur" and lines[-1] == ""
+    assert lines[0] == "perimetre,indicateur,valeur,secret" and lines[-1] == ""
     rows = list(csv.reader(io.StringIO(text)))[1:]
-    assert all(len(row) == 3 for row in rows)
+    assert all(len(row) == 4 for row in rows)
     assert rows[0][:2] == ["region", "heures"]
-    for perimetre, code, value in rows:
+    for perimetre, code, value, secret in rows:
+        assert secret == "false", (perimetre, code)  # the rule is off
         assert value != "", (perimetre, code)  # every figure of the fixture is defined
         float(value)
         assert "e" not in value.lower()  # plain decimal notation
@@ -155,7 +160,7 @@ def test_key_figures_csv_format(clean):
             assert value.isdigit(), (perimetre, code, value)
         if code.startswith("part_"):
             assert 0 <= float(value) <= 1, (perimetre, code, value)
-    values = {(p, c): v for p, c, v in rows}
+    values = {(p, c): v for p, c, v, _ in rows}
     assert values[("region", "heures")] == "3800"          # a whole number of hours: no decimals
     assert values[("region", "participants")] == "5"
     assert values[("93", "heures")] == "2600.5"            # decimal point, not comma
@@ -210,7 +215,11 @@ def test_datapackage_describes_every_csv(clean):
     assert resources["chiffres_cles.csv"]["schema"]["primaryKey"] == ["perimetre", "indicateur"]
     series = resources["serie_chiffres_cles.csv"]["schema"]
     assert [(f["name"], f["type"]) for f in series["fields"]] == [
-        ("annee", "year"), ("perimetre", "string"), ("indicateur", "string"), ("valeur", "number")]
+        ("annee", "year"), ("perimetre", "string"), ("indicateur", "string"), ("valeur", "number"),
+        ("secret", "boolean")]
+    key = resources["chiffres_cles.csv"]["schema"]
+    assert [(f["name"], f["type"]) for f in key["fields"]] == [
+        ("perimetre", "string"), ("indicateur", "string"), ("valeur", "number"), ("secret", "boolean")]
     assert series["primaryKey"] == ["annee", "perimetre", "indicateur"]
 
 
@@ -292,7 +301,8 @@ def test_every_indicator_code_is_labelled_and_defined(clean):
 
 def test_package_metadata(clean, tmp_path):
     package = json.loads((clean["out"] / "datapackage.json").read_text(encoding="utf-8"))
-    config = Config()
+    config = clean["results"].config
+    assert dataclasses.replace(config, secret_seuil=5, secret_entreprises_min=3, secret_dominance=0.85) == Config()
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["title"] == "Panorama des clauses sociales en Île-de-France — 2019"
     assert "commande publique" in package["description"] and "rattaché au département" in package["description"]
@@ -313,6 +323,27 @@ def test_package_metadata(clean, tmp_path):
     workbook = openpyxl.load_workbook(tmp_path / "panorama-clauses-sociales-2019.xlsx", read_only=True)
     assert workbook.properties.created == workbook.properties.modified == dt.datetime(2020, 6, 15)
     _validate(tmp_path)
+
+
+MEASURE_COLUMNS = ("valeur", "heures", "contrats", "participants", "part_heures", "part_participants", "operations")
+
+
+def test_the_example_package_masks_small_counts(example_package):
+    """The rule is active by default: the example's files hold secret cells, blank and marked
+    ``true``, and no published count of participants is below 5, except 0."""
+    out = example_package["out"]
+    masked = set()
+    for path in sorted(out.glob("*.csv")):
+        for row in csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))):
+            assert row["secret"] in ("true", "false"), path.name
+            if row["secret"] == "true":
+                masked.add(path.name)
+                assert all(row[c] == "" for c in MEASURE_COLUMNS if c in row), (path.name, row)
+                continue
+            count = row.get("participants", row["valeur"] if row.get("indicateur") == "participants" else "")
+            assert count == "" or int(count) == 0 or int(count) >= 5, (path.name, row)
+    assert {"repartition_departement_residence.csv", "repartition_commune_execution.csv"} <= masked
+    assert len(masked) >= 5
 
 
 def test_example_data_say_they_are_fictitious(example_package):
@@ -388,12 +419,15 @@ def test_series_with_a_gap_and_an_older_departement(clean, tmp_path):
         "perimetre": ["region", "region", "13"] * 4,
         "indicateur": ["heures", "participants", "heures"] * 4,
         "valeur": [100.5, 3, 20, math.nan, math.nan, math.nan, 300, 7, math.nan, 3800, 5, math.nan],
+        "secret": [False] * 8 + [True] + [False] * 3,  # 2018 in 13: masked; 2017: no data, not masked
     })
     files = write_open_data(dataclasses.replace(clean["results"], series=series), tmp_path)
     assert "serie_chiffres_cles.csv" in files
     lines = (tmp_path / "serie_chiffres_cles.csv").read_text(encoding="utf-8").split("\n")
-    assert lines[:5] == ["annee,perimetre,indicateur,valeur", "2016,region,heures,100.5",
-                         "2016,region,participants,3", "2016,13,heures,20", "2017,region,heures,"]
+    assert lines[:5] == ["annee,perimetre,indicateur,valeur,secret", "2016,region,heures,100.5,false",
+                         "2016,region,participants,3,false", "2016,13,heures,20,false", "2017,region,heures,,false"]
+    assert lines[7:10] == ["2018,region,heures,300,false", "2018,region,participants,7,false",
+                           "2018,13,heures,,true"]
     package = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
     perimetre = _fields(package, "serie_chiffres_cles")["perimetre"]
     assert perimetre["categories"][-1] == {"value": "13", "label": "Bouches-du-Rhône"}
@@ -402,8 +436,9 @@ def test_series_with_a_gap_and_an_older_departement(clean, tmp_path):
         "description"]
     _validate(tmp_path)
     sheet = openpyxl.load_workbook(tmp_path / files[-1])["serie_chiffres_cles"]
-    assert [c.value for c in sheet[2]] == [2016, "region", "heures", 100.5]
-    assert [c.value for c in sheet[5]] == [2017, "region", "heures", None]
+    assert [c.value for c in sheet[2]] == [2016, "region", "heures", 100.5, False]
+    assert [c.value for c in sheet[5]] == [2017, "region", "heures", None, False]
+    assert [c.value for c in sheet[10]] == [2018, "13", "heures", None, True]
     assert "`serie_chiffres_cles.csv`" in (tmp_path / "LISEZMOI.md").read_text(encoding="utf-8")
 
 
@@ -450,11 +485,13 @@ def test_key_figures_match_the_independent_computation_on_the_example_data(examp
     tables, previous, results = example_data
     expected = independent.key_figures(tables, 2019, previous)
     table = results.export_tables()["chiffres_cles"]
-    written = {(p, c): v for p, c, v in table.itertuples(index=False) if not math.isnan(v)}
+    secret = {(p, c) for p, c, _, hidden in table.itertuples(index=False) if hidden}
+    assert table.loc[table["secret"], "valeur"].isna().all()  # a secret figure is blank
+    written = {(p, c): v for p, c, v, hidden in table.itertuples(index=False) if not hidden and not math.isnan(v)}
     assert len({p for p, _ in written}) >= 9  # the region and at least 8 départements
-    assert set(written) == set(expected)
-    for key, value in expected.items():
-        assert written[key] == pytest.approx(value, rel=1e-9, abs=1e-9), key
+    assert set(written) == set(expected) - secret  # every published figure checked, nothing missing
+    for key, value in written.items():
+        assert value == pytest.approx(expected[key], rel=1e-9, abs=1e-9), key
 
 
 @pytest.mark.parametrize(("dimension", "column"), [("publics", None), ("tranche_age", None),
@@ -464,7 +501,14 @@ def test_breakdowns_match_the_independent_computation_on_the_example_data(exampl
     expected = independent.breakdown(tables, 2019, dimension, column)
     rows = results.breakdowns[results.breakdowns["dimension"] == dimension]
     written = {(row.perimetre, row.code): row for row in rows.itertuples(index=False)}
-    assert set(written) == set(expected)
+    assert set(written) == set(expected)  # a secret cell keeps its row, with blank values
+    published = 0
     for key, values in expected.items():
+        row = written[key]
+        if row.secret:
+            assert all(math.isnan(getattr(row, name)) for name in values), key
+            continue
+        published += 1
         for name, value in values.items():
-            assert getattr(written[key], name) == pytest.approx(value, rel=1e-9, abs=1e-9), (key, name)
+            assert getattr(row, name) == pytest.approx(value, rel=1e-9, abs=1e-9), (key, name)
+    assert published >= len(expected) / 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from datasets import clean_tables, write_dataset
+from datasets import clean_tables, open_config, write_dataset
 
 from panorama import panorama_report, render
 from panorama.build import load_results
@@ -22,7 +22,7 @@ def test_series_covers_every_year_and_leaves_a_gap_missing(tmp_path):
     write_dataset(tmp_path, 2016, _scaled(2016, 0.5))
     write_dataset(tmp_path, 2017, _scaled(2017, 1.0))
     write_dataset(tmp_path, 2019, _scaled(2019, 2.0))  # no 2018 folder
-    results = load_results(2019, tmp_path)
+    results = load_results(2019, tmp_path, open_config())
     hours = dict(results.serie("heures"))
     assert list(hours) == [2016, 2017, 2018, 2019]
     total = 1200 + 350.5 + 420 + 1607 + 300 + sum(float(r["heures"]) for r in clean_tables(2019)["contrats"][5:])

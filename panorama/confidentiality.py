@@ -1,0 +1,384 @@
+"""Statistical confidentiality: nothing published singles out a person or a company.
+
+Three steps, applied to every table of one year before anything is drawn,
+printed or exported:
+
+1. **Primary suppression** — a breakdown cell counting fewer than ``seuil``
+   participants is not published; a cell of hours by type of structure or
+   contract needs at least ``entreprises_min`` companies and no company above
+   ``dominance`` of its hours; a perimeter of fewer than ``seuil`` participants
+   publishes no figure; a share or an average is not published when it is
+   computed on fewer than ``seuil`` participants.
+2. **Secondary suppression** — every published relation between cells is a
+   *group*: a total and the cells that add up to it (a breakdown and its
+   perimeter's total, the region and its départements, a cross-tab and its
+   margins, the same cell published twice). While a group holds exactly one
+   suppressed cell, the smallest other cell of the group (fewest participants,
+   then fewest hours; a perimeter's totals last) is suppressed too. This
+   greedy, deterministic method keeps the information loss small.
+3. **Audit** — for each suppressed cell, linear programming (scipy's HiGHS)
+   computes the tightest interval an attacker can derive from everything
+   published (the groups' equations, the inequalities of counts of people who
+   may be counted in several cells, non-negativity). A suppressed participant
+   count must keep an interval at least ``protection`` wide; the hours of a
+   primary cell an interval at least ``protection_heures`` of their value. Cells that fail get more
+   suppression; if the audit still fails, :class:`ConfidentialityError` stops
+   the build.
+
+Key figures follow the cells they are computed from (``part_femmes`` follows
+the breakdown by sex, ``heures_iae`` the contract groups…): when any cell of
+that breakdown is suppressed in a perimeter, the key figure is too.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from panorama.errors import PanoramaError
+
+REGION = "region"
+NON_RENSEIGNE = "NON_RENSEIGNE"
+
+#: Breakdowns whose cells partition their perimeter (``publics`` overlap).
+EXCLUSIVE = ("modalite", "nature", "secteur", "type_donneur_ordre", "grand_projet", "departement_execution",
+             "commune_execution", "type_structure", "type_contrat", "groupe_contrat", "duree_contrat", "sexe",
+             "tranche_age", "niveau_qualification", "critere_principal", "prescripteur", "situation_sortie",
+             "departement_residence", "qpv", "heures_par_participant")
+#: Breakdowns where a participant belongs to one cell only: participant counts add up exactly.
+PARTICIPANT_LEVEL = ("sexe", "tranche_age", "niveau_qualification", "critere_principal", "prescripteur",
+                     "situation_sortie", "departement_residence", "qpv", "heures_par_participant")
+#: Breakdowns whose cells are not the sum of the départements' ones (bands depend on the perimeter).
+NOT_ACROSS = ("heures_par_participant",)
+#: Cross-tabs: name → (first dimension, second dimension).
+CROSSES = {"sexe_x_tranche_age": ("sexe", "tranche_age"), "sexe_x_nature": ("sexe", "nature"),
+           "modalite_x_departement": ("modalite", "departement_execution")}
+#: Key figures computed from one breakdown: suppressed when any cell of it is.
+LINKED = {"part_femmes": "sexe", "part_moins_26": "tranche_age", "part_26_49": "tranche_age",
+          "part_50_plus": "tranche_age", "part_qpv": "qpv", "part_sortie_emploi_durable": "situation_sortie",
+          "heures_iae": "groupe_contrat", "heures_alternance": "groupe_contrat", "heures_public_QPV": "qpv"}
+COMPANY_DIMENSIONS = ("type_structure", "type_contrat", "groupe_contrat")
+MEASURES = ("heures", "contrats", "participants", "part_heures", "part_participants", "operations",
+            "entreprises", "part_max_entreprise")
+
+
+class ConfidentialityError(PanoramaError):
+    """The audit found a suppressed value that could be recovered: nothing is written."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The confidentiality rule (``[secret]`` section of the configuration)."""
+
+    seuil: int = 5
+    entreprises_min: int = 3
+    dominance: float = 0.85
+    protection: float | None = None  # default: seuil
+    protection_heures: float = 0.10
+
+    @property
+    def protection_participants(self) -> float:
+        """Minimal width of the interval of a suppressed participant count."""
+        return float(self.seuil if self.protection is None else self.protection)
+
+
+@dataclass
+class Summary:
+    """What the rule did to one year's tables."""
+
+    primary: int = 0
+    secondary: int = 0
+    audited: int = 0
+    narrowest: float = float("inf")  # narrowest participant interval found by the audit
+
+    @property
+    def suppressed(self) -> int:
+        """Cells suppressed, primary and secondary."""
+        return self.primary + self.secondary
+
+
+@dataclass
+class _Cells:
+    """Every publishable cell of one year: breakdown rows, then one totals cell per perimeter."""
+
+    participants: np.ndarray
+    heures: np.ndarray
+    is_total: np.ndarray
+    groups: list[tuple[int, list[int], bool]] = field(default_factory=list)  # (total, members, people exact)
+
+
+def protect(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule
+            ) -> tuple[pd.DataFrame, pd.DataFrame, Summary]:
+    """Apply the rule to one year's ``breakdowns`` and ``key_figures`` (long:
+    ``perimetre, indicateur, valeur``).
+
+    Returns both tables with suppressed values set to NaN and a boolean
+    ``secret`` column, and a :class:`Summary`. Raises
+    :class:`ConfidentialityError` when the audit fails.
+    """
+    rows = breakdowns.reset_index(drop=True)
+    totals = _perimeter_totals(key_figures)
+    cells = _cells(rows, totals)
+    primary = _primary(rows, totals, rule)
+    suppressed = set(primary)
+    _secondary(cells, suppressed)
+    for _ in range(5):
+        summary = Summary(primary=len(primary))  # the last round's audit is the one reported
+        failing = _audit(cells, suppressed, primary, rule, summary)
+        if not failing:
+            break
+        for cell in failing:
+            _widen(cells, suppressed, cell)
+        _secondary(cells, suppressed)
+    else:
+        raise ConfidentialityError(
+            "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
+            "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas.")
+    summary.secondary = len(suppressed) - summary.primary
+    n_rows = len(rows)
+    secret_rows = np.zeros(n_rows, dtype=bool)
+    secret_rows[[c for c in suppressed if c < n_rows]] = True
+    out = rows.copy()
+    out["secret"] = secret_rows
+    for column in MEASURES:
+        if column in out:
+            out[column] = out[column].astype(float).where(~secret_rows)
+    secret_perimeters = {totals.index[c - n_rows] for c in suppressed if c >= n_rows}
+    key = _protect_key_figures(key_figures, out, _known_denominators(rows), secret_perimeters, rule)
+    return out, key, summary
+
+
+def _perimeter_totals(key_figures: pd.DataFrame) -> pd.DataFrame:
+    wide = key_figures.pivot_table(index="perimetre", columns="indicateur", values="valeur", sort=False)
+    return wide[["participants", "heures"]].fillna(0)
+
+
+def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
+    """Cells and the groups that link them (see the module docstring)."""
+    n = len(rows)
+    perimeters = list(totals.index)
+    total_cell = {p: n + i for i, p in enumerate(perimeters)}
+    cells = _Cells(
+        participants=np.concatenate([rows["participants"].to_numpy(float), totals["participants"].to_numpy(float)]),
+        heures=np.concatenate([rows["heures"].to_numpy(float), totals["heures"].to_numpy(float)]),
+        is_total=np.concatenate([np.zeros(n, bool), np.ones(len(perimeters), bool)]))
+    index = {(p, d, c): i for i, (p, d, c) in enumerate(zip(rows["perimetre"], rows["dimension"], rows["code"]))}
+    by_table: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_cell: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i, (p, d, c) in enumerate(zip(rows["perimetre"], rows["dimension"], rows["code"])):
+        by_table[(p, d)].append(i)
+        if p != REGION and d not in NOT_ACROSS:
+            by_cell[(d, c)].append(i)
+    for (p, d), members in by_table.items():
+        if d in EXCLUSIVE:
+            cells.groups.append((total_cell[p], members, d in PARTICIPANT_LEVEL))
+        if d in CROSSES:
+            first, second = CROSSES[d]
+            for position, margin in enumerate((first, second)):
+                parts: dict[str, list[int]] = defaultdict(list)
+                for i in members:
+                    parts[rows.at[i, "code"].split("|")[position]].append(i)
+                exact = first in PARTICIPANT_LEVEL and second in PARTICIPANT_LEVEL
+                for code, part in parts.items():
+                    margin_cell = index.get((p, margin, code))
+                    if margin_cell is not None:
+                        cells.groups.append((margin_cell, part, exact))
+    for (d, c), members in by_cell.items():
+        region_cell = index.get((REGION, d, c))
+        if region_cell is not None:
+            cells.groups.append((region_cell, members, False))
+    departements = [total_cell[p] for p in perimeters if p != REGION]
+    if REGION in total_cell and departements:
+        cells.groups.append((total_cell[REGION], departements, False))
+    for p in perimeters:  # the hours of département p are also published as a cell of the region's table
+        same = index.get((REGION, "departement_execution", p))
+        if p != REGION and same is not None:
+            cells.groups.append((total_cell[p], [same], True))
+    return cells
+
+
+def _primary(rows: pd.DataFrame, totals: pd.DataFrame, rule: Rule) -> set[int]:
+    people = rows["participants"].to_numpy(float)
+    small = (people > 0) & (people < rule.seuil)
+    company = rows["dimension"].isin(COMPANY_DIMENSIONS).to_numpy() & (rows["heures"].to_numpy(float) > 0)
+    if "entreprises" in rows:
+        concentrated = (rows["entreprises"].fillna(0).to_numpy(float) < rule.entreprises_min) | (
+            rows["part_max_entreprise"].fillna(0).to_numpy(float) > rule.dominance)
+        small |= company & concentrated
+    suppressed = set(np.flatnonzero(small).tolist())
+    n = len(rows)
+    for i, people_total in enumerate(totals["participants"].to_numpy(float)):
+        if 0 < people_total < rule.seuil:
+            suppressed.add(n + i)
+            perimeter = totals.index[i]
+            suppressed.update(np.flatnonzero((rows["perimetre"] == perimeter).to_numpy()).tolist())
+    return suppressed
+
+
+def _cost(cells: _Cells, cell: int) -> tuple:
+    return (bool(cells.is_total[cell]), cells.participants[cell], cells.heures[cell], cell)
+
+
+def _secondary(cells: _Cells, suppressed: set[int]) -> None:
+    """Suppress more cells until no group holds exactly one suppressed cell."""
+    changed = True
+    while changed:
+        changed = False
+        for total, members, _ in cells.groups:
+            group = [total, *members]
+            hidden = [c for c in group if c in suppressed]
+            if len(hidden) != 1:
+                continue
+            candidates = [c for c in group if c not in suppressed and (cells.heures[c] > 0 or cells.participants[c] > 0)]
+            if not candidates:
+                continue  # every other cell is zero: the suppressed one equals a published zero… nothing to hide
+            suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
+            changed = True
+
+
+def _widen(cells: _Cells, suppressed: set[int], cell: int) -> None:
+    """Suppress the smallest published cell of every group of ``cell``."""
+    for total, members, _ in cells.groups:
+        group = [total, *members]
+        if cell in group:
+            candidates = [c for c in group if c not in suppressed and cells.heures[c] > 0]
+            if candidates:
+                suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
+
+
+def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, summary: Summary) -> list[int]:
+    """Cells whose attacker interval is narrower than the protection level.
+
+    Every suppressed participant count is checked; hours are checked for the
+    primary cells (the sensitive ones: secondary cells are hidden only to
+    protect them)."""
+    from scipy.optimize import linprog  # loaded only when there is something to audit
+
+    if not suppressed:
+        return []
+    failing = []
+    for component in _components(cells, suppressed):
+        variables = {c: i for i, c in enumerate(sorted(component))}
+        for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
+            a_eq, b_eq, a_ub, b_ub = _constraints(cells, variables, values, measure)
+            for cell, column in variables.items():
+                if values[cell] <= 0 or (measure == "heures" and cell not in primary):
+                    continue
+                needed = rule.protection_participants if measure == "participants" \
+                    else rule.protection_heures * values[cell]
+                width = _interval_width(linprog, len(variables), column, a_eq, b_eq, a_ub, b_ub,
+                                        values[cell] + needed)
+                if measure == "participants":
+                    summary.audited += 1
+                    summary.narrowest = min(summary.narrowest, width)
+                if width + 1e-6 < needed:
+                    failing.append(cell)
+    return sorted(set(failing))
+
+
+def _components(cells: _Cells, suppressed: set[int]) -> list[set[int]]:
+    """Suppressed cells grouped by the groups that link them (each component is one LP)."""
+    parent = {c: c for c in suppressed}
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for total, members, _ in cells.groups:
+        hidden = [c for c in (total, *members) if c in suppressed]
+        for other in hidden[1:]:
+            parent[find(other)] = find(hidden[0])
+    components: dict[int, set[int]] = defaultdict(set)
+    for c in suppressed:
+        components[find(c)].add(c)
+    return [components[k] for k in sorted(components)]
+
+
+def _constraints(cells: _Cells, variables: dict[int, int], values: np.ndarray, measure: str):
+    """Linear system known to an attacker, restricted to the component's variables."""
+    a_eq, b_eq, a_ub, b_ub = [], [], [], []
+    n = len(variables)
+    for total, members, people_exact in cells.groups:
+        if total not in variables and not any(m in variables for m in members):
+            continue
+        exact = measure == "heures" or people_exact
+        row = np.zeros(n)
+        rhs = 0.0
+        for c, sign in ((total, -1.0), *((m, 1.0) for m in members)):
+            if c in variables:
+                row[variables[c]] += sign
+            else:
+                rhs -= sign * values[c]
+        if exact:  # Σ members − total = 0
+            a_eq.append(row)
+            b_eq.append(rhs)
+        else:  # people counted in several cells: total ≤ Σ members, and each member ≤ total
+            a_ub.append(-row)
+            b_ub.append(-rhs)
+            for m in members:
+                bound = np.zeros(n)
+                rhs_m = 0.0
+                for c, sign in ((m, 1.0), (total, -1.0)):
+                    if c in variables:
+                        bound[variables[c]] += sign
+                    else:
+                        rhs_m -= sign * values[c]
+                if bound.any():
+                    a_ub.append(bound)
+                    b_ub.append(rhs_m)
+    return (np.array(a_eq) if a_eq else None, np.array(b_eq) if b_eq else None,
+            np.array(a_ub) if a_ub else None, np.array(b_ub) if b_ub else None)
+
+
+def _interval_width(linprog, n: int, column: int, a_eq, b_eq, a_ub, b_ub, enough: float) -> float:
+    """Width of the attacker's interval for variable ``column``; the lower bound is
+    only computed when the upper one stays below ``enough`` (value + protection)."""
+    objective = np.zeros(n)
+    objective[column] = 1.0
+    high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if high.status != 0:  # unbounded above, or nothing consistent to derive
+        return float("inf")
+    if -high.fun >= enough:  # the interval already reaches the protection level above the value
+        return float(-high.fun)
+    low = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+    if low.status != 0:
+        return float("inf")
+    return float(-high.fun - low.fun)
+
+
+def _protect_key_figures(key_figures: pd.DataFrame, rows: pd.DataFrame, known: dict[str, dict[str, float]],
+                         secret_perimeters: set[str], rule: Rule) -> pd.DataFrame:
+    """Key figures with the perimeters' and the linked breakdowns' secrecy."""
+    key = key_figures.copy()
+    secret_cells = rows[rows["secret"]]
+    hidden_tables = set(zip(secret_cells["perimetre"], secret_cells["dimension"]))
+    hidden_publics = set(zip(secret_cells[secret_cells["dimension"] == "publics"]["perimetre"],
+                             secret_cells[secret_cells["dimension"] == "publics"]["code"]))
+    secret = []
+    for perimeter, code in zip(key["perimetre"], key["indicateur"]):
+        base = code.removeprefix("part_")
+        base = base if base.startswith("heures_") and code.startswith("part_heures_") else code
+        hidden = perimeter in secret_perimeters
+        if base in LINKED:
+            hidden |= (perimeter, LINKED[base]) in hidden_tables
+        elif base.startswith("heures_public_") and base != "heures_public_QPV":
+            hidden |= (perimeter, base.removeprefix("heures_public_")) in hidden_publics
+        if code in known:
+            hidden |= 0 < known[code].get(perimeter, 0) < rule.seuil
+        secret.append(hidden)
+    key["secret"] = secret
+    key["valeur"] = key["valeur"].where(~key["secret"])
+    return key
+
+
+def _known_denominators(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Participants a share is computed on, per perimeter (QPV known, outcome known)."""
+    qpv = rows[(rows["dimension"] == "qpv") & rows["code"].isin(["OUI", "NON"])]
+    outcome = rows[(rows["dimension"] == "situation_sortie") & ~rows["code"].isin(["INCONNU", NON_RENSEIGNE])]
+    return {"part_qpv": qpv.groupby("perimetre")["participants"].sum().to_dict(),
+            "part_sortie_emploi_durable": outcome.groupby("perimetre")["participants"].sum().to_dict()}
