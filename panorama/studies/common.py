@@ -1,0 +1,616 @@
+"""Machinery shared by the studies: their results, group comparisons computed with
+the indicators layer, their open data and the pieces of their documents.
+
+A study compares *groups* of contracts (women and men, under-26s and the
+others, one buyer and all buyers of its type…). :func:`group_breakdowns` and
+:func:`group_figures` run :func:`panorama.indicators.breakdowns` and
+:func:`panorama.indicators.key_figures` on the contracts of each group, so
+that every figure of a study is defined exactly as in the panorama. Every
+table of counts is tidy (one row per cell) and carries the ``participants``
+of its cell, so that statistical confidentiality applies to it as a whole
+(:func:`panorama.studies.publish`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from panorama import indicators, referential
+from panorama.commentary import fmt_points
+from panorama.config import Config
+from panorama.dataset import Dataset, QualityReport
+from panorama.document import Card, Column, Document, Figure, Section, Table, chart_value
+from panorama.formatting import SECRET, fmt_int, fmt_pct
+from panorama.indicators import KEY_FIGURES, REGION
+from panorama.studies import STUDIES, publish
+
+# --- results --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StudyTable:
+    """One published table of a study: its file name (without ``.csv``), French title
+    and description, primary key and rows (columns described in :data:`COLUMNS`)."""
+
+    name: str
+    title: str
+    description: str
+    key: tuple[str, ...]
+    frame: pd.DataFrame
+
+
+@dataclass
+class StudyResults:
+    """Every figure of one study, as published tables (confidentiality applied).
+
+    Like :class:`~panorama.results.Results` it exposes ``year``, ``config`` and
+    ``example``, so that the :class:`~panorama.composer.Composer`'s text,
+    figure and map blocks compose a study's document too.
+    """
+
+    study: str
+    title: str
+    year: int
+    years: list[int]
+    config: Config
+    example: bool
+    quality: QualityReport
+    tables: dict[str, StudyTable]
+    subject: str | None = None
+
+    def table(self, name: str) -> pd.DataFrame:
+        """Rows of the published table ``name`` as the document prints them: in a row under
+        statistical secrecy, every withheld (blank) figure is :data:`~panorama.formatting.SECRET`."""
+        frame = self.tables[name].frame
+        if "secret" not in frame or not frame["secret"].any():
+            return frame
+        out = frame.copy()
+        for column in out.columns:
+            if COLUMNS[column][0] in ("number", "integer"):
+                out[column] = out[column].astype(object).where(~(out["secret"] & out[column].isna()), SECRET)
+        return out
+
+    @property
+    def slug(self) -> str:
+        """Folder and file name part: ``femmes``, ``donneur-ordre-DO0001``."""
+        if self.subject is None:
+            return self.study
+        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.subject)
+        return f"{self.study}-{safe}"
+
+
+def study_results(study: str, history: Mapping[int, Dataset], config: Config, example: bool,
+                  tables: Sequence[StudyTable], *, title: str | None = None,
+                  subject: str | None = None) -> StudyResults:
+    """The results of ``study`` for the last year of ``history``: every table passes
+    through :func:`~panorama.studies.publish` here, and only here."""
+    year = max(history)
+    published = {t.name: dataclasses.replace(t, frame=publish(t.frame).reset_index(drop=True)) for t in tables}
+    return StudyResults(study=study, title=title or STUDIES[study].title, year=year, years=sorted(history),
+                        config=config, example=example, quality=history[year].quality, tables=published,
+                        subject=subject)
+
+
+# --- groups ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Group:
+    """Contracts compared in a study: a code, a French label, a boolean mask over the
+    rows of the fact table and, when the group is a set of operations (a buyer's),
+    a mask over the year's operations (operation counts then describe the group)."""
+
+    code: str
+    label: str
+    contracts: np.ndarray
+    operations: np.ndarray | None = None
+
+
+ALL = "ensemble"
+
+
+def facts_by_year(history: Mapping[int, Dataset]) -> dict[int, pd.DataFrame]:
+    """The fact table (:func:`panorama.indicators.fact_table`) of every year."""
+    return {year: indicators.fact_table(ds) for year, ds in history.items()}
+
+
+def _group_dataset(ds: Dataset, group: Group) -> Dataset:
+    return ds if group.operations is None else dataclasses.replace(ds, operations=ds.operations[group.operations])
+
+
+def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], dimensions: Sequence[str],
+                     *, partition: bool) -> pd.DataFrame:
+    """The breakdowns ``dimensions`` of the region for each group, in long format.
+
+    Columns: ``groupe, libelle_groupe, dimension, code, libelle, heures, contrats,
+    participants, part_heures, part_contrats, part_participants, secret`` (shares
+    within the group) and, when ``partition`` (every contract in exactly one
+    group), ``part_participants_categorie`` and ``part_heures_categorie``: the
+    group's share of the category (women's share of the participants of a
+    modality…); for groups of operations, ``operations``. The dimension
+    :data:`ALL` (code ``ENSEMBLE``) is the group as a whole: its row gives the
+    group's totals and, for a partition, its share of all participants and
+    hours. A group without any contract has no row.
+    """
+    frames = []
+    for group in groups:
+        subset = facts[group.contracts]
+        if subset.empty:
+            continue
+        data = _group_dataset(ds, group)
+        rows = indicators.breakdowns(data, subset)
+        rows = rows[(rows["perimetre"] == REGION) & rows["dimension"].isin(dimensions)].copy()
+        if ALL in dimensions:
+            whole = {"dimension": ALL, "code": ALL.upper(), "libelle": "Ensemble", "heures": subset["heures"].sum(),
+                     "contrats": len(subset), "participants": subset["participant_id"].nunique(),
+                     "part_heures": 1.0, "part_participants": 1.0, "operations": len(data.operations)}
+            rows = pd.concat([pd.DataFrame([whole]), rows], ignore_index=True)
+        rows["part_contrats"] = rows["contrats"] / len(subset)
+        frames.append(rows.assign(groupe=group.code, libelle_groupe=group.label))
+    columns = ["groupe", "libelle_groupe", "dimension", "code", "libelle", "heures", "contrats", "participants",
+               "part_heures", "part_contrats", "part_participants"]
+    if any(g.operations is not None for g in groups):
+        columns.append("operations")
+    if not frames:
+        return pd.DataFrame(columns=[*columns, "secret"])
+    out = _complete(pd.concat(frames, ignore_index=True), dimensions)[columns].assign(secret=False)
+    if partition:
+        totals = out.groupby(["dimension", "code"])[["participants", "heures"]].transform("sum")
+        out["part_participants_categorie"] = out["participants"] / totals["participants"].replace(0, np.nan)
+        out["part_heures_categorie"] = out["heures"] / totals["heures"].replace(0, np.nan)
+    return out
+
+
+def _complete(rows: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
+    """``rows`` with every category of a dimension for every group (a group without any
+    contract in a category has it with zero counts and shares), ordered by dimension, then
+    category (referential order, free text as first met, « non renseigné » last), then group."""
+    groups = rows[["groupe", "libelle_groupe"]].drop_duplicates().reset_index(drop=True)
+    categories = rows[["dimension", "code", "libelle"]].drop_duplicates(["dimension", "code"])
+    out = categories.merge(groups, how="cross").merge(
+        rows.drop(columns=["libelle", "libelle_groupe"]), on=["groupe", "dimension", "code"], how="left")
+    counts = ["heures", "contrats", "participants", "part_heures", "part_contrats", "part_participants"]
+    out[counts] = out[counts].fillna(0)
+    known = {d.name: indicators.dimension_codes(d) for d in indicators.DIMENSIONS}
+    first_met = {key: i for i, key in enumerate(zip(categories["dimension"], categories["code"]))}
+
+    def rank(dimension: str, code: str) -> tuple:
+        order = known.get(dimension, [])
+        return (dimensions.index(dimension), code == referential.NON_RENSEIGNE,
+                order.index(code) if code in order else len(order) + first_met[(dimension, code)])
+
+    group_rank = {code: i for i, code in enumerate(groups["groupe"])}
+    keys = [(*rank(d, c), group_rank[g]) for d, c, g in zip(out["dimension"], out["code"], out["groupe"])]
+    return out.iloc[sorted(range(len(out)), key=keys.__getitem__)].reset_index(drop=True)
+
+
+def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], codes: Sequence[str]) -> pd.DataFrame:
+    """Key figures ``codes`` (:data:`panorama.indicators.KEY_FIGURES`, plus
+    ``duree_mediane_jours``) of each group, for the region.
+
+    Columns: ``groupe, libelle_groupe, participants, indicateur, valeur, secret``
+    (``participants``: the group's, on every row). ``duree_mediane_jours`` is
+    the median length of the group's contracts ended by 31 December, in days
+    (first and last day included). A group without any contract has no row.
+    """
+    frames = []
+    for group in groups:
+        subset = facts[group.contracts]
+        if subset.empty:
+            continue
+        key = indicators.key_figures(_group_dataset(ds, group), subset)
+        key = key[key["perimetre"] == REGION].set_index("indicateur")["valeur"]
+        ended = subset[subset["date_fin"] <= pd.Timestamp(ds.year, 12, 31)]
+        key["duree_mediane_jours"] = ((ended["date_fin"] - ended["date_debut"]).dt.days + 1).median()
+        values = key.reindex(list(codes))
+        frames.append(pd.DataFrame({"groupe": group.code, "libelle_groupe": group.label,
+                                    "participants": subset["participant_id"].nunique(),
+                                    "indicateur": values.index, "valeur": values.to_numpy(dtype=float)}))
+    columns = ["groupe", "libelle_groupe", "participants", "indicateur", "valeur"]
+    out = pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    return out.assign(secret=False)
+
+
+def over_years(history: Mapping[int, Dataset], facts: Mapping[int, pd.DataFrame],
+               compute: Callable[[Dataset, pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    """``compute(dataset, facts)`` for every year, stacked under a first column ``annee``."""
+    frames = [compute(ds, facts[year]).assign(annee=year) for year, ds in history.items()]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["annee", *[c for c in out.columns if c != "annee"]]]
+
+
+def partition_indicators(history: Mapping[int, Dataset], groups: Callable[[pd.DataFrame], list[Group]],
+                         dimensions: Sequence[str], codes: Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two tables of a study comparing groups that partition the contracts
+    (``groups(facts)`` gives them for one year's fact table): the
+    :func:`group_breakdowns` ``dimensions`` of every year (column ``annee``; with
+    ``evolution_part_categorie``, the change of the group's share of the category since
+    the year before, as a difference of fractions), and the
+    :func:`group_figures` ``codes`` of each group and of all contracts (group
+    ``ENSEMBLE``) for the last year."""
+    facts = facts_by_year(history)
+    shares = over_years(history, facts, lambda ds, f: group_breakdowns(ds, f, groups(f), dimensions,
+                                                                       partition=True))
+    keys = ["annee", "groupe", "dimension", "code"]
+    before = shares[[*keys, "part_participants_categorie"]].assign(annee=shares["annee"] + 1)
+    shares = shares.merge(before, on=keys, how="left", suffixes=("", "_precedente"))
+    shares["evolution_part_categorie"] = shares["part_participants_categorie"] \
+        - shares.pop("part_participants_categorie_precedente")
+    year = max(history)
+    everyone = Group("ENSEMBLE", "Ensemble", np.ones(len(facts[year]), dtype=bool))
+    figures = group_figures(history[year], facts[year], [*groups(facts[year]), everyone], codes)
+    return shares, figures
+
+
+def dimension_label(name: str) -> str:
+    """French title of a breakdown of :data:`panorama.indicators.DIMENSIONS`."""
+    return next(d.title for d in indicators.DIMENSIONS if d.name == name)
+
+
+def buyer_name(name: str | None, kind: str | None) -> str:
+    """A buyer's name as published: public bodies by name, private buyers (companies) never."""
+    return "Donneur d'ordre privé" if kind == "PRIVE" or not name else name
+
+
+def operation_title(title: str | None, buyer_kind: str | None) -> str | None:
+    """An operation's title as published: never for a private buyer's (it may name the company)."""
+    return None if buyer_kind == "PRIVE" else title
+
+
+# --- open data ------------------------------------------------------------------------------------
+
+# Type, French title and description of every column a study publishes.
+COLUMNS: dict[str, tuple[str, str, str]] = {
+    "annee": ("year", "Année", "Année civile des données."),
+    "groupe": ("string", "Groupe", "Code du groupe comparé (libellé : colonne libelle_groupe)."),
+    "libelle_groupe": ("string", "Libellé du groupe", "Libellé en clair du groupe."),
+    "dimension": ("string", "Répartition",
+                  "Nom de la répartition, le même que dans les fichiers repartition_*.csv du panorama."),
+    "code": ("string", "Code",
+             "Code de la catégorie (mêmes codes que le panorama ; NON_RENSEIGNE pour une donnée absente)."),
+    "libelle": ("string", "Libellé", "Libellé en clair du code."),
+    "indicateur": ("string", "Indicateur", "Code de l'indicateur (définition : description du fichier)."),
+    "valeur": ("number", "Valeur", "Valeur de l'indicateur ; les parts sont des fractions (0.151 = 15,1 %)."),
+    "heures": ("number", "Heures d'insertion", "Heures d'insertion réalisées dans l'année."),
+    "contrats": ("integer", "Contrats", "Nombre de contrats ayant porté des heures dans l'année."),
+    "participants": ("integer", "Participants", "Nombre de participants distincts de la ligne."),
+    "operations": ("integer", "Opérations", "Nombre d'opérations suivies (répartitions par opération seulement)."),
+    "part_heures": ("number", "Part des heures", "Heures de la ligne ÷ heures du groupe (fraction)."),
+    "part_contrats": ("number", "Part des contrats", "Contrats de la ligne ÷ contrats du groupe (fraction)."),
+    "part_participants": ("number", "Part des participants",
+                          "Participants de la ligne ÷ participants du groupe (fraction)."),
+    "part_participants_categorie": ("number", "Part du groupe parmi les participants de la catégorie", (
+        "Participants du groupe dans la catégorie ÷ participants de la catégorie, tous groupes confondus (par "
+        "exemple : la part des femmes parmi les participants d'une modalité).")),
+    "evolution_part_categorie": ("number", "Évolution sur un an de la part du groupe dans la catégorie", (
+        "part_participants_categorie de l'année − celle de l'année précédente, en fraction (0.012 = +1,2 point) ; "
+        "vide sans année précédente.")),
+    "part_heures_categorie": ("number", "Part du groupe dans les heures de la catégorie",
+                              "Heures du groupe dans la catégorie ÷ heures de la catégorie."),
+    "rang": ("integer", "Rang", "Rang dans le classement (1 : le plus proche de la parité)."),
+    "operation_id": ("string", "Opération", "Identifiant de l'opération dans les données des facilitateurs."),
+    "intitule": ("string", "Intitulé", "Intitulé de l'opération."),
+    "donneur_ordre": ("string", "Donneur d'ordre",
+                      "Nom du donneur d'ordre (organisme public ; un donneur d'ordre privé n'est jamais nommé)."),
+    "nature": ("string", "Nature du marché", "Code de la nature du marché (TRAVAUX, SERVICES, FOURNITURES)."),
+    "modalite": ("string", "Modalité juridique",
+                 "Code de la modalité juridique de la clause (nomenclature du panorama)."),
+    "departement": ("string", "Département d'exécution", "Code du département où s'exécute l'opération."),
+    "commune": ("string", "Commune d'exécution", "Code INSEE de la commune où s'exécute l'opération."),
+    "libelle_commune": ("string", "Nom de la commune d'exécution", "Nom de la commune où s'exécute l'opération."),
+    "date_notification": ("date", "Date de notification", "Date de notification du marché."),
+    "heures_prevues": ("number", "Heures prévues",
+                       "Heures d'insertion prévues par la clause, pour toute la durée de l'opération."),
+    "heures_realisees": ("number", "Heures réalisées dans l'année", "Heures d'insertion réalisées dans l'année."),
+    "heures_realisees_cumulees": ("number", "Heures réalisées depuis la première année disponible", (
+        "Heures d'insertion réalisées sur l'opération au cours de toutes les années disponibles, jusqu'à "
+        "l'année de l'étude.")),
+    "taux_realisation": ("number", "Taux de réalisation",
+                         "heures_realisees_cumulees ÷ heures_prevues (fraction ; vide sans heures prévues)."),
+    "part_femmes": ("number", "Part des femmes", "Participantes ÷ participants (fraction)."),
+    "ecart_parite": ("number", "Écart à la parité", "Valeur absolue de part_femmes − 0,5."),
+    "motif": ("string", "Motif", "Raison pour laquelle la distance n'est pas calculée (LOCALISE : elle l'est)."),
+    "distance_mediane_km": ("number", "Distance médiane (km)",
+                            "Médiane des distances domicile-travail des contrats, en kilomètres."),
+    "distance_q1_km": ("number", "Premier quartile (km)", "Premier quartile des distances des contrats, en km."),
+    "distance_q3_km": ("number", "Troisième quartile (km)", "Troisième quartile des distances des contrats, en km."),
+    "distance_moyenne_km": ("number", "Distance moyenne (km)", "Moyenne des distances des contrats, en km."),
+    "part_meme_commune": ("number", "Part dans la commune de résidence", (
+        "Contrats exécutés dans la commune de résidence ÷ contrats (les arrondissements de Paris, Lyon et "
+        "Marseille comptent comme leur commune).")),
+    "part_meme_epci": ("number", "Part dans l'intercommunalité de résidence", (
+        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats (à Paris et en "
+        "petite couronne : la Métropole du Grand Paris).")),
+    "part_meme_departement": ("number", "Part dans le département de résidence",
+                              "Contrats dont l'opération s'exécute dans le département de résidence ÷ contrats."),
+    "departement_residence": ("string", "Département de résidence",
+                              "Code du département de résidence (HORS_REGION : hors de la région)."),
+    "libelle_residence": ("string", "Libellé du département de résidence", "Nom du département de résidence."),
+    "departement_travail": ("string", "Département d'exécution",
+                            "Code du département où s'exécute l'opération (HORS_REGION : hors de la région)."),
+    "libelle_travail": ("string", "Libellé du département d'exécution", "Nom du département d'exécution."),
+    "secret": ("boolean", "Secret statistique", (
+        "true quand des valeurs de la ligne sont couvertes par le secret statistique : elles sont alors laissées "
+        "vides.")),
+}
+
+
+def write_study_data(results: StudyResults, folder: Path) -> list[str]:
+    """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
+    (one CSV file per table and ``datapackage.json``); return the file names."""
+    from panorama.opendata import DATA_PACKAGE_PROFILE, LICENCE, write_data_package
+
+    config = results.config
+    title = f"{results.title} — {config.region_nom}, {results.year}"
+    if results.example:
+        title += " (données fictives)"
+    resources = []
+    for table in results.tables.values():
+        fields = []
+        for column in table.frame.columns:
+            kind, label, description = COLUMNS[column]
+            fields.append({"name": column, "type": kind, "title": label, "description": description})
+            if kind == "boolean":
+                fields[-1].update(trueValues=["true"], falseValues=["false"])
+        resources.append({"name": table.name, "type": "table", "path": f"{table.name}.csv", "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
+                          "description": table.description, "dialect": {"delimiter": ",", "header": True},
+                          "schema": {"fields": fields, "missingValues": [""], "primaryKey": list(table.key)}})
+    package = {
+        "$schema": DATA_PACKAGE_PROFILE,
+        "name": f"etude-{results.slug}-{results.year}".lower(),
+        "title": title,
+        "description": (("Données fictives : jeu d'exemple, aucun chiffre ne décrit la réalité. " if results.example
+                         else "") + f"Les tableaux de l'étude « {results.title} » ({config.observatoire_nom}). "
+                        "Chaque valeur publiée dans le document figure dans un de ces fichiers."),
+        "version": str(results.year),
+        "licenses": [LICENCE],
+        "sources": [{"title": "Données fictives (jeu d'exemple de panorama)" if results.example
+                     else f"{config.observatoire_nom} — suivi des clauses sociales {results.year}"}],
+        "contributors": [{"title": config.observatoire_nom, "organization": config.observatoire_porteur,
+                          "roles": ["publisher"]}],
+        "keywords": ["clauses sociales", "commande publique", "insertion professionnelle", config.region_nom,
+                     str(results.year)],
+        "resources": resources,
+    }
+    return write_data_package(folder, package, {t.name: t.frame for t in results.tables.values()})
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+EXTRA_FIGURES = {"duree_mediane_jours": ("durée médiane d'un contrat terminé (jours)", "nombre"),
+                 "part_heures_iae": ("part des heures en parcours IAE", "part"),
+                 "part_heures_alternance": ("part des heures en alternance", "part"),
+                 "heures_prevues": ("heures prévues par les clauses", "heures"),
+                 "heures_realisees_cumulees": ("heures réalisées sur ces opérations", "heures"),
+                 "taux_realisation": ("taux de réalisation des heures prévues", "part"),
+                 "taux_realisation_median": ("taux de réalisation médian des donneurs d'ordre", "part")}
+
+
+def figure_label(code: str) -> str:
+    """French label of a key-figure code of :func:`group_figures`, capitalised."""
+    if code in EXTRA_FIGURES:
+        label = EXTRA_FIGURES[code][0]
+    else:
+        meta = KEY_FIGURES[code]
+        label = f"part {meta.label}" if meta.kind == "part" else meta.label
+    return label[:1].upper() + label[1:]
+
+
+def figure_kind(code: str) -> str:
+    """Formatting kind of a key-figure code of :func:`group_figures`."""
+    return EXTRA_FIGURES[code][1] if code in EXTRA_FIGURES else KEY_FIGURES[code].kind
+
+
+def value_of(frame: pd.DataFrame, **where):
+    """The ``valeur`` of the one row of ``frame`` matching ``where`` (column = value), as
+    shown (:data:`~panorama.formatting.SECRET` when withheld); NaN when there is no such row."""
+    mask = np.ones(len(frame), dtype=bool)
+    for column, value in where.items():
+        mask &= (frame[column] == value).to_numpy()
+    rows = frame[mask]
+    return rows.iloc[0]["valeur"] if len(rows) else math.nan
+
+
+def figures_table(frame: pd.DataFrame, codes: Sequence[str], caption: str, note: str = "") -> Table:
+    """Table of :func:`group_figures` rows: one row per indicator, one column per group."""
+    groups = list(dict.fromkeys(zip(frame["groupe"], frame["libelle_groupe"])))
+    rows = []
+    for code in codes:
+        kind = figure_kind(code)
+        rows.append([figure_label(code), *[(value_of(frame, groupe=g, indicateur=code), kind) for g, _ in groups]])
+    return Table(caption=caption, columns=[Column("Indicateur"), *[Column(label, "mixte") for _, label in groups]],
+                 rows=rows, note=note)
+
+
+def figure_cards(frame: pd.DataFrame, group: str, codes: Sequence[str], labels: Mapping[str, str]) -> list[Card]:
+    """Key-figure cards of one group of :func:`group_figures` (``labels``: code → card label)."""
+    return [Card(label=labels[code], value=value_of(frame, groupe=group, indicateur=code), kind=figure_kind(code))
+            for code in codes]
+
+
+def known(value) -> bool:
+    """Whether ``value`` is published and defined (neither secret nor missing)."""
+    return value is not None and value is not SECRET and not (isinstance(value, float) and math.isnan(value))
+
+
+def yearly(rows: pd.DataFrame, column: str, years: Sequence[int]) -> dict[str, list]:
+    """``column`` of rows (with ``annee`` and ``libelle``) as one list per label over ``years``
+    (NaN for a year without the row), ready for a line chart (secret values not drawn)."""
+    values = rows.set_index(["libelle", "annee"])[column]
+    return {label: [chart_value(values.get((label, year), math.nan)) for year in years]
+            for label in dict.fromkeys(rows["libelle"])}
+
+
+def _group_values(rows: pd.DataFrame, groups: Sequence[tuple[str, str]],
+                  column: str) -> tuple[list[tuple[str, str]], dict[str, list]]:
+    """Codes and labels of the categories of ``rows`` (one dimension), and ``column``
+    of each group for each of them."""
+    codes = list(dict.fromkeys(zip(rows["code"], rows["libelle"])))
+    values = {}
+    for group, label in groups:
+        mine = rows[rows["groupe"] == group].set_index("code")[column]
+        values[label] = [mine.get(code, math.nan) for code, _ in codes]
+    return codes, values
+
+
+def _shares_table(codes: list[tuple[str, str]], shares: dict[str, list], caption: str, note: str) -> Table:
+    return Table(caption=caption, columns=[Column("Catégorie"), *[Column(label, "part") for label in shares]],
+                 rows=[[lab, *[shares[label][i] for label in shares]] for i, (_, lab) in enumerate(codes)],
+                 note=note)
+
+
+def distribution_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
+                        caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
+    """Horizontal bars of how the first of ``groups`` spreads over the categories of one
+    breakdown (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code,
+    label; ``measure``: the counts whose shares are drawn), with the table of the shares of
+    every group; the table alone when nothing can be drawn."""
+    from panorama import charts
+
+    codes, shares = _group_values(rows, groups, f"part_{measure}")
+    table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
+    return b.figure(title, lambda: charts.horizontal_bar_chart(
+        [lab for _, lab in codes], [chart_value(v) for v in shares[groups[0][1]]], subject=subject,
+        value_kind="part", colour=b.config), table, note)
+
+
+def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
+                       caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
+    """100 % stacked bars, one per group, of the categories of one breakdown
+    (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code, label;
+    ``measure``: the counts stacked), with the table of the shares in each group;
+    the table alone when nothing can be drawn."""
+    from panorama import charts
+
+    codes, counts = _group_values(rows, groups, measure)
+    _, shares = _group_values(rows, groups, f"part_{measure}")
+    table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
+    series = {lab: [chart_value(counts[label][i]) for label in counts] for i, (_, lab) in enumerate(codes)}
+    return b.figure(title, lambda: charts.stacked_share_chart(list(counts), series, subject=subject,
+                                                              colour=b.config), table, note)
+
+
+def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, caption: str, *,
+                 count_label: str, share_label: str, width: float | None = None, note: str = "") -> Figure | Table:
+    """Horizontal bars of one group's share of each category of a breakdown
+    (``part_participants_categorie`` of :func:`group_breakdowns` rows of one dimension),
+    with the table of the group's participants behind; the table alone when nothing can be drawn."""
+    from panorama import charts
+
+    mine = rows[(rows["groupe"] == group) & (rows["code"] != referential.NON_RENSEIGNE)]
+    table = Table(caption=caption, columns=[Column("Catégorie"), Column(count_label, "nombre"),
+                                            Column(share_label, "part")],
+                  rows=[[r.libelle, r.participants, r.part_participants_categorie] for r in mine.itertuples()],
+                  note=note)
+    return b.figure(title, lambda: charts.horizontal_bar_chart(
+        list(mine["libelle"]), [chart_value(v) for v in mine["part_participants_categorie"]], subject=subject,
+        value_kind="part", colour=b.config, width_cm=width or charts.FULL_WIDTH_CM), table, note)
+
+
+def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key: str, column: str,
+                      title: str, subject: str) -> Section:
+    """The « Évolution » section of a study comparing groups (``table``: its
+    :func:`group_breakdowns` rows of every year): the share of ``group`` (``who``: « des
+    femmes ») among the participants and in the hours, then ``column`` of the group for
+    each contract group (IAE, alternance, others), year by year; ``key``: the text's key."""
+    from panorama import charts
+
+    rows = r.table(table)
+    mine = rows[(rows["groupe"] == group) & (rows["dimension"] == ALL)]
+    years = [int(y) for y in mine["annee"]]
+    labels = [str(y) for y in years]
+    summary = Table(caption=f"Part {who} parmi les participants, par année",
+                    columns=[Column("Année"), Column("Participants", "nombre"),
+                             Column("Part des participants", "part"), Column("Part des heures", "part")],
+                    rows=[[str(x.annee), x.participants, x.part_participants_categorie, x.part_heures_categorie]
+                          for x in mine.itertuples()])
+    if len(years) < 2:
+        return Section("evolution", "Évolution", [b.text(
+            key, f"Les données des années antérieures à {r.year} ne sont pas disponibles : l'évolution sera "
+                 "présentée dans les prochaines éditions."), summary])
+    shares = {"Part des participants": list(mine["part_participants_categorie"]),
+              "Part des heures": list(mine["part_heures_categorie"])}
+    by_group = yearly(rows[(rows["groupe"] == group) & (rows["dimension"] == "groupe_contrat")], column, years)
+    detail = Table(caption=f"{title}, par année", columns=[Column("Groupe de contrats"),
+                                                          *[Column(y, "part") for y in labels]],
+                   rows=[[label, *values] for label, values in by_group.items()])
+    first, last = shares["Part des participants"][0], shares["Part des participants"][-1]
+    change = mine.iloc[-1]["evolution_part_categorie"]
+    text = (f"De {years[0]} à {years[-1]}, la part {who} parmi les participants est passée de {fmt_pct(first)} à "
+            f"{fmt_pct(last)}" + (f" ({fmt_points(change)} sur la dernière année)" if known(change) else "") + ".")
+    return Section("evolution", "Évolution", [
+        b.text(key, text),
+        b.figure(f"Part {who} par année", lambda: charts.line_chart(
+            labels, {name: [chart_value(v) for v in values] for name, values in shares.items()},
+            subject=f"Part {who} parmi les participants et dans les heures, par année", value_kind="part",
+            colour=r.config), summary),
+        b.figure(title, lambda: charts.line_chart(labels, by_group, subject=subject, value_kind="part",
+                                                  colour=r.config), detail),
+    ])
+
+
+def category_rows(results: StudyResults, table: str, dimension: str, *, year: int | None = None,
+                  group: str | None = None) -> pd.DataFrame:
+    """Rows of the :func:`group_breakdowns` table ``table`` for one dimension and one year
+    (the study's by default), of one group or all."""
+    rows = results.table(table)
+    mask = rows["dimension"] == dimension
+    if "annee" in rows:
+        mask &= rows["annee"] == (year or results.year)
+    if group is not None:
+        mask &= rows["groupe"] == group
+    return rows[mask]
+
+
+def document(results: StudyResults, b, sections: list[Section], subtitle: str) -> Document:
+    """The study's :class:`~panorama.document.Document`: cover, contents and ``sections``
+    in the panorama's look."""
+    from panorama.composer import logo_uri
+
+    config = results.config
+    return Document(
+        title=results.title, subtitle=subtitle, year=results.year, region=config.region_nom,
+        observatory=config.observatoire_nom, publisher=config.observatoire_porteur, sections=sections,
+        example=results.example, publication_date=config.date_publication, logo_uri=logo_uri(config.logo),
+        primary_colour=config.couleur_principale, source_line=b.source,
+        kicker=f"Étude thématique — panorama des clauses sociales {config.region_dans}")
+
+
+def methodology(b, results: StudyResults, definitions: str, extra: Sequence = ()) -> Section:
+    """The methodology section every study ends with: sources and perimeter, the study's
+    own ``definitions``, ``extra`` blocks, confidentiality, excluded rows and open data."""
+    config, year = results.config, results.year
+    prefix = f"etude_{results.study.replace('-', '_')}"
+    excluded = [(t.table, t.rows_excluded) for t in results.quality.tables.values() if t.rows_excluded]
+    quality = ("Aucune ligne des données n'a été écartée." if not excluded else
+               "Lignes écartées des données : " + " ; ".join(f"{table} : {fmt_int(n)}" for table, n in excluded)
+               + " (motifs détaillés dans la méthodologie du panorama).")
+    files = ", ".join(f"« {t.name}.csv »" for t in results.tables.values())
+    first = results.years[0]
+    return Section("methodologie", "Méthodologie", [
+        b.text(f"{prefix}_methodologie_sources", (
+            f"Cette étude exploite les données de suivi des clauses sociales transmises par les facilitateurs "
+            f"{config.region_dans} pour l'année {year}"
+            + (f" et, pour les évolutions, celles des années {first} à {year - 1}" if first < year else "")
+            + ". Ses chiffres sont calculés comme ceux du panorama annuel : mêmes définitions, mêmes "
+              "nomenclatures ; les heures sont celles réalisées pendant l'année civile et un contrat est "
+              "rattaché au département où s'exécute son opération. " + quality)),
+        b.text(f"{prefix}_methodologie_definitions", definitions),
+        *extra,
+        b.text(f"{prefix}_methodologie_secret", (
+            "Les tableaux de cette étude sont soumis à la même règle de secret statistique que le panorama : "
+            "une valeur qui n'est pas publiée est signalée comme telle. Aucune donnée nominative n'est "
+            "publiée et les entreprises ne sont jamais nommées.")),
+        b.text(f"{prefix}_methodologie_donnees", (
+            f"Données ouvertes : chaque tableau de l'étude est publié dans le dossier « donnees » ({files}), "
+            "en CSV UTF-8 séparés par des virgules, décrits par un fichier datapackage.json, sous Licence "
+            "Ouverte 2.0.")),
+    ])
