@@ -382,3 +382,52 @@ def _known_denominators(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
     outcome = rows[(rows["dimension"] == "situation_sortie") & ~rows["code"].isin(["INCONNU", NON_RENSEIGNE])]
     return {"part_qpv": qpv.groupby("perimetre")["participants"].sum().to_dict(),
             "part_sortie_emploi_durable": outcome.groupby("perimetre")["participants"].sum().to_dict()}
+
+
+#: Columns that identify a row of a study table (the others are figures).
+STUDY_KEYS = ("annee", "groupe", "dimension", "code", "indicateur", "departement_residence", "departement_travail",
+              "operation_id")
+#: Identifying columns along which a study table's cells add up (to a published total or margin).
+STUDY_ADDITIVE = ("code", "groupe", "departement_residence", "departement_travail")
+#: Figures that are not counts of people: never blanked.
+STUDY_LABELS = ("annee", "rang")
+
+
+def protect_table(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
+    """Apply the rule to one tidy table of a study.
+
+    Primary: a row counting ``0 < participants < seuil`` (contracts when the
+    table has no participants) is secret. Secondary: along each additive key
+    (category code, compared group, département of residence or work), while a
+    set of rows that differ only by that key holds exactly one secret row, its
+    smallest published neighbour becomes secret too (the rows add up to a
+    published total: the group's, or the whole population's). Secret rows keep
+    their keys and labels; their figures are blank. Tables of key figures
+    (``indicateur``) only get the primary rule.
+    """
+    out = frame.reset_index(drop=True).copy()
+    people_column = "participants" if "participants" in out else "contrats"
+    people = out[people_column].astype(float).fillna(0).to_numpy()
+    secret = out["secret"].fillna(False).astype(bool).to_numpy().copy() if "secret" in out else np.zeros(len(out), bool)
+    secret |= (people > 0) & (people < rule.seuil)
+    keys = [c for c in STUDY_KEYS if c in out]
+    additive = [] if "indicateur" in out else [c for c in STUDY_ADDITIVE if c in keys]
+    changed = True
+    while changed:
+        changed = False
+        for varying in additive:
+            others = [k for k in keys if k != varying]
+            sets = out.groupby(others, dropna=False, sort=False).indices.values() if others else [np.arange(len(out))]
+            for rows in sets:
+                if len(rows) < 2 or secret[rows].sum() != 1:
+                    continue
+                candidates = [i for i in rows if not secret[i] and people[i] > 0]
+                if candidates:
+                    secret[min(candidates, key=lambda i: (people[i], i))] = True
+                    changed = True
+    figures = [c for c in out.columns if c not in (*keys, *STUDY_LABELS, "secret")
+               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for column in figures:
+        out[column] = out[column].astype(float).where(~secret)
+    out["secret"] = secret
+    return out

@@ -16,6 +16,7 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, write_dataset
 from pypdf import PdfReader
 
+from panorama.config import Config
 from panorama import cli, validation
 from panorama.commentary import Texts
 from panorama.errors import UsageError
@@ -160,7 +161,7 @@ def test_private_buyers_are_never_named():
 
 def test_every_published_table_goes_through_publish(monkeypatch, history):
     seen = []
-    monkeypatch.setattr(common, "publish", lambda table: seen.append(len(table)) or table.iloc[:0])
+    monkeypatch.setattr(common, "publish", lambda table, rule: seen.append(len(table)) or table.iloc[:0])
     results = jeunes.indicators(history, open_config())
     assert len(seen) == len(results.tables) == 2
     assert all(t.frame.empty for t in results.tables.values())
@@ -350,28 +351,15 @@ def test_registry_lists_every_study_and_rejects_unknown_ones():
 
 # --- documents under statistical secrecy ----------------------------------------------------------
 
-def _suppress(table: pd.DataFrame) -> pd.DataFrame:
-    """A stand-in for the confidentiality rule: blank the figures of rows of fewer than 2 participants."""
-    if "participants" not in table or "secret" not in table:
-        return table
-    out = table.copy()
-    hidden = (out["participants"] < 2).to_numpy()
-    for column in out.columns:
-        if common.COLUMNS[column][0] in ("number", "integer") and column != "rang":
-            out[column] = out[column].astype(object).where(~hidden, None)
-    out["secret"] = hidden
-    return out
-
-
 @pytest.mark.parametrize("theme, subject", [("femmes", None), ("jeunes", None), ("mobilite", None),
                                             ("donneur-ordre", "D1")])
-def test_documents_show_withheld_values_as_secret(monkeypatch, history, mobility_root, theme, subject):
+def test_documents_show_withheld_values_as_secret(history, mobility_root, theme, subject):
     from panorama import render
 
-    monkeypatch.setattr(common, "publish", _suppress)
     data = validation.load_history(mobility_root, 2019) if theme == "mobilite" else history
     module = get_study(theme).load()
-    results = module.indicators(data, open_config(), **({"subject": subject} if subject else {}))
+    rule = Config(secret_seuil=2, secret_entreprises_min=1, secret_dominance=1.0)  # cells of one person are secret
+    results = module.indicators(data, rule, **({"subject": subject} if subject else {}))
     assert any(t.frame["secret"].any() for t in results.tables.values())
     html = render.render_html(module.document(results, Texts(None)), pdf=False)
     assert '<abbr title="secret statistique">s</abbr>' in html

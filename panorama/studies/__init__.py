@@ -31,6 +31,8 @@ from panorama.errors import UsageError
 if TYPE_CHECKING:
     import pandas as pd
 
+    from panorama.confidentiality import Rule
+
 
 @dataclass(frozen=True)
 class Study:
@@ -79,8 +81,10 @@ def get_study(name: str) -> Study:
     return STUDIES[name]
 
 
-def publish(table: pd.DataFrame) -> pd.DataFrame:
+def publish(table: pd.DataFrame, rule: Rule) -> pd.DataFrame:
     """The version of ``table`` that may be published: every table of a study
     (open data and document alike) goes through here, where the statistical
-    confidentiality rule applies to the cells counting too few ``participants``."""
-    return table
+    confidentiality rule applies (:func:`panorama.confidentiality.protect_table`)."""
+    from panorama.confidentiality import protect_table
+
+    return protect_table(table, rule)

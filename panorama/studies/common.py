@@ -92,7 +92,7 @@ def study_results(study: str, history: Mapping[int, Dataset], config: Config, ex
     """The results of ``study`` for the last year of ``history``: every table passes
     through :func:`~panorama.studies.publish` here, and only here."""
     year = max(history)
-    published = {t.name: dataclasses.replace(t, frame=publish(t.frame).reset_index(drop=True)) for t in tables}
+    published = {t.name: dataclasses.replace(t, frame=publish(t.frame, config.rule).reset_index(drop=True)) for t in tables}
     return StudyResults(study=study, title=title or STUDIES[study].title, year=year, years=sorted(history),
                         config=config, example=example, quality=history[year].quality, tables=published,
                         subject=subject)
