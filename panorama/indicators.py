@@ -437,8 +437,10 @@ class KeyFigure:
 KEY_FIGURES: dict[str, KeyFigure] = {
     "heures": KeyFigure("heures d'insertion réalisées", "heures",
                         "Somme des heures d'insertion réalisées dans l'année (contrats)."),
-    "etp_1820": KeyFigure("équivalents temps plein (1 820 h)", "etp", "Heures ÷ 1 820 (35 h × 52 semaines)."),
-    "etp_1607": KeyFigure("équivalents temps plein (1 607 h)", "etp", "Heures ÷ 1 607 (durée légale annuelle)."),
+    "etp_1820": KeyFigure("équivalents temps plein (1\u202f820\u00a0h)", "etp",
+                          "Heures ÷ 1\u202f820 (35\u00a0h × 52 semaines)."),
+    "etp_1607": KeyFigure("équivalents temps plein (1\u202f607\u00a0h)", "etp",
+                          "Heures ÷ 1\u202f607 (durée légale annuelle)."),
     "participants": KeyFigure("participants", "nombre",
                               "Personnes distinctes ayant au moins un contrat dans l'année."),
     "contrats": KeyFigure("contrats", "nombre", "Contrats de travail ou missions ayant porté des heures dans l'année."),

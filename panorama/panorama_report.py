@@ -299,9 +299,10 @@ def _section_evolution(b: Composer) -> Section:
     people_chart = lambda: charts.line_chart(  # noqa: E731
         labels, [chart_value(v) for v in people], subject="Participants par année", value_kind="nombre",
         colour=b.config)
-    shares = {KEY_FIGURES[c].label.replace("de ", "", 1).capitalize() if c != "part_qpv" else "Résidant en QPV":
-              [chart_value(v) for _, v in r.serie(c)] for c in ("part_femmes", "part_moins_26", "part_50_plus",
-                                                               "part_qpv")}
+    profile = {"Femmes": "part_femmes", "Moins de 26 ans": "part_moins_26", "50 ans et plus": "part_50_plus",
+               "Résidant en QPV": "part_qpv"}
+    shares_shown = {label: [v for _, v in r.serie(code)] for label, code in profile.items()}
+    shares = {label: [chart_value(v) for v in values] for label, values in shares_shown.items()}
     shares_chart = lambda: charts.line_chart(  # noqa: E731
         labels, shares, subject="Profil des participants par année", value_kind="part", colour=b.config)
     numbers = [v for v in hours if v is not SECRET and not math.isnan(v)]
@@ -314,7 +315,10 @@ def _section_evolution(b: Composer) -> Section:
         table,
         b.figure("Heures d'insertion réalisées par année", hours_chart, series_table(labels, hours, "Heures", "heures")),
         b.figure("Participants par année", people_chart, series_table(labels, people, "Participants", "nombre")),
-        b.figure("Profil des participants par année", shares_chart),
+        b.figure("Profil des participants par année", shares_chart, Table(
+            caption="Profil des participants par année",
+            columns=[Column("Année"), *(Column(label, "part") for label in shares)],
+            rows=[[year, *(values[i] for values in shares_shown.values())] for i, year in enumerate(labels)])),
     ])
 
 
