@@ -347,7 +347,7 @@ def _with_participant_bands(stacked: pd.DataFrame) -> pd.DataFrame:
     return stacked.assign(tranche_heures=_band(hours, HOURS_BANDS))
 
 
-def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
+def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Every breakdown of ``spec/indicators.md`` for every perimeter, in long format.
 
     Columns: ``perimetre, dimension, code, libelle, heures, contrats,
@@ -355,7 +355,8 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     Missing optional values appear under the code ``NON_RENSEIGNE`` so that
     exclusive breakdowns add up to the perimeter's totals; ``publics`` is not
     exclusive. Cross-tabs use codes ``A|B`` and dimension ``x_x_y``.
-    ``operations`` is filled for operation-level dimensions only.
+    ``operations`` is filled for operation-level dimensions only. ``only``
+    restricts the computation to these dimensions (no cross-tab).
     """
     facts = fact_table(ds) if facts is None else facts
     stacked = _with_participant_bands(_stack_perimeters(facts))
@@ -365,9 +366,10 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     ops = _stack_perimeters(_operations_frame(ds))
     frames = []
     for dim in DIMENSIONS:
-        source = publics if dim.name == "publics" else stacked
-        frames.append(_breakdown(source, ops, [dim], dim.name))
-    for name, first, second in CROSSES:
+        if only is None or dim.name in only:
+            source = publics if dim.name == "publics" else stacked
+            frames.append(_breakdown(source, ops, [dim], dim.name))
+    for name, first, second in CROSSES if only is None else ():
         frames.append(_breakdown(stacked, ops, [first, second], name))
     out = pd.concat(frames, ignore_index=True).merge(totals, on="perimetre", how="left")
     out["part_heures"] = out["heures"] / out.pop("total_heures")

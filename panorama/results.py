@@ -133,8 +133,14 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
 
 
 def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.DataFrame:
-    """Key figures of an earlier year, under the same confidentiality rule."""
+    """Key figures of an earlier year, under the same confidentiality rule.
+
+    Only key figures of earlier years are published: their secrecy depends on
+    the perimeters' totals and on the breakdowns they are computed from, so only
+    those breakdowns are protected (with their groups across départements).
+    """
     facts = indicators.fact_table(dataset)
-    _, key, _ = confidentiality.protect(indicators.breakdowns(dataset, facts),
+    linked = (*dict.fromkeys(confidentiality.LINKED.values()), "publics")
+    _, key, _ = confidentiality.protect(indicators.breakdowns(dataset, facts, only=linked),
                                         indicators.key_figures(dataset, facts), rule)
     return key
