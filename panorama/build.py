@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from panorama import validation
 from panorama.commentary import Texts
 from panorama.config import Config, load_config
-from panorama.errors import UsageError
+from panorama.errors import PanoramaError, UsageError
 from panorama.opendata import write_open_data
 from panorama.resources import example_data_root
 from panorama.results import Results, compute
@@ -86,18 +86,20 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
         config = replace(config, pdf_archive=True)
     results = load_results(year, data_root, config, progress)
     texts = Texts(texts_folder(config, data_root, year))
-    progress("Graphiques et cartes")
-    document = panorama_report.build_document(results, texts)
     target = Path(out) / str(year)
     with staging(target) as folder:
-        progress("Page HTML")
-        html_name = f"panorama-{year}.html"
-        (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
-        progress("Document PDF")
-        pdf_name = f"panorama-{year}.pdf"
-        render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name, archive=config.pdf_archive)
         progress("Données ouvertes")
-        data_files = write_open_data(results, folder / "donnees")
+        with Background(write_open_data, results, folder / "donnees") as open_data:  # on the other core
+            progress("Graphiques et cartes")
+            document = panorama_report.build_document(results, texts)
+            progress("Page HTML")
+            html_name = f"panorama-{year}.html"
+            (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
+            progress("Document PDF")
+            pdf_name = f"panorama-{year}.pdf"
+            render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name,
+                             archive=config.pdf_archive)
+            data_files = open_data.result()
     files = [pdf_name, html_name, *(f"donnees/{name}" for name in data_files)]
     return BuildOutput(folder=target, files=files, results=results)
 
@@ -136,6 +138,59 @@ def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | No
                              archive=config.pdf_archive)
             files += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
     return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
+
+
+class Background:
+    """Run ``function(*args)`` in a forked process (the machine's other core) and
+    get its result with :meth:`result`; without ``fork``, run it at once. Used as
+    a context manager, an error in the parent stops the child.
+
+    An exception in the child is raised again in the parent as a
+    :class:`~panorama.errors.PanoramaError` carrying its message.
+    """
+
+    def __init__(self, function, *args):
+        import multiprocessing
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            self._value, self._process = function(*args), None
+            return
+        self._receive, send = multiprocessing.Pipe(duplex=False)
+        self._process = multiprocessing.get_context("fork").Process(
+            target=_run_and_send, args=(send, function, args), daemon=True)
+        self._process.start()
+        send.close()
+
+    def __enter__(self) -> Background:
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        """On an error in the parent, stop the child before anything is cleaned up."""
+        if exc_type is not None and self._process is not None and self._process.is_alive():
+            self._process.terminate()
+            self._process.join()
+
+    def result(self):
+        """Wait for the child and return what the function returned."""
+        if self._process is None:
+            return self._value
+        try:
+            ok, value = self._receive.recv()
+        except EOFError:
+            ok, value = False, "le processus de fond s'est arrêté sans résultat"
+        self._process.join()
+        if not ok:
+            raise PanoramaError(f"Échec de l'écriture en parallèle : {value}")
+        return value
+
+
+def _run_and_send(send, function, args) -> None:
+    try:
+        send.send((True, function(*args)))
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never printed here
+        send.send((False, f"{type(exc).__name__} : {exc}"))
+    finally:
+        send.close()
 
 
 class staging:
