@@ -123,6 +123,18 @@ def open_data_tables(results: Results) -> dict[str, pd.DataFrame]:
     return tables
 
 
+def provenance(config, year: int, example: bool) -> dict:
+    """Version, licence, source and publisher of a data package (panorama or study)."""
+    return {
+        "version": str(year),
+        "licenses": [LICENCE],
+        "sources": [{"title": "Données fictives (jeu d'exemple de panorama)" if example
+                     else f"{config.observatoire_nom} — suivi des clauses sociales {year}"}],
+        "contributors": [{"title": config.observatoire_nom, "organization": config.observatoire_porteur,
+                          "roles": ["publisher"]}],
+    }
+
+
 def package_descriptor(results: Results, tables: dict[str, pd.DataFrame]) -> dict:
     """``datapackage.json`` of ``tables`` (Data Package v2, one inline Table Schema per CSV
     file), without the ``bytes`` and ``hash`` of the files."""
@@ -133,12 +145,7 @@ def package_descriptor(results: Results, tables: dict[str, pd.DataFrame]) -> dic
         "name": f"panorama-clauses-sociales-{results.year}",
         "title": _title(results),
         "description": _description(results),
-        "version": str(results.year),
-        "licenses": [LICENCE],
-        "sources": [{"title": "Données fictives (jeu d'exemple de panorama)" if results.example
-                     else f"{config.observatoire_nom} — suivi des clauses sociales {results.year}"}],
-        "contributors": [{"title": config.observatoire_nom, "organization": config.observatoire_porteur,
-                          "roles": ["publisher"]}],
+        **provenance(config, results.year, results.example),
         "keywords": ["clauses sociales", "commande publique", "insertion professionnelle", "marchés publics",
                      config.region_nom, str(results.year)],
     }

@@ -134,3 +134,17 @@ def open_config():
     from panorama.config import Config
 
     return Config(secret_seuil=1, secret_entreprises_min=1, secret_dominance=1.0)
+
+
+def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
+    """``panorama ARGS`` in process: exit status, stdout, stderr (never a traceback)."""
+    import sys
+
+    from panorama import cli
+
+    monkeypatch.setattr(sys, "argv", ["panorama", *args])
+    monkeypatch.delenv("PANORAMA_DEBUG", raising=False)
+    status = cli.main()
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return status, out, err

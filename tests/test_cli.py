@@ -16,22 +16,14 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from datasets import OPEN_CONFIG_TOML, write_dataset
+from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import cli
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """``panorama ARGS`` in process: exit status, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["panorama", *args])
-    monkeypatch.delenv("PANORAMA_DEBUG", raising=False)
-    status = cli.main()
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
+run = run_cli
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, write_dataset
+from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, run_cli, write_dataset
 from pypdf import PdfReader
 
 from panorama.config import Config
@@ -389,14 +389,7 @@ def test_every_study_composes_on_the_example_data(example_history, theme, subjec
 
 # --- the command line, end to end -----------------------------------------------------------------
 
-def run(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:
-    """``panorama ARGS`` in process: exit status, stdout, stderr."""
-    monkeypatch.setattr(sys, "argv", ["panorama", *args])
-    monkeypatch.delenv("PANORAMA_DEBUG", raising=False)
-    status = cli.main()
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return status, out, err
+run = run_cli
 
 
 @pytest.fixture(scope="module")

@@ -345,7 +345,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
 def write_study_data(results: StudyResults, folder: Path) -> list[str]:
     """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
     (one CSV file per table and ``datapackage.json``); return the file names."""
-    from panorama.opendata import DATA_PACKAGE_PROFILE, LICENCE, write_data_package
+    from panorama.opendata import DATA_PACKAGE_PROFILE, provenance, write_data_package
 
     config = results.config
     title = f"{results.title} — {config.region_nom}, {results.year}"
@@ -370,12 +370,7 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
         "description": (("Données fictives : jeu d'exemple, aucun chiffre ne décrit la réalité. " if results.example
                          else "") + f"Les tableaux de l'étude « {results.title} » ({config.observatoire_nom}). "
                         "Chaque valeur publiée dans le document figure dans un de ces fichiers."),
-        "version": str(results.year),
-        "licenses": [LICENCE],
-        "sources": [{"title": "Données fictives (jeu d'exemple de panorama)" if results.example
-                     else f"{config.observatoire_nom} — suivi des clauses sociales {results.year}"}],
-        "contributors": [{"title": config.observatoire_nom, "organization": config.observatoire_porteur,
-                          "roles": ["publisher"]}],
+        **provenance(config, results.year, results.example),
         "keywords": ["clauses sociales", "commande publique", "insertion professionnelle", config.region_nom,
                      str(results.year)],
         "resources": resources,
