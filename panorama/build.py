@@ -127,17 +127,27 @@ def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | No
                          f"{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}. "
                          f"Départements disponibles : {', '.join(available)}.")
     texts = Texts(texts_folder(config, data_root, year))
-    files = []
-    with staging(Path(out) / str(year) / "departements") as folder:
-        for code in wanted:
+
+    def write(codes: list[str], folder: Path) -> list[str]:
+        written = []
+        for code in codes:
             progress(f"Fiche du département {code}")
             document = sheet_report.build_sheet(results, code, texts)
             stem = f"fiche-{code}-{year}"
             (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
             render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
                              archive=config.pdf_archive)
-            files += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
-    return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
+            written += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
+        return written
+
+    with staging(Path(out) / str(year) / "departements") as folder:
+        # the sheets are independent documents: half of them are made on the other core
+        with Background(write, wanted[1::2], folder) as other_half:
+            files = write(wanted[0::2], folder)
+            files += other_half.result()
+    order = {name: i for i, name in enumerate(
+        f"departements/fiche-{code}-{year}.{ext}" for code in wanted for ext in ("pdf", "html"))}
+    return BuildOutput(folder=Path(out) / str(year), files=sorted(files, key=order.get), results=results)
 
 
 class Background:
