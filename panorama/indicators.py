@@ -226,10 +226,10 @@ def key_figures(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     out = out.astype("float64")
     out.index.name = "perimetre"
     long = out.reset_index().melt(id_vars="perimetre", var_name="indicateur", value_name="valeur")
-    return _sort_perimeters(long, "perimetre").reset_index(drop=True)
+    return sort_perimeters(long, "perimetre").reset_index(drop=True)
 
 
-def _sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+def sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     """Region first, then départements in code order (stable)."""
     order = frame[column].map(lambda code: (code != REGION, referential.departement_sort_key(code)))
     return frame.iloc[np.argsort(order.to_numpy(), kind="stable")]
@@ -290,7 +290,7 @@ def series(by_year: dict[int, pd.DataFrame]) -> pd.DataFrame:
     """
     first, last = min(by_year), max(by_year)
     keys = pd.concat(by_year.values())[["perimetre", "indicateur"]].drop_duplicates()
-    keys = _sort_perimeters(keys, "perimetre")
+    keys = sort_perimeters(keys, "perimetre")
     frames = []
     for year in range(first, last + 1):
         values = keys.merge(by_year[year], on=["perimetre", "indicateur"], how="left") if year in by_year \
@@ -378,7 +378,7 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, 
     columns = ["perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                "part_heures", "part_participants", "secret", "operations", "entreprises", "part_max_entreprise"]
     out = out[columns]
-    return _sort_perimeters(out, "perimetre").reset_index(drop=True)
+    return sort_perimeters(out, "perimetre").reset_index(drop=True)
 
 
 def _operations_frame(ds: Dataset) -> pd.DataFrame:

@@ -97,7 +97,7 @@ class Results:
         """The open-data tables: ``chiffres_cles`` and one table per breakdown."""
         key = self.key_figures[["perimetre", "indicateur", "valeur", "secret"]]
         key = pd.concat([key, indicators.evolution_rows(self.key_figures)], ignore_index=True)
-        key = indicators._sort_perimeters(key, "perimetre")
+        key = indicators.sort_perimeters(key, "perimetre")
         tables = {"chiffres_cles": key.reset_index(drop=True)}
         for name in self.breakdowns["dimension"].drop_duplicates():
             rows = self.breakdowns[self.breakdowns["dimension"] == name]
