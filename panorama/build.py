@@ -53,9 +53,7 @@ def load_results(year: int, data_root: Path | None = None, config: Config | None
     Raises :class:`~panorama.errors.DataError` on invalid data.
     """
     config = config or Config()
-    root = example_data_root() if data_root is None else Path(data_root)
-    progress(f"Lecture et validation des données {year} ({root})")
-    history = validation.load_history(root, year)
+    history = _history(year, data_root, progress)
     progress("Calcul des indicateurs")
     return compute(history[year], history.get(year - 1), config, example=data_root is None, history=history)
 

@@ -7,19 +7,14 @@ Sentences are built from figures of the results object only; agreement
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-from panorama.formatting import NBSP, SECRET, fmt_evolution, fmt_number, fmt_pct, plural
+from panorama.formatting import NBSP, fmt_evolution, fmt_number, fmt_pct, is_missing, plural
 
 STABLE_RATE = 0.005  # below ±0.5 % an evolution reads as « stable »
 STABLE_POINTS = 0.001  # below ±0.1 point a share reads as « stable »
-
-
-def _missing(value: float | None) -> bool:
-    return value is None or value is SECRET or (isinstance(value, float) and math.isnan(value))
 
 
 def trend(evolution: float | None, previous_year: int | None, indicator: str = "heures") -> str:
@@ -39,7 +34,7 @@ def trend(evolution: float | None, previous_year: int | None, indicator: str = "
 
 def fmt_points(diff: float | None) -> str:
     """« +1,2 point », « −2,5 points » from a difference of fractions."""
-    if _missing(diff):
+    if is_missing(diff):
         return "n.d."
     points = round(diff * 100, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
     sign = "+" if points > 0 else ""
@@ -48,14 +43,14 @@ def fmt_points(diff: float | None) -> str:
 
 def evolution_text(indicator: str, evolution: float | None) -> str:
     """Short signed evolution for a key-figure card: « +3,2 % » or « +1,2 point »."""
-    if _missing(evolution):
+    if is_missing(evolution):
         return ""
     return fmt_points(evolution) if indicator.startswith("part_") else fmt_evolution(evolution)
 
 
 def direction(evolution: float | None, indicator: str) -> str:
     """``hausse``, ``baisse`` or ``stable`` (for the arrow of a key-figure card)."""
-    if _missing(evolution):
+    if is_missing(evolution):
         return ""
     threshold = STABLE_POINTS if indicator.startswith("part_") else STABLE_RATE
     if abs(evolution) < threshold:
@@ -65,7 +60,7 @@ def direction(evolution: float | None, indicator: str) -> str:
 
 def women_title(share: float) -> str:
     """Title of the participants-by-sex chart, stating the finding."""
-    if _missing(share):
+    if is_missing(share):
         return "Répartition des participants par sexe"
     if share < 0.4:
         return f"Les femmes restent minoritaires : {fmt_pct(share)} des participants"
@@ -77,7 +72,7 @@ def women_title(share: float) -> str:
 def leader_title(label: str, share: float, what: str, fallback: str) -> str:
     """« Clause d'insertion : 78,1 % des heures » when one category leads clearly
     (at least 40 %), else ``fallback``."""
-    if _missing(share) or share < 0.4:
+    if is_missing(share) or share < 0.4:
         return fallback
     return f"{label} : {fmt_pct(share)} {what}"
 

@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from panorama import referential
+
 __all__ = ["generate", "main"]
 
 DEFAULT_YEARS = (2017, 2018, 2019)
@@ -57,24 +59,17 @@ OPERATION_LEAD_YEARS = 3
 
 # --- nomenclatures (codes of the contract, in referential order) -----------------------------
 
-NATURES = ("TRAVAUX", "SERVICES", "FOURNITURES")
-SECTEURS = ("BTP", "PROPRETE", "ESPACES_VERTS", "RESTAURATION", "TRANSPORT_LOGISTIQUE",
-            "NUMERIQUE", "PRESTATIONS_INTELLECTUELLES", "SERVICES_A_LA_PERSONNE", "INDUSTRIE",
-            "AUTRE")
-MODALITES = ("CLAUSE_EXECUTION", "CRITERE_ATTRIBUTION", "MARCHE_INSERTION", "RESERVE_SIAE",
-             "RESERVE_HANDICAP", "RESERVE_ESS", "HORS_COMMANDE_PUBLIQUE")
-BUYER_TYPES = ("ETAT", "REGION", "DEPARTEMENT", "COMMUNE", "EPCI", "BAILLEUR_SOCIAL",
-               "ETABLISSEMENT_PUBLIC", "SEM_SPL", "PRIVE", "AUTRE")
-STRUCTURES = ("ENTREPRISE", "EI", "ETTI", "AI", "ACI", "EA", "ESAT", "GEIQ", "ETT")
-TAILLES = ("TPE", "PME", "ETI", "GE")
-CONTRATS = ("CDI", "CDD", "INTERIM", "INTERIM_INSERTION", "MISE_A_DISPOSITION_AI", "CDDI",
-            "APPRENTISSAGE", "PROFESSIONNALISATION", "GEIQ", "CONTRAT_AIDE", "AUTRE")
-QUALIFICATIONS = ("INFRA_3", "3", "4", "5", "6_PLUS", "INCONNU")
-CRITERES = ("DELD", "RSA", "RQTH", "MINIMA_SOCIAUX", "JEUNE", "SENIOR", "SIAE", "PLIE", "AUTRE")
-PRESCRIPTEURS = ("FRANCE_TRAVAIL", "MISSION_LOCALE", "PLIE", "CAP_EMPLOI", "SIAE", "DEPARTEMENT",
-                 "MAISON_EMPLOI", "FACILITATEUR", "AUTRE", "INCONNU")
-SORTIES = ("EMPLOI_DURABLE", "EMPLOI_TRANSITION", "FORMATION_QUALIFIANTE", "PARCOURS_IAE",
-           "SANS_EMPLOI", "INCONNU")
+NATURES = referential.codes("nature")
+SECTEURS = referential.codes("secteur")
+MODALITES = referential.codes("modalite")
+BUYER_TYPES = referential.codes("type_donneur_ordre")
+STRUCTURES = referential.codes("type_structure")
+TAILLES = referential.codes("taille")
+CONTRATS = referential.codes("type_contrat")
+QUALIFICATIONS = referential.codes("niveau_qualification")
+CRITERES = referential.codes("critere")
+PRESCRIPTEURS = referential.codes("prescripteur")
+SORTIES = referential.codes("situation_sortie")
 GRANDS_PROJETS = ("", "Grand Paris Express", "JOP 2024", "NPNRU")
 GP_NONE, GP_GPE, GP_JOP, GP_NPNRU = range(4)
 

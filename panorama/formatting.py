@@ -37,11 +37,12 @@ def _special(value: object) -> str | None:
     """The text of a value that is not a number: « s » (secret) or « n.d. » (missing)."""
     if value is SECRET:
         return SECRET_TEXT
-    return MISSING if _is_missing(value) else None
+    return MISSING if is_missing(value) else None
 
 
-def _is_missing(value: object) -> bool:
-    if value is None:
+def is_missing(value: object) -> bool:
+    """No number to show: ``None``, NaN or :data:`SECRET`."""
+    if value is None or value is SECRET:
         return True
     try:
         return bool(math.isnan(value))  # type: ignore[arg-type]

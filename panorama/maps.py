@@ -45,7 +45,7 @@ from matplotlib.path import Path
 from pyproj import Transformer
 
 from panorama.config import Config
-from panorama.formatting import fmt_count, fmt_int, fmt_value
+from panorama.formatting import fmt_count, fmt_int, fmt_value, is_missing
 from panorama.geo import commune_centroids
 from panorama.referential import departement_of_commune
 from panorama.resources import assets_dir
@@ -94,11 +94,6 @@ class MapImage:
 # Classification
 
 
-def _is_missing(value: float | None) -> bool:
-    """None or NaN (numpy floats included)."""
-    return value is None or math.isnan(value)
-
-
 def _decimal(value: float) -> Decimal:
     return Decimal(repr(float(value)))
 
@@ -144,7 +139,7 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     Returns the (lower, upper) bounds of each class and, for each code, its
     class index — ``None`` for a missing value (``None`` or NaN).
     """
-    present = {code: float(v) for code, v in values.items() if not _is_missing(v)}
+    present = {code: float(v) for code, v in values.items() if not is_missing(v)}
     class_of: dict[str, int | None] = {code: None for code in values}
     if not present:
         return [], class_of
@@ -332,9 +327,9 @@ def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | Non
 def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
               values: Mapping[str, float | None], bounds: list[tuple[float, float]],
               title: str | None, legend_title: str, kind: str, missing_label: str) -> str:
-    present = sorted((code for code in codes if not _is_missing(values.get(code))),
+    present = sorted((code for code in codes if not is_missing(values.get(code))),
                      key=lambda code: (-float(values[code]), code))
-    missing = [code for code in codes if _is_missing(values.get(code))]
+    missing = [code for code in codes if is_missing(values.get(code))]
     parts = [f"Carte des départements de la région {config.region_nom}"]
     parts[0] += f" : {title}." if title else "."
     if present:
@@ -371,7 +366,7 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
     colors = {code: None if class_of[code] is None else palette[class_of[code]] for code in codes}
 
     def label(code: str) -> str:
-        if _is_missing(drawn[code]):
+        if is_missing(drawn[code]):
             return layer.names[code]
         return f"{layer.names[code]}\n{_bound_text(drawn[code], kind)}"
 
@@ -516,7 +511,7 @@ def _departement_names() -> dict[str, str]:
 
 def _combine(a: float | None, b: float | None) -> float | None:
     """Sum of two values of the same commune; a missing (secret) one wins."""
-    if _is_missing(a) or _is_missing(b):
+    if is_missing(a) or is_missing(b):
         return None
     return float(a) + float(b)
 
@@ -647,7 +642,7 @@ def _commune_alt_text(layer: _CommuneLayer, departement: str, units: _Units,
                       epci_lines: bool) -> str:
     drawn = set(units.unit_of.values())
     noun = "arrondissement" if all(_commune_table().at[c, "type"] == "ARM" for c in drawn) else "commune"
-    missing = sorted((u for u, v in units.values.items() if _is_missing(v)),
+    missing = sorted((u for u, v in units.values.items() if is_missing(v)),
                      key=lambda u: _unit_name(layer, u))
     empty = len(drawn - units.values.keys())
     parts = [f"Carte des communes {_departement_names()[departement]}"
@@ -709,7 +704,7 @@ def commune_choropleth(departement: str, values: Mapping[str, float | None], *, 
     units = _place(layer, departement, values)
     bounds, class_of = classify(units.values)
     palette = _palette(config.couleur_principale, len(bounds))
-    ranked = sorted((u for u, v in units.values.items() if not _is_missing(v)),
+    ranked = sorted((u for u, v in units.values.items() if not is_missing(v)),
                     key=lambda u: (-float(units.values[u]), u))
     fill: dict[str, str | None] = {}
     for code in layer.codes:

@@ -171,13 +171,7 @@ def write_open_data(results: Results, folder: Path) -> list[str]:
     tables = open_data_tables(results)
     package = package_descriptor(results, tables)
     published = {name: _published(frame) for name, frame in tables.items()}
-    for resource in package["resources"]:
-        data = published[resource["name"]].to_csv(index=False, lineterminator="\n").encode("utf-8")
-        (folder / resource["path"]).write_bytes(data)
-        resource["bytes"] = len(data)
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
-    (folder / PACKAGE_FILE).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8", newline="\n")
+    _write_resources(folder, package, published)
     (folder / README_FILE).write_text(_readme(results, package, tables), encoding="utf-8", newline="\n")
     workbook = WORKBOOK_FILE.format(year=results.year)
     _write_workbook(folder / workbook, results, package, published)
@@ -345,18 +339,35 @@ def _published(frame: pd.DataFrame) -> pd.DataFrame:
     empty text for a missing value; the same text every run."""
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
-        kind = _FIELDS[column]["type"]
-        values = frame[column]
         if column == "valeur":
             integer = frame["indicateur"].isin(INTEGER_CODES)
-            out[column] = [_format_number(v, i) for v, i in zip(values, integer)]
-        elif kind in ("integer", "year", "number"):
-            out[column] = [_format_number(v, kind != "number") for v in values]
-        elif kind == "boolean":
-            out[column] = ["true" if v else "false" for v in values]
+            out[column] = [_format_number(v, i) for v, i in zip(frame[column], integer)]
         else:
-            out[column] = ["" if pd.isna(v) else str(v) for v in values]
+            out[column] = _cell_texts(frame[column], _FIELDS[column]["type"])
     return out
+
+
+def _cell_texts(values: pd.Series, kind: str) -> list[str]:
+    """The CSV text of ``values`` of Table Schema type ``kind``."""
+    if kind in ("integer", "year", "number"):
+        return [_format_number(v, kind != "number") for v in values]
+    if kind == "boolean":
+        return ["" if v is None else "true" if v else "false" for v in values]
+    if kind == "date":
+        return ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
+    return ["" if pd.isna(v) else str(v) for v in values]
+
+
+def _write_resources(folder: Path, package: dict, cells: dict[str, pd.DataFrame]) -> None:
+    """Write each resource's CSV from its formatted ``cells``, record its ``bytes`` and ``hash``
+    in ``package``, then write ``datapackage.json``."""
+    for resource in package["resources"]:
+        data = cells[resource["name"]].to_csv(index=False, lineterminator="\n").encode("utf-8")
+        (folder / resource["path"]).write_bytes(data)
+        resource["bytes"] = len(data)
+        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
+    (folder / PACKAGE_FILE).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
+                                       encoding="utf-8", newline="\n")
 
 
 # --- LISEZMOI.md ---------------------------------------------------------------------------------
@@ -553,23 +564,11 @@ def write_data_package(folder: Path, package: dict, tables: dict[str, pd.DataFra
     ``hash``, then ``datapackage.json`` is written; returns the file names written."""
     folder.mkdir(parents=True, exist_ok=True)
     package = copy.deepcopy(package)
+    cells = {}
     for resource in package["resources"]:
         frame = tables[resource["name"]]
-        cells = pd.DataFrame(index=frame.index)
-        for field in resource["schema"]["fields"]:
-            kind, values = field["type"], frame[field["name"]]
-            if kind in ("integer", "year", "number"):
-                cells[field["name"]] = [_format_number(v, kind != "number") for v in values]
-            elif kind == "boolean":
-                cells[field["name"]] = ["" if v is None else "true" if v else "false" for v in values]
-            elif kind == "date":
-                cells[field["name"]] = ["" if pd.isna(v) else v.strftime("%Y-%m-%d") for v in values]
-            else:
-                cells[field["name"]] = ["" if pd.isna(v) else str(v) for v in values]
-        data = cells.to_csv(index=False, lineterminator="\n").encode("utf-8")
-        (folder / resource["path"]).write_bytes(data)
-        resource["bytes"] = len(data)
-        resource["hash"] = f"sha256:{hashlib.sha256(data).hexdigest()}"
-    (folder / PACKAGE_FILE).write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n",
-                                       encoding="utf-8", newline="\n")
+        cells[resource["name"]] = pd.DataFrame(
+            {field["name"]: _cell_texts(frame[field["name"]], field["type"]) for field in resource["schema"]["fields"]},
+            index=frame.index)
+    _write_resources(folder, package, cells)
     return [PACKAGE_FILE, *(r["path"] for r in package["resources"])]
