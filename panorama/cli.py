@@ -193,6 +193,54 @@ def validate_command(year: YearArgument, data: DataOption = None) -> None:
     typer.echo(_run(action))
 
 
+@app.command("example", cls=_Command,
+             short_help="Écrit un jeu de données fictives (contrat v1), jusqu'à la France entière.")
+def example_command(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
+                                      help="Dossier où écrire les données : un sous-dossier par année, "
+                                           "qui ne doit pas déjà exister.")],
+    contrats: Annotated[Optional[int], typer.Option(
+        "--contrats", "--scale", "-n", metavar="N",
+        help="Environ N contrats la dernière année, sur tous les départements français (sauf --departement). "
+             "Sans cette option : l'exemple embarqué (Île-de-France, volume réaliste).")] = None,
+    departement: Annotated[Optional[list[str]], typer.Option(
+        "--departement", metavar="CODE",
+        help="Département d'exécution, par exemple --departement 93 ; option répétable.")] = None,
+    annee: Annotated[Optional[list[int]], typer.Option(
+        "--annee", metavar="ANNEE", help="Année à produire ; option répétable (par défaut : 2017, 2018 et 2019).")
+    ] = None,
+    graine: Annotated[int, typer.Option("--graine", metavar="ENTIER",
+                                        help="Graine du tirage : mêmes options, mêmes fichiers à l'octet près.")
+                      ] = 2019,
+) -> None:
+    """Écrit un jeu de données fictives au contrat v1 (les cinq tables de chaque année).
+
+    Sans option de volume, c'est l'exemple embarqué (examples/donnees) ; avec --contrats N,
+    un jeu national d'environ N contrats par an, pour mesurer les performances.
+    """
+    def action():
+        from panorama import example, referential
+        from panorama.build import staging
+        from panorama.errors import UsageError
+
+        years = tuple(sorted(set(annee or example.DEFAULT_YEARS)))
+        taken = [str(out / str(year)) for year in years if (out / str(year)).exists()]
+        if taken:
+            raise UsageError(f"Dossier déjà présent : {', '.join(taken)} ; les données existantes ne sont jamais "
+                             f"remplacées, choisissez un autre dossier (--out).")
+        territory = tuple(departement) if departement else (
+            tuple(referential.DEPARTEMENTS) if contrats is not None else None)
+        scale = 1.0 if contrats is None else example.scale_for_contracts(contrats, years[-1], territory)
+        with staging(out) as folder:
+            example.generate(folder, years=years, seed=graine, scale=scale, departements=territory)
+        return years
+
+    started = time.perf_counter()
+    years = _run(action)
+    typer.echo(f"Données fictives {', '.join(map(str, years))} écrites dans {out} "
+               f"({_seconds(time.perf_counter() - started)}).")
+
+
 class _StudyCommand(_Command):
     """The ``study`` command: its help lists the registered studies."""
 
