@@ -16,14 +16,18 @@ printed or exported:
    suppressed cell, the smallest other cell of the group (fewest participants,
    then fewest hours; a perimeter's totals last) is suppressed too. This
    greedy, deterministic method keeps the information loss small.
-3. **Audit** — for each suppressed cell, linear programming (scipy's HiGHS)
+3. **Audit** — for each suppressed cell, linear programming (HiGHS)
    computes the tightest interval an attacker can derive from everything
    published (the groups' equations, the inequalities of counts of people who
    may be counted in several cells, non-negativity). A suppressed participant
    count must keep an interval at least ``protection`` wide; the hours of a
    primary cell an interval at least ``protection_heures`` of their value. Cells that fail get more
    suppression; if the audit still fails, :class:`ConfidentialityError` stops
-   the build.
+   the build. The suppressed cells linked by groups form one program, built
+   once and re-solved from its last basis; the tables met on the way, which
+   the attacker cannot rule out, already show most intervals wide enough:
+   only the other cells need a program of their own. The outcome is that of
+   one exact program per cell.
 
 Key figures follow the cells they are computed from (``part_femmes`` follows
 the breakdown by sex, ``heures_iae`` the contract groups…): when any cell of
@@ -165,10 +169,11 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
         participants=np.concatenate([rows["participants"].to_numpy(float), totals["participants"].to_numpy(float)]),
         heures=np.concatenate([rows["heures"].to_numpy(float), totals["heures"].to_numpy(float)]),
         is_total=np.concatenate([np.zeros(n, bool), np.ones(len(perimeters), bool)]))
-    index = {(p, d, c): i for i, (p, d, c) in enumerate(zip(rows["perimetre"], rows["dimension"], rows["code"]))}
+    keys = list(zip(rows["perimetre"].tolist(), rows["dimension"].tolist(), rows["code"].tolist()))
+    index = {key: i for i, key in enumerate(keys)}
     by_table: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_cell: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for i, (p, d, c) in enumerate(zip(rows["perimetre"], rows["dimension"], rows["code"])):
+    for i, (p, d, c) in enumerate(keys):
         by_table[(p, d)].append(i)
         if p != REGION and d not in NOT_ACROSS:
             by_cell[(d, c)].append(i)
@@ -180,7 +185,7 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
             for position, margin in enumerate((first, second)):
                 parts: dict[str, list[int]] = defaultdict(list)
                 for i in members:
-                    parts[rows.at[i, "code"].split("|")[position]].append(i)
+                    parts[keys[i][2].split("|")[position]].append(i)
                 exact = first in PARTICIPANT_LEVEL and second in PARTICIPANT_LEVEL
                 for code, part in parts.items():
                     margin_cell = index.get((p, margin, code))
@@ -254,33 +259,73 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
 
     Every suppressed participant count is checked; hours are checked for the
     primary cells (the sensitive ones: secondary cells are hidden only to
-    protect them)."""
-    from scipy.optimize import linprog  # loaded only when there is something to audit
+    protect them). The width of a participant count that ``summary`` keeps
+    when it is the narrowest is the upper end of its interval when that end is
+    ``protection`` or more above the value, else the interval's width.
 
+    Each component is one linear program (:class:`_Attacker`). Every solution
+    of it is a table the attacker cannot rule out, so the tables met so far
+    give each cell an interval inside its true one, and a lower bound of the
+    width it would report. A cell needs no program of its own when that bound
+    already shows enough protection and is no narrower than the narrowest width
+    found: the failing cells and the narrowest width are exactly those of two
+    programs per cell. Programs maximizing the sum of the cells still open
+    settle many cells at once; small components go first, as their narrow
+    widths settle most cells of the large ones.
+    """
     if not suppressed:
         return []
+    components = sorted(_components(cells, suppressed), key=len)
     failing = []
-    for component in _components(cells, suppressed):
-        variables = {c: i for i, c in enumerate(sorted(component))}
-        for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
-            a_eq, b_eq, a_ub, b_ub = _constraints(cells, variables, values, measure)
-            for cell, column in variables.items():
-                if values[cell] <= 0 or (measure == "heures" and cell not in primary):
-                    continue
-                needed = rule.protection_participants if measure == "participants" \
-                    else rule.protection_heures * values[cell]
-                width = _interval_width(linprog, len(variables), column, a_eq, b_eq, a_ub, b_ub,
-                                        values[cell] + needed)
-                if measure == "participants":
-                    summary.audited += 1
-                    summary.narrowest = min(summary.narrowest, width)
-                if width + 1e-6 < needed:
-                    failing.append(cell)
+    for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
+        for component, system in zip(components, _systems(cells, components, values, measure)):
+            failing += _audit_component(component, system, values, measure, primary, rule, summary)
     return sorted(set(failing))
 
 
-def _components(cells: _Cells, suppressed: set[int]) -> list[set[int]]:
-    """Suppressed cells grouped by the groups that link them (each component is one LP)."""
+def _audit_component(component: list[int], system: tuple, values: np.ndarray, measure: str, primary: set[int],
+                     rule: Rule, summary: Summary) -> list[int]:
+    """The failing cells of one component for one measure (see :func:`_audit`)."""
+    value = values[component]
+    if measure == "participants":
+        audited = value > 0
+        needed = np.full(len(component), rule.protection_participants)
+        summary.audited += int(audited.sum())
+    else:
+        audited = (value > 0) & np.isin(component, list(primary))
+        needed = rule.protection_heures * value
+    attacker = _Attacker(system, value)
+    done = ~audited  # not audited, or audited by a program of its own
+
+    def open_cells() -> np.ndarray:
+        """The cells that the tables met do not settle."""
+        high, low = attacker.high, attacker.low
+        width = np.where(high >= value + needed, high, high - low)  # the reported width is at least this
+        settled = width + 1e-6 >= needed
+        if measure == "participants":
+            settled &= width >= summary.narrowest
+        return ~done & ~settled
+
+    failing = []
+    explore = True
+    while (todo := open_cells()).any():
+        if explore and todo.sum() > 1:  # one program that may settle many cells, while it does
+            explore = attacker.explore(todo.astype(float)) and open_cells().sum() < todo.sum()
+            continue
+        column = int(np.flatnonzero(todo)[0])
+        done[column] = True
+        narrowest = summary.narrowest
+        width = attacker.width(column, value[column] + needed[column])
+        if measure == "participants":
+            summary.narrowest = min(narrowest, width)
+        if width + 1e-6 < needed[column]:
+            failing.append(component[column])
+        explore = summary.narrowest < narrowest  # a narrower width lowers the bar: explore again
+    return failing
+
+
+def _components(cells: _Cells, suppressed: set[int]) -> list[list[int]]:
+    """Suppressed cells grouped by the groups that link them (each component is one LP), each sorted."""
     parent = {c: c for c in suppressed}
 
     def find(c: int) -> int:
@@ -293,62 +338,112 @@ def _components(cells: _Cells, suppressed: set[int]) -> list[set[int]]:
         hidden = [c for c in (total, *members) if c in suppressed]
         for other in hidden[1:]:
             parent[find(other)] = find(hidden[0])
-    components: dict[int, set[int]] = defaultdict(set)
-    for c in suppressed:
-        components[find(c)].add(c)
+    components: dict[int, list[int]] = defaultdict(list)
+    for c in sorted(suppressed):
+        components[find(c)].append(c)
     return [components[k] for k in sorted(components)]
 
 
-def _constraints(cells: _Cells, variables: dict[int, int], values: np.ndarray, measure: str):
-    """Linear system known to an attacker, restricted to the component's variables."""
-    a_eq, b_eq, a_ub, b_ub = [], [], [], []
-    n = len(variables)
+def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, measure: str) -> list[tuple]:
+    """For each component, the linear system known to an attacker: ``lower ≤ A·x ≤ upper``,
+    ``x`` the component's cells in order, ``A`` in compressed rows (starts, columns,
+    coefficients); published cells move to the bounds."""
+    position = {c: (k, column) for k, component in enumerate(components) for column, c in enumerate(component)}
+    rows = [([0], [], [], [], []) for _ in components]  # starts, columns, coefficients, lower, upper
+
+    def add(terms: list[tuple[int, float]], lower: float, upper: float) -> None:
+        """The row ``lower ≤ Σ coefficient·cell ≤ upper`` over ``terms`` (cell, coefficient)."""
+        hidden = [(*position[c], a) for c, a in terms if c in position]  # (component, column, coefficient)
+        if not hidden:
+            return
+        known = sum(a * values[c] for c, a in terms if c not in position)
+        starts, columns, coefficients, lowers, uppers = rows[hidden[0][0]]
+        columns += [column for _, column, _ in hidden]
+        coefficients += [a for _, _, a in hidden]
+        starts.append(len(columns))
+        lowers.append(lower - known)
+        uppers.append(upper - known)
+
     for total, members, people_exact in cells.groups:
-        if total not in variables and not any(m in variables for m in members):
+        if total not in position and not any(m in position for m in members):
             continue
-        exact = measure == "heures" or people_exact
-        row = np.zeros(n)
-        rhs = 0.0
-        for c, sign in ((total, -1.0), *((m, 1.0) for m in members)):
-            if c in variables:
-                row[variables[c]] += sign
-            else:
-                rhs -= sign * values[c]
-        if exact:  # Σ members − total = 0
-            a_eq.append(row)
-            b_eq.append(rhs)
+        terms = [(total, -1.0), *((m, 1.0) for m in members)]
+        if measure == "heures" or people_exact:  # Σ members − total = 0
+            add(terms, 0.0, 0.0)
         else:  # people counted in several cells: total ≤ Σ members, and each member ≤ total
-            a_ub.append(-row)
-            b_ub.append(-rhs)
+            add(terms, 0.0, np.inf)
             for m in members:
-                bound = np.zeros(n)
-                rhs_m = 0.0
-                for c, sign in ((m, 1.0), (total, -1.0)):
-                    if c in variables:
-                        bound[variables[c]] += sign
-                    else:
-                        rhs_m -= sign * values[c]
-                if bound.any():
-                    a_ub.append(bound)
-                    b_ub.append(rhs_m)
-    return (np.array(a_eq) if a_eq else None, np.array(b_eq) if b_eq else None,
-            np.array(a_ub) if a_ub else None, np.array(b_ub) if b_ub else None)
+                add([(m, 1.0), (total, -1.0)], -np.inf, 0.0)
+    return [(np.array(starts[:-1], np.int32), np.array(columns, np.int32), np.array(coefficients, float),
+             np.array(lowers, float), np.array(uppers, float))
+            for starts, columns, coefficients, lowers, uppers in rows]
 
 
-def _interval_width(linprog, n: int, column: int, a_eq, b_eq, a_ub, b_ub, enough: float) -> float:
-    """Width of the attacker's interval for variable ``column``; the lower bound is
-    only computed when the upper one stays below ``enough`` (value + protection)."""
-    objective = np.zeros(n)
-    objective[column] = 1.0
-    high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    if high.status != 0:  # unbounded above, or nothing consistent to derive
-        return float("inf")
-    if -high.fun >= enough:  # the interval already reaches the protection level above the value
-        return float(-high.fun)
-    low = linprog(objective, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
-    if low.status != 0:
-        return float("inf")
-    return float(-high.fun - low.fun)
+class _Attacker:
+    """The linear program of one component: what an attacker can derive about its cells
+    (``x ≥ 0`` and the component's system). HiGHS keeps the model and its basis between
+    objectives: the primal simplex goes on from the previous optimum in a few pivots.
+
+    ``high`` and ``low`` hold, per cell, the largest and smallest values of the tables
+    met so far that the attacker cannot rule out: the true one first (unless the
+    published figures contradict the system: then the program alone speaks)."""
+
+    def __init__(self, system: tuple, value: np.ndarray):
+        import highspy  # loaded only when there is something to audit
+
+        starts, columns, coefficients, lower, upper = system
+        self._highs = highspy.Highs()
+        for option, setting in (("output_flag", False), ("presolve", "off"), ("simplex_strategy", 4)):
+            self._highs.setOptionValue(option, setting)
+        n = len(value)
+        self._highs.addVars(n, np.zeros(n), np.full(n, np.inf))
+        self._highs.addRows(len(lower), lower, upper, len(columns), starts, columns, coefficients)
+        self._status = highspy.HighsModelStatus
+        self._columns = np.arange(n, dtype=np.int32)
+        activity = np.add.reduceat(coefficients * value[columns], starts) if len(starts) else np.zeros(0)
+        slack = 1e-9 * (1 + np.abs(activity))
+        consistent = bool(np.all(activity >= lower - slack) and np.all(activity <= upper + slack))
+        self.high = value.astype(float) if consistent else np.full(n, -np.inf)
+        self.low = value.astype(float) if consistent else np.full(n, np.inf)
+
+    def _minimum(self, cost: np.ndarray) -> float | None:
+        """Minimum of ``cost·x`` (−inf: unbounded; None: no optimum), its solution met."""
+        highs = self._highs
+        highs.changeColsCost(len(cost), self._columns, cost)
+        highs.run()
+        if highs.getModelStatus() not in (self._status.kOptimal, self._status.kUnbounded):
+            highs.clearSolver()  # the previous basis led nowhere: solve again from scratch
+            highs.run()
+        status = highs.getModelStatus()
+        if status == self._status.kUnbounded:
+            return -np.inf
+        if status != self._status.kOptimal:
+            return None
+        solution = np.asarray(highs.getSolution().col_value)
+        np.maximum(self.high, solution, out=self.high)
+        np.minimum(self.low, solution, out=self.low)
+        return highs.getInfo().objective_function_value
+
+    def explore(self, weights: np.ndarray) -> bool:
+        """Meet the table that maximizes ``weights·x``; False when there is none (unbounded…)."""
+        return self._minimum(-weights) not in (None, -np.inf)
+
+    def width(self, column: int, enough: float) -> float:
+        """Width of the interval of cell ``column``; the upper end only when it reaches ``enough``
+        (value + protection); inf when unbounded or when HiGHS finds no optimum."""
+        cost = np.zeros(len(self._columns))
+        cost[column] = -1.0
+        high = self._minimum(cost)
+        if high is None:
+            return float("inf")
+        high = -high
+        if high >= enough:
+            return float(high)
+        if self.low[column] <= 0:  # a table met has it at zero, its lower bound
+            return float(high)
+        cost[column] = 1.0
+        low = self._minimum(cost)
+        return float("inf") if low is None else float(high - low)
 
 
 def _protect_key_figures(key_figures: pd.DataFrame, rows: pd.DataFrame, known: dict[str, dict[str, float]],
