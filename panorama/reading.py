@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from panorama.dataset import TABLES
 from panorama.errors import AVERTISSEMENT, Problem
@@ -30,7 +32,6 @@ SUFFIXES = (".csv", ".xlsx", ".parquet")
 LINE = "ligne"
 DELIMITERS = (b";", b",", b"\t")
 # NUL, and the bytes Windows-1252 leaves undefined: never in a text file.
-_NUL = re.compile(rb"\x00")
 _NOT_CP1252 = re.compile(rb"[\x00\x81\x8d\x8f\x90\x9d]")
 _TOO_MANY_FIELDS = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
@@ -192,52 +193,116 @@ def _missing_message(table: str, files: list[Path], sheets: dict[Path, list[str]
 # --- CSV -------------------------------------------------------------------------------------
 
 
-def _encoding(raw: bytes) -> tuple[bytes, str]:
-    """The bytes of a CSV file to parse and their encoding: UTF-8 (with or without
-    BOM), UTF-16 with BOM (re-encoded as UTF-8), or Windows-1252.
+def _utf8_text(raw: bytes) -> bytes:
+    """The bytes of a CSV file as UTF-8 text without BOM, from UTF-8 (with or
+    without BOM), UTF-16 with BOM, or Windows-1252.
 
     Windows-1252 decodes almost any byte, so a file that is not UTF-8 is only
     accepted when it holds none of the bytes Windows-1252 leaves undefined
     (nor NUL, which no text file holds).
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16").encode("utf-8"), "utf-8"
+        return raw.decode("utf-16").encode("utf-8")
     bom = raw.startswith(codecs.BOM_UTF8)
-    body = raw[len(codecs.BOM_UTF8):] if bom else raw
-    try:
-        body.decode("utf-8")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        if bom:
-            line = body.count(b"\n", 0, exc.start) + 1
-            raise _Unreadable(f"encodage illisible : fichier marqué UTF-8 mais contenant un octet invalide "
-                              f"(0x{body[exc.start]:02X}) à la ligne {line}") from None
-        encoding = "cp1252"
-    bad = (_NUL if encoding == "utf-8-sig" else _NOT_CP1252).search(raw)
-    if bad is not None:
-        line = raw.count(b"\n", 0, bad.start()) + 1
+    invalid = _utf8_error(raw, len(codecs.BOM_UTF8) if bom else 0)
+    if invalid is not None and bom:
+        line = raw.count(b"\n", 0, invalid) + 1
+        raise _Unreadable(f"encodage illisible : fichier marqué UTF-8 mais contenant un octet invalide "
+                          f"(0x{raw[invalid]:02X}) à la ligne {line}")
+    if invalid is None:
+        bad = raw.find(b"\x00")  # a plain byte search: much faster than a regular expression
+    else:
+        undefined = _NOT_CP1252.search(raw)
+        bad = -1 if undefined is None else undefined.start()
+    if bad >= 0:
+        line = raw.count(b"\n", 0, bad) + 1
         raise _Unreadable(
-            f"encodage illisible : ni texte UTF-8 ni Windows-1252 (octet 0x{raw[bad.start()]:02X} à la "
+            f"encodage illisible : ni texte UTF-8 ni Windows-1252 (octet 0x{raw[bad]:02X} à la "
             f"ligne {line}) ; enregistrer le fichier au format « CSV UTF-8 »")
-    return raw, encoding
+    if invalid is None:
+        return raw[len(codecs.BOM_UTF8):] if bom else raw
+    return raw.decode("cp1252").encode("utf-8")
 
 
-def _csv_rows(path: Path) -> pd.DataFrame:
-    """Every record of the CSV file as strings, indexed by the line where it starts.
+def _utf8_error(raw: bytes, start: int) -> int | None:
+    """Position of the first byte of ``raw[start:]`` that is not UTF-8 (``None``: all are).
+
+    Arrow checks the bytes in place first: decoding a large file with Python
+    would build a string up to four times its size.
+    """
+    body = memoryview(raw)[start:]
+    offsets = pa.py_buffer(np.array([0, len(body)], dtype=np.int64))
+    try:
+        pa.Array.from_buffers(pa.large_string(), 1, [None, offsets, pa.py_buffer(body)]).validate(full=True)
+        return None
+    except pa.ArrowInvalid:
+        pass
+    try:
+        str(body, "utf-8")
+    except UnicodeDecodeError as exc:
+        return start + exc.start
+    return None
+
+
+def _csv_rows(path: Path) -> tuple[pa.Table, np.ndarray]:
+    """Every record of the CSV file as text, and the line where each starts
+    (blank lines above the header are not records).
 
     The delimiter is the one of ``;``, ``,`` and tab that splits the header
     line most.
     """
     try:
-        raw, encoding = _encoding(path.read_bytes())
+        text = _utf8_text(path.read_bytes())
     except OSError as exc:
         raise _Unreadable(f"fichier illisible ({exc.strerror})") from None
-    header = re.search(rb"\S[^\r\n]*", raw)
+    header = re.search(rb"\S[^\r\n]*", text)
     if header is None:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données")
     delimiter = max(DELIMITERS, key=header.group().count)
+    # Blank lines above the header are skipped (the parsers take the first line for the header).
+    start = text.rfind(b"\n", 0, header.start()) + 1
+    skipped, text = text.count(b"\n", 0, start), text[start:]
+    records = _arrow_records(text, delimiter)
+    if records is None:
+        records = _pandas_records(text, delimiter)
+    return records, _first_lines(text, records) + skipped
+
+
+def _arrow_records(text: bytes, delimiter: bytes) -> pa.Table | None:
+    """The records parsed by Arrow (several times faster than pandas), every field as text.
+
+    ``None`` when Arrow cannot read them as regular records (a record with
+    fewer or more fields than the first one, a quote left open…): pandas then
+    reads or reports them as it always has.
+    """
+    import pyarrow.csv as csv
+
+    first_line = re.match(rb"[^\r\n]*", text).group()
+    # The names Arrow gives the fields of the first line: all read as text.
+    as_text = {f"f{i}": pa.large_string() for i in range(first_line.count(delimiter) + 1)}
     try:
-        frame = pd.read_csv(io.BytesIO(raw), sep=delimiter.decode(), encoding=encoding, header=None, dtype=str,
+        records = csv.read_csv(
+            pa.py_buffer(text), csv.ReadOptions(autogenerate_column_names=True),
+            csv.ParseOptions(delimiter=delimiter.decode(), newlines_in_values=b'"' in text,
+                             ignore_empty_lines=False),
+            csv.ConvertOptions(column_types=as_text, strings_can_be_null=False,
+                               quoted_strings_can_be_null=False))
+    except pa.ArrowInvalid:
+        return None
+    # A first record spanning lines may have more fields than guessed, typed by Arrow.
+    if not all(pa.types.is_large_string(t) for t in records.schema.types):
+        return None
+    # Arrow accepts a quote left open at the end of the file, which pandas reports:
+    # the file then ends with that quote and the (escaped) last field.
+    last = records.column(records.num_columns - 1)[-1].as_py()
+    return None if text.endswith(b'"' + last.replace('"', '""').encode()) else records
+
+
+def _pandas_records(text: bytes, delimiter: bytes) -> pa.Table:
+    """The records parsed by pandas: shorter records padded with blanks, errors
+    reported with the number of the offending line."""
+    try:
+        frame = pd.read_csv(io.BytesIO(text), sep=delimiter.decode(), encoding="utf-8-sig", header=None, dtype=str,
                             na_filter=False, skip_blank_lines=False, engine="c")
     except pd.errors.ParserError as exc:
         match = _TOO_MANY_FIELDS.search(str(exc))
@@ -246,16 +311,16 @@ def _csv_rows(path: Path) -> pd.DataFrame:
         expected, line, seen = match.groups()
         raise _Unreadable(f"ligne {line} : {seen} champs au lieu de {expected} comme dans l'en-tête "
                           f"(séparateur en trop, ou guillemet non fermé plus haut ?)") from None
-    frame.index = _first_lines(raw, frame)
-    return frame
+    return pa.Table.from_pandas(frame, preserve_index=False)
 
 
-def _first_lines(raw: bytes, frame: pd.DataFrame) -> np.ndarray:
+def _first_lines(text: bytes, records: pa.Table) -> np.ndarray:
     """Line number where each record starts (a quoted field may span lines)."""
-    lines = np.arange(1, len(frame) + 1)
-    if raw.count(b"\n") + (not raw.endswith(b"\n")) == len(frame):
+    lines = np.arange(1, records.num_rows + 1)
+    # Without quotes no field holds a line break (and searching a quote is fast).
+    if b'"' not in text or text.count(b"\n") + (not text.endswith(b"\n")) == records.num_rows:
         return lines
-    inner = sum(frame[column].str.count("\n").to_numpy() for column in frame.columns)
+    inner = sum(pc.count_substring(column, "\n").to_numpy() for column in records.columns)
     return lines + np.concatenate(([0], np.cumsum(inner)[:-1]))
 
 
@@ -296,8 +361,8 @@ def _text_column(values: tuple) -> tuple | list[str]:
     return [_cell_text(value) for value in values]
 
 
-def _sheet_rows(book, name: str, source: str) -> pd.DataFrame:
-    """Every row of the sheet as strings, indexed by the sheet row number."""
+def _sheet_rows(book, name: str, source: str) -> tuple[pa.Table, np.ndarray]:
+    """Every row of the sheet as text, and its sheet row number."""
     from python_calamine import CalamineError
 
     try:
@@ -307,8 +372,8 @@ def _sheet_rows(book, name: str, source: str) -> pd.DataFrame:
         raise _Unreadable(f"feuille illisible ({exc})", source) from None
     if not rows:
         raise _Unreadable("feuille vide : ni ligne d'en-tête ni données", source)
-    columns = {i: _text_column(column) for i, column in enumerate(zip(*rows, strict=True))}
-    return pd.DataFrame(columns, index=np.arange(len(rows)) + sheet.start[0] + 1, dtype=str)
+    columns = [pa.array(_text_column(column), pa.large_string()) for column in zip(*rows, strict=True)]
+    return pa.table(columns, names=[str(i) for i in range(len(columns))]), np.arange(len(rows)) + sheet.start[0] + 1
 
 
 # --- Parquet ---------------------------------------------------------------------------------
@@ -316,8 +381,6 @@ def _sheet_rows(book, name: str, source: str) -> pd.DataFrame:
 
 def _from_parquet(table: str, path: Path) -> _Read:
     """Table from a Parquet file: every column cast to text, line = row position + 1."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     try:
@@ -330,43 +393,74 @@ def _from_parquet(table: str, path: Path) -> _Read:
                 column = column.cast(column.type.value_type)
             if pa.types.is_timestamp(column.type):
                 column = pc.cast(column, pa.date32(), safe=False)
-            columns[name] = pc.cast(column, pa.string()).fill_null("").to_pandas()
+            columns[name] = pc.cast(column, pa.large_string()).fill_null("")
     except (pa.ArrowException, OSError) as exc:
         raise _Unreadable(f"fichier Parquet illisible ou endommagé ({exc})") from None
-    data = pd.DataFrame(columns, dtype=str)
-    data.index = np.arange(1, len(data) + 1)
-    data.columns = range(len(columns))
-    return _table(table, str(path), list(columns), _strip(data))
+    cells = pa.table(list(columns.values()), names=[str(i) for i in range(len(columns))])
+    return _table(table, str(path), list(columns), *_strip(cells, np.arange(1, cells.num_rows + 1)))
 
 
 # --- common ----------------------------------------------------------------------------------
 
 
-def _from_rows(table: str, source: str, rows: pd.DataFrame) -> _Read:
-    """Table from raw rows (CSV records, sheet rows): the first non-blank row is the header."""
-    rows = _strip(rows)
-    if rows.empty:
+def _from_rows(table: str, source: str, rows: tuple[pa.Table, np.ndarray]) -> _Read:
+    """Table from raw rows (CSV records, sheet rows) and their line numbers: the
+    first non-blank row is the header."""
+    cells, lines = _strip(*rows)
+    if cells.num_rows == 0:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données", source)
-    return _table(table, source, rows.iloc[0].tolist(), rows.iloc[1:])
+    header = [column[0].as_py() for column in cells.columns]
+    return _table(table, source, header, cells.slice(1), lines[1:])
 
 
-def _strip(frame: pd.DataFrame) -> pd.DataFrame:
-    """Cells trimmed; rows where every cell is blank dropped."""
-    frame = frame.apply(lambda column: column.str.strip())
-    return frame[(frame != "").any(axis=1)]
+def _strip(cells: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:
+    """Cells trimmed (Unicode white space, as ``str.strip``); rows where every cell is blank dropped."""
+    cells = pa.table([_trim(column) for column in cells.columns], names=cells.column_names)
+    filled = np.zeros(len(lines), dtype=bool)
+    for column in cells.columns:
+        filled |= pc.not_equal(column, "").to_numpy()
+        if filled.all():  # usually after the first column: no blank row, no copy
+            return cells, lines
+    return cells.filter(filled), lines[filled]
 
 
-def _table(table: str, source: str, header: list[str], data: pd.DataFrame) -> _Read:
-    """Name the columns of trimmed ``data`` from ``header``.
+def _trim(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The cells without surrounding white space (Unicode, as ``str.strip``).
+
+    Trimming writes a whole new column: skipped when no cell can need it,
+    which is checked much faster (the usual case).
+    """
+    if any(_may_need_trim(chunk) for chunk in column.chunks):
+        return pc.utf8_trim_whitespace(column)
+    return column
+
+
+def _may_need_trim(chunk: pa.LargeStringArray) -> bool:
+    """Whether a cell of ``chunk`` starts or ends with a byte white space can start or
+    end with: a control character, a space or any byte of a non-ASCII character."""
+    _, offsets, data = chunk.buffers()
+    if data is None or data.size == 0:
+        return False
+    offsets = np.frombuffer(offsets, dtype=np.int64)[chunk.offset:chunk.offset + len(chunk) + 1]
+    data = np.frombuffer(data, dtype=np.uint8)
+    # An empty cell reads a byte of its neighbour: a needless trim at worst.
+    firsts = data.take(offsets[:-1], mode="clip")
+    lasts = data.take(offsets[1:] - 1, mode="clip")
+    # Bytes outside 0x21-0x7F wrap round to above 0x5E.
+    return bool((firsts - np.uint8(0x21) > 0x5E).any() or (lasts - np.uint8(0x21) > 0x5E).any())
+
+
+def _table(table: str, source: str, header: list[str], cells: pa.Table, lines: np.ndarray) -> _Read:
+    """Name the columns of trimmed ``cells`` from ``header``; index the rows by ``lines``.
 
     Columns without a title are dropped (with a warning if they hold values);
     two titles naming the same column are an error.
     """
-    if data.empty:
+    if cells.num_rows == 0:
         raise _Unreadable("aucune ligne de données sous la ligne d'en-tête", source)
     problems: list[Problem] = []
     names = [normalize_header(title) for title in header]
-    filled = [i for i, name in enumerate(names) if not name and (data.iloc[:, i] != "").any()]
+    filled = [i for i, name in enumerate(names) if not name and pc.any(pc.not_equal(cells.column(i), "")).as_py()]
     if filled:
         problems.append(Problem(source, f"{len(filled)} colonne(s) sans titre ignorée(s) alors qu'elles "
                                         f"contiennent des valeurs", severity=AVERTISSEMENT))
@@ -377,6 +471,6 @@ def _table(table: str, source: str, header: list[str], data: pd.DataFrame) -> _R
             raise _Unreadable(f"deux colonnes désignent « {names[i]} » : « {written[names[i]]} » et "
                               f"« {header[i]} »", source)
         written[names[i]] = str(header[i])
-    data = data.iloc[:, keep].set_axis([names[i] for i in keep], axis=1)
-    data.index.name = LINE
+    data = pd.DataFrame({names[i]: pd.array(cells.column(i), dtype="str") for i in keep},
+                        index=pd.Index(lines, name=LINE), columns=[names[i] for i in keep])
     return _Read(RawTable(table, source, data, written), problems)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from panorama import referential
 from panorama.dataset import TABLES, Dataset, QualityReport, TableQuality
@@ -191,47 +192,58 @@ def _raise_errors(problems: list[Problem]) -> None:
 
 def _check_year(root: Path, year: int) -> tuple[Dataset | None, list[Problem]]:
     """The validated dataset (``None`` on error) and every problem found."""
-    raw, problems = read_year(root, year)
-    check = _Checker(year, problems)
+    dataset, problems = _validate(year, *read_year(root, year))
+    # The raw tables are freed now, but Arrow's allocator would keep their memory.
+    pa.default_memory_pool().release_unused()
+    return dataset, problems
+
+
+def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem]) -> tuple[Dataset | None, list[Problem]]:
+    """The dataset of ``year`` from its raw tables (``None`` on error), and every problem found."""
+    check = _Checker(year, problems, _Identifiers(raw))
     frames = {table: check.table(raw[table]) for table in TABLES if table in raw}
-    for table, frame in frames.items():
-        check.unique_key(raw[table], frame)
+    for table in frames:
+        check.unique_key(raw[table])
     for table, column, target in REFERENCES:
         if table in frames and target in frames:
-            check.reference(raw[table], frames[table], column, raw[target], frames[target])
+            check.reference(raw[table], frames[table], column, raw[target])
     if "contrats" in frames:
         check.contract_dates(raw["contrats"], frames["contrats"])
-    excluded: dict[str, pd.Series] = {}
+    excluded: dict[str, np.ndarray] = {}
     if "participants" in frames and "contrats" in frames and "participant_id" in raw["contrats"].data:
-        excluded["participants"] = check.participants_without_contract(
-            raw["participants"], frames["participants"], frames["contrats"])
+        excluded["participants"] = check.participants_without_contract(raw["participants"])
     if any(p.severity == ERREUR for p in problems):
         return None, problems
     quality = QualityReport(year, warnings=[p for p in problems if p.severity == AVERTISSEMENT])
     kept = {}
     for table in TABLES:
-        drop = excluded.get(table, pd.Series(False, index=frames[table].index))
-        kept[table] = frames[table][~drop].reset_index(drop=True)
+        drop = excluded.get(table, np.zeros(len(frames[table]), dtype=bool))
+        kept[table] = (frames[table][~drop] if drop.any() else frames[table]).reset_index(drop=True)
         quality.tables[table] = _quality(raw[table], drop)
     kept["participants"]["annee_naissance"] = kept["participants"]["annee_naissance"].astype("int64")
     return Dataset(year=year, quality=quality, **kept), problems
 
 
-def _quality(raw: RawTable, drop: pd.Series) -> TableQuality:
+def _quality(raw: RawTable, drop: np.ndarray) -> TableQuality:
     """Rows read and excluded, and the share of filled cells of every optional column
     among the rows kept (0 for a column the file does not have)."""
-    data = raw.data[~drop.to_numpy()]
+    data, kept = raw.data, ~drop
     completeness = {
-        column.name: float((data[column.name] != "").mean()) if column.name in data and len(data) else 0.0
+        column.name: float(_filled(data[column.name])[kept].mean()) if column.name in data and kept.any() else 0.0
         for column in COLUMNS[raw.table] if not column.required
     }
     excluded = {NO_CONTRACT: int(drop.sum())} if drop.any() else {}
     return TableQuality(raw.table, raw.source, len(raw.data), excluded, completeness)
 
 
-def _as_object(values: pd.Series, missing: pd.Series) -> pd.Series:
-    """``values`` as an ``object`` column of ``str`` with ``None`` where ``missing``."""
-    return values.astype(object).where(~missing.to_numpy(), None)
+def _filled(values: pd.Series) -> np.ndarray:
+    """Which raw cells are not blank."""
+    return (values != "").to_numpy()
+
+
+def _as_object(values: pd.Series, missing) -> pd.Series:
+    """``values`` as an ``object`` column of ``str`` with ``None`` where ``missing`` (a mask)."""
+    return values.astype(object).where(~np.asarray(missing), None)
 
 
 def _lines_text(lines) -> str:
@@ -242,12 +254,63 @@ def _lines_text(lines) -> str:
     return lines[0] if len(lines) == 1 else f"{', '.join(lines[:-1])} et {lines[-1]}"
 
 
+class _Identifiers:
+    """The identifier columns of a year as integer codes, numbered per key
+    (``operation_id``…) across the key column and the columns referencing it.
+
+    One hash of the identifiers serves the duplicate, reference and
+    participant-without-contract checks, and the ``str`` objects of the
+    Dataset are made once per identifier instead of once per cell.
+    """
+
+    def __init__(self, raw: dict[str, RawTable]):
+        self.codes: dict[tuple[str, str], np.ndarray] = {}
+        #: Per column, the identifier of each code (``None``: blank).
+        self.texts: dict[tuple[str, str], np.ndarray] = {}
+        for target, key in KEYS.items():
+            names = [(target, key)] + [(table, column) for table, column, referenced in REFERENCES
+                                       if referenced == target]
+            names = [(table, column) for table, column in names if table in raw and column in raw[table].data]
+            if not names:
+                continue
+            codes, texts = _number([raw[table].data[column] for table, column in names])
+            for name, part in zip(names, codes, strict=True):
+                self.codes[name], self.texts[name] = part, texts
+
+    def column(self, name: tuple[str, str], index: pd.Index) -> pd.Series:
+        """The identifiers of column ``name`` (table, column) as an ``object`` column
+        of ``str`` (``None``: blank)."""
+        return pd.Series(self.texts[name][self.codes[name]], index=index, dtype=object, copy=False)
+
+    def repeated(self, name: tuple[str, str]) -> np.ndarray:
+        """For each cell of column ``name``, whether another cell holds the same value."""
+        codes = self.codes[name]
+        return np.bincount(codes)[codes] > 1
+
+    def found_in(self, name: tuple[str, str], other: tuple[str, str]) -> np.ndarray:
+        """For each cell of column ``name``, whether column ``other`` (same numbering,
+        or absent: then nowhere) holds the same value."""
+        found = np.zeros(len(self.texts[name]), dtype=bool)
+        if other in self.codes:
+            found[self.codes[other]] = True
+        return found[self.codes[name]]
+
+
+def _number(columns: list[pd.Series]) -> tuple[list[np.ndarray], np.ndarray]:
+    """Codes numbering the distinct values of ``columns`` together (an array per
+    column), and the value of each code as ``str`` (``None`` for blank)."""
+    codes, uniques = pd.factorize(pd.concat(columns, ignore_index=True))
+    texts = _as_object(pd.Series(uniques), uniques == "").to_numpy()
+    return np.split(codes, np.cumsum([len(column) for column in columns])[:-1]), texts
+
+
 class _Checker:
     """Converts the tables of one year and collects the problems found."""
 
-    def __init__(self, year: int, problems: list[Problem]):
+    def __init__(self, year: int, problems: list[Problem], identifiers: _Identifiers):
         self.year = year
         self.problems = problems
+        self.identifiers = identifiers
 
     # --- reporting ---------------------------------------------------------------------------
 
@@ -310,77 +373,82 @@ class _Checker:
                           f"une valeur (colonne obligatoire « {column.name} »)")
             convert = getattr(self, "_" + column.kind)
             out[column.name] = convert(raw, column, values, blank, out)
-        return pd.DataFrame(out, index=data.index)
+        # copy=False: each column keeps its own block (stacking million-row object columns is slow).
+        return pd.DataFrame(out, index=data.index, copy=False)
 
     # Converters: one per kind of column. Each receives the raw cells and their
     # blank mask, reports what is wrong and returns the converted column.
 
     def _texte(self, raw, column, values, blank, out) -> pd.Series:
-        return _as_object(values, blank)
+        if (raw.table, column.name) in self.identifiers.codes:
+            return self.identifiers.column((raw.table, column.name), values.index)
+        return _per_value(values, lambda text: _as_object(text, text == ""))[0]
 
     def _code(self, raw, column, values, blank, out) -> pd.Series:
+        return self._coded(raw, column, values, lambda codes: codes)
+
+    def _booleen(self, raw, column, values, blank, out) -> pd.Series:
+        return self._coded(raw, column, values,
+                           lambda codes: codes.map({"OUI": True, "NON": False}).astype("boolean"))
+
+    def _coded(self, raw, column, values, then) -> pd.Series:
+        """Each distinct value's code in the column's nomenclature, passed through ``then``;
+        the values not recognised reported."""
         nomenclature = column.nomenclature
-        codes = _per_value(values, lambda text: _map(text, lambda v: referential.normalize(nomenclature, v)))
-        bad = codes.isna() & ~blank
+        codes, bad = _per_value(
+            values, lambda text: then(_map(text, lambda v: referential.normalize(nomenclature, v))))
         if bad.any():
             hints = {value: why for value in values[bad].unique()
                      if (why := referential.ambiguity(nomenclature, value))}
             self.values(raw, column.name, values[bad], "valeur non reconnue", _accepted(nomenclature), hints)
         return codes
 
-    def _booleen(self, raw, column, values, blank, out) -> pd.Series:
-        codes = self._code(raw, column, values, blank, out)
-        return codes.map({"OUI": True, "NON": False}).astype("boolean")
-
     def _publics(self, raw, column, values, blank, out) -> pd.Series:
         """Codes of the ``|``-separated list in referential order, without the main criterion."""
         order = {code: rank for rank, code in enumerate(referential.codes(column.nomenclature))}
+        # Each distinct list is read once, then each distinct (list, main criterion) pair joined once.
+        cell_codes, cells = pd.factorize(values)
+        listed: list[list[str]] = []
         unknown: dict[str, str] = {}
-
-        def convert(pairs: pd.Series) -> pd.Series:
-            texts = []
-            for pair in pairs:
-                cell, principal = pair.split("\x1f")
-                parts = [part.strip() for part in cell.split("|") if part.strip()]
-                found = {part: referential.normalize(column.nomenclature, part) for part in parts}
-                if missing := [part for part, code in found.items() if code is None]:
-                    unknown[cell] = ", ".join(f"« {part} » non reconnu" for part in missing)
-                kept = sorted({code for code in found.values() if code and code != principal}, key=order.get)
-                texts.append("|".join(kept) or None)
-            return pd.Series(texts, index=pairs.index, dtype=object)
-
-        main = out["critere_principal"].fillna("").astype(str)
-        result = _per_value(values.str.cat(main, sep="\x1f"), convert)
-        bad = values.isin(list(unknown))
+        for cell in cells:
+            parts = [part.strip() for part in cell.split("|") if part.strip()]
+            found = {part: referential.normalize(column.nomenclature, part) for part in parts}
+            if missing := [part for part, code in found.items() if code is None]:
+                unknown[cell] = ", ".join(f"« {part} » non reconnu" for part in missing)
+            listed.append(sorted({code for code in found.values() if code}, key=order.get))
+        main_codes, mains = pd.factorize(out["critere_principal"])  # -1: no main criterion
+        pair_codes, pairs = pd.factorize(cell_codes * (len(mains) + 1) + main_codes + 1)
+        texts = np.empty(len(pairs), dtype=object)
+        for i, pair in enumerate(pairs):
+            cell, main = divmod(int(pair), len(mains) + 1)
+            principal = mains[main - 1] if main else None
+            texts[i] = "|".join(code for code in listed[cell] if code != principal) or None
+        bad = np.array([cell in unknown for cell in cells], dtype=bool)[cell_codes]
         if bad.any():
             self.values(raw, column.name, values[bad], "liste de publics avec une valeur inconnue",
                         f"des codes séparés par « | » : {', '.join(order)}", unknown)
-        return result
+        return pd.Series(texts[pair_codes], index=values.index, dtype=object, copy=False)
 
     def _departement(self, raw, column, values, blank, out) -> pd.Series:
-        codes = _per_value(values, lambda text: _map(text, referential.normalize_departement))
-        bad = codes.isna() & ~blank
+        codes, bad = _per_value(values, lambda text: _map(text, referential.normalize_departement))
         if bad.any():
             self.values(raw, column.name, values[bad], "département inconnu", _EXPECTED["departement"])
         return codes
 
     def _commune(self, raw, column, values, blank, out) -> pd.Series:
-        communes = _per_value(values, _parse_communes)
-        bad = communes.isna() & ~blank
+        communes, bad = _per_value(values, _parse_communes)
         if bad.any():
             self.rows(raw, column.name, values[bad], "code commune invalide", _EXPECTED["commune"])
         return communes
 
     def _siret(self, raw, column, values, blank, out) -> pd.Series:
-        sirets = _per_value(values, _parse_sirets)
-        bad = sirets.isna() & ~blank
+        sirets, bad = _per_value(values, _parse_sirets)
         if bad.any():
             self.rows(raw, column.name, values[bad], "SIRET invalide, ignoré", _EXPECTED["siret"], AVERTISSEMENT)
         return sirets
 
     def _date(self, raw, column, values, blank, out) -> pd.Series:
-        dates = _per_value(values, _parse_dates)
-        bad = dates.isna() & ~blank
+        dates, bad = _per_value(values, _parse_dates)
         if bad.any():
             self.rows(raw, column.name, values[bad], "date illisible", _EXPECTED["date"])
         return dates
@@ -403,15 +471,14 @@ class _Checker:
         return hours
 
     def _number(self, raw, column, values, blank) -> pd.Series:
-        numbers = _per_value(values, _parse_numbers)
-        bad = numbers.isna() & ~blank
+        numbers, bad = _per_value(values, _parse_numbers)
         if bad.any():
             self.rows(raw, column.name, values[bad], "nombre illisible", _EXPECTED[column.kind])
         return numbers
 
     def _annee(self, raw, column, values, blank, out) -> pd.Series:
-        years = _per_value(values, _parse_numbers)
-        bad = ~blank & (years.isna() | (years % 1 != 0))
+        years, unreadable = _per_value(values, _parse_numbers)
+        bad = unreadable | (~blank & (years % 1 != 0))
         if bad.any():
             self.rows(raw, column.name, values[bad], "année de naissance illisible",
                       "une année sur quatre chiffres (ex. 1990)")
@@ -424,19 +491,22 @@ class _Checker:
 
     # --- across rows and tables --------------------------------------------------------------
 
-    def unique_key(self, raw: RawTable, frame: pd.DataFrame) -> None:
+    def unique_key(self, raw: RawTable) -> None:
         """Every key value appears once."""
         key = KEYS[raw.table]
-        duplicated = frame[key].notna() & frame[key].duplicated(keep=False)
+        if (raw.table, key) not in self.identifiers.codes:  # no key column: reported already
+            return
+        duplicated = _filled(raw.data[key]) & self.identifiers.repeated((raw.table, key))
         if duplicated.any():
             self.values(raw, key, raw.data[key][duplicated], "identifiant en double",
                         "un identifiant unique dans la table")
 
-    def reference(self, raw: RawTable, frame: pd.DataFrame, column: str,
-                  target_raw: RawTable, target: pd.DataFrame) -> None:
+    def reference(self, raw: RawTable, frame: pd.DataFrame, column: str, target_raw: RawTable) -> None:
         """Every value of ``column`` exists as a key of the referenced table."""
         key = KEYS[target_raw.table]
-        orphan = frame[column].notna() & ~frame[column].isin(target[key].dropna())
+        if (raw.table, column) not in self.identifiers.codes:  # no such column: reported already
+            return
+        orphan = _filled(raw.data[column]) & ~self.identifiers.found_in((raw.table, column), (target_raw.table, key))
         if orphan.any():
             own_key = KEYS[raw.table]
             subjects = f"{_ROW_NOUNS[raw.table]} « " + frame[own_key].fillna("?").astype(str) + " »"
@@ -460,21 +530,27 @@ class _Checker:
                       f"contrat terminé avant le début de l'année {self.year}",
                       f"une date de fin au plus tôt le {first:%d/%m/%Y}, ou vide si le contrat est en cours")
 
-    def participants_without_contract(self, raw: RawTable, people: pd.DataFrame,
-                                      contracts: pd.DataFrame) -> pd.Series:
+    def participants_without_contract(self, raw: RawTable) -> np.ndarray:
         """Participants with no contract in the year: warned about, returned to be excluded."""
-        alone = people["participant_id"].notna() & ~people["participant_id"].isin(contracts["participant_id"])
+        people_ids = ("participants", "participant_id")
+        alone = np.zeros(len(raw.data), dtype=bool)
+        if people_ids in self.identifiers.codes:
+            alone = _filled(raw.data["participant_id"]) & ~self.identifiers.found_in(
+                people_ids, ("contrats", "participant_id"))
         if alone.any():
             self.rows(raw, "participant_id", raw.data["participant_id"][alone],
                       "participant sans contrat dans l'année : non compté", None, AVERTISSEMENT)
         return alone
 
 
-def _per_value(values: pd.Series, convert) -> pd.Series:
+def _per_value(values: pd.Series, convert) -> tuple[pd.Series, np.ndarray]:
     """``convert`` (vectorised) applied once to each distinct value of ``values``,
-    spread back to the rows: a million contracts hold a few thousand dates."""
+    spread back to the rows (a million contracts hold a few thousand dates),
+    and the mask of the rows whose value is not blank but converts to missing."""
     codes, uniques = pd.factorize(values)
-    return convert(pd.Series(uniques)).take(codes).set_axis(values.index)
+    converted = convert(pd.Series(uniques))
+    unreadable = (converted.isna() & (uniques != "")).to_numpy()[codes]
+    return converted.take(codes).set_axis(values.index), unreadable
 
 
 def _map(text: pd.Series, function) -> pd.Series:

@@ -58,6 +58,15 @@ def test_line_numbers_skip_blank_lines_and_follow_multiline_fields(tmp_path):
     assert path.read_bytes() == text.encode("utf-8")  # input untouched
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"])
+def test_blank_lines_above_the_header_are_skipped(tmp_path, bom):
+    text = bom + "\r\n  \r\noperation_id;intitule;nature\r\nOP1;Voirie;TRAVAUX\r\n\r\nOP2;École;SERVICES\r\n".encode()
+    write_text(tmp_path, "operations.csv", text)
+    data = read_year(tmp_path, 2019)[0]["operations"].data
+    assert data.index.tolist() == [4, 6]
+    assert data.loc[6].tolist() == ["OP2", "École", "SERVICES"]
+
+
 @pytest.mark.parametrize(("encoding", "sep"), [
     ("utf-8", ";"), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ","), ("utf-8", "\t"), ("cp1252", "\t"),
     ("utf-16", "\t"),
