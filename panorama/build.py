@@ -1,22 +1,28 @@
 """The library API behind ``panorama build``: read → validate → indicators →
 results → render → write, with outputs written completely or not at all.
+
+The machine's two cores share a build: a worker process, forked as the build starts,
+loads the drawing libraries while the data are read, then draws the charts and maps
+that the figure cache (:mod:`panorama.figures`) lacks, on both cores; the open data are
+written while the PDF is, and the département sheets two at a time.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from panorama import validation
+from panorama import figures, validation
 from panorama.commentary import Texts
 from panorama.config import Config, load_config
-from panorama.errors import PanoramaError, UsageError
-from panorama.opendata import write_open_data
+from panorama.errors import UsageError
+from panorama.parallel import Background, Worker, share
 from panorama.resources import example_data_root
 from panorama.results import Results, compute
 from panorama.studies import STUDIES, Study, get_study
@@ -28,7 +34,11 @@ if TYPE_CHECKING:
     from panorama.studies.common import StudyResults
 
 Progress = Callable[[str], None]
+Cache = bool | Path
+"""The figure cache of a build: ``True`` the user's (:func:`panorama.figures.default_folder`),
+a folder, or ``False`` for none (every figure drawn)."""
 MAX_LISTED = 30  # identifiers listed in the message about an unknown one
+T = TypeVar("T")
 
 
 @dataclass
@@ -69,30 +79,36 @@ def texts_folder(config: Config, data_root: Path | None, year: int) -> Path | No
     return candidate if candidate.is_dir() else None
 
 
+def _config(config_path: Path | None, pdf_archive: bool) -> Config:
+    """The configuration; option --pdf-archive asks for PDF/A-3u whatever it says."""
+    config = load_config(config_path)
+    return replace(config, pdf_archive=True) if pdf_archive else config
+
+
 def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
           config_path: Path | None = None, progress: Progress = _quiet,
-          pdf_archive: bool = False) -> BuildOutput:
+          pdf_archive: bool = False, cache: Cache = True) -> BuildOutput:
     """Build the panorama of ``year``: ``OUT/YEAR/panorama-YEAR.{pdf,html}`` and ``donnees/``.
 
     Everything is written in a staging folder beside the target, then swapped
-    in, so a failed build leaves the previous outputs untouched.
+    in, so a failed build leaves the previous outputs untouched. ``cache``: see :data:`Cache`.
     """
-    from panorama import panorama_report, render  # charts, maps and WeasyPrint load here
+    from panorama import panorama_report, render  # the document model and its rendering
 
-    config = load_config(config_path)
-    if pdf_archive:  # option --pdf-archive: PDF/A-3u whatever the configuration says
-        config = replace(config, pdf_archive=True)
-    results = load_results(year, data_root, config, progress)
-    texts = Texts(texts_folder(config, data_root, year))
+    config = _config(config_path, pdf_archive)
+    with _Drawing(config, cache) as drawing:
+        results = _while_pdf_engine_loads(load_results, year, data_root, config, progress)
+        texts = Texts(texts_folder(config, data_root, year))
+        progress("Graphiques et cartes")
+        document = drawing.compose(lambda: panorama_report.build_document(results, texts))
     target = Path(out) / str(year)
-    with staging(target) as folder:
+    # the open data are written by another process, in a staging folder of their own
+    with staging(target) as folder, staging(target) as data_folder:
+        progress("Page HTML")
+        html_name = f"panorama-{year}.html"
+        (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
         progress("Données ouvertes")
-        with Background(write_open_data, results, folder / "donnees") as open_data:  # on the other core
-            progress("Graphiques et cartes")
-            document = panorama_report.build_document(results, texts)
-            progress("Page HTML")
-            html_name = f"panorama-{year}.html"
-            (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
+        with Background(_write_open_data, results, data_folder / "donnees") as open_data:  # on the other core
             progress("Document PDF")
             pdf_name = f"panorama-{year}.pdf"
             render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name,
@@ -102,103 +118,89 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
     return BuildOutput(folder=target, files=files, results=results)
 
 
+def _write_open_data(results: Results, folder: Path) -> list[str]:
+    """:func:`panorama.opendata.write_open_data`, loaded by the process that writes the open
+    data (its spreadsheet library takes a fifth of a second to load)."""
+    from panorama.opendata import write_open_data
+
+    return write_open_data(results, folder)
+
+
 def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | None = None,
                  out: Path = Path("build"), config_path: Path | None = None,
-                 progress: Progress = _quiet, pdf_archive: bool = False) -> BuildOutput:
+                 progress: Progress = _quiet, pdf_archive: bool = False, cache: Cache = True) -> BuildOutput:
     """Build the sheet of each département of ``codes`` (``None``: every configured
     département) into ``OUT/YEAR/departements/fiche-CODE-YEAR.{pdf,html}``.
 
     An unknown code raises a :class:`~panorama.errors.UsageError` listing the
     départements available. Sheets already there for other départements are kept.
+    ``cache``: see :data:`Cache`.
     """
-    from panorama import render, sheet_report  # charts, maps and WeasyPrint load here
+    from panorama import render, sheet_report  # the document model and its rendering
 
-    config = load_config(config_path)
-    if pdf_archive:  # option --pdf-archive: PDF/A-3u whatever the configuration says
-        config = replace(config, pdf_archive=True)
-    results = load_results(year, data_root, config, progress)
-    available = [p.code for p in results.departements]
-    wanted = list(config.departements) if codes is None else list(dict.fromkeys(codes))
-    unknown = [code for code in wanted if code not in available]
-    if unknown:
-        raise UsageError(f"Département{'s' if len(unknown) > 1 else ''} sans données ou inconnu"
-                         f"{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}. "
-                         f"Départements disponibles : {', '.join(available)}.")
-    texts = Texts(texts_folder(config, data_root, year))
+    config = _config(config_path, pdf_archive)
+    with _Drawing(config, cache, communes=True) as drawing:
+        results = _while_pdf_engine_loads(load_results, year, data_root, config, progress)
+        available = [p.code for p in results.departements]
+        wanted = list(config.departements) if codes is None else list(dict.fromkeys(codes))
+        unknown = [code for code in wanted if code not in available]
+        if unknown:
+            raise UsageError(f"Département{'s' if len(unknown) > 1 else ''} sans données ou inconnu"
+                             f"{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}. "
+                             f"Départements disponibles : {', '.join(available)}.")
+        texts = Texts(texts_folder(config, data_root, year))
+        progress("Graphiques et cartes")
+        documents = drawing.compose(lambda: [sheet_report.build_sheet(results, code, texts) for code in wanted])
 
-    def write(codes: list[str], folder: Path) -> list[str]:
-        written = []
-        for code in codes:
-            progress(f"Fiche du département {code}")
-            document = sheet_report.build_sheet(results, code, texts)
-            stem = f"fiche-{code}-{year}"
-            (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
-            render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
-                             archive=config.pdf_archive)
-            written += [f"departements/{stem}.pdf", f"departements/{stem}.html"]
-        return written
+    def write(sheet: tuple[str, object]) -> list[str]:
+        code, document = sheet
+        progress(f"Fiche du département {code}")
+        stem = f"fiche-{code}-{year}"
+        (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
+        render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                         archive=config.pdf_archive)
+        return [f"departements/{stem}.pdf", f"departements/{stem}.html"]
 
     with staging(Path(out) / str(year) / "departements") as folder:
-        # the sheets are independent documents: half of them are made on the other core
-        with Background(write, wanted[1::2], folder) as other_half:
-            files = write(wanted[0::2], folder)
-            files += other_half.result()
-    order = {name: i for i, name in enumerate(
-        f"departements/fiche-{code}-{year}.{ext}" for code in wanted for ext in ("pdf", "html"))}
-    return BuildOutput(folder=Path(out) / str(year), files=sorted(files, key=order.get), results=results)
+        # the sheets are independent documents: both cores write them
+        files = [name for names in share(write, list(zip(wanted, documents))) for name in names]
+    return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
 
 
-class Background:
-    """Run ``function(*args)`` in a forked process (the machine's other core) and
-    get its result with :meth:`result`; without ``fork``, run it at once. Used as
-    a context manager, an error in the parent stops the child.
+def _while_pdf_engine_loads(function: Callable[..., T], *args) -> T:
+    """``function(*args)`` — reading the data and computing the results — in a forked
+    process, while this one loads WeasyPrint, which it needs for the PDF (half a second)."""
+    from panorama import render
 
-    An exception in the child is raised again in the parent as a
-    :class:`~panorama.errors.PanoramaError` carrying its message.
-    """
+    with Background(function, *args) as computing:  # on the other core
+        render.prepare_pdf()
+        return computing.result()
 
-    def __init__(self, function, *args):
-        import multiprocessing
 
-        if "fork" not in multiprocessing.get_all_start_methods():
-            self._value, self._process = function(*args), None
-            return
-        self._receive, send = multiprocessing.Pipe(duplex=False)
-        self._process = multiprocessing.get_context("fork").Process(
-            target=_run_and_send, args=(send, function, args), daemon=True)
-        self._process.start()
-        send.close()
+class _Drawing:
+    """The figures of one build. A worker process forked at once loads the drawing
+    libraries (and the boundaries of the communes, for the sheets' maps) while the data
+    are read; :meth:`compose` then has it draw, on both cores, the figures the cache lacks."""
 
-    def __enter__(self) -> Background:
+    def __init__(self, config: Config, cache: Cache, communes: bool = False):
+        self._figures = figures.Figures(figures.default_folder() if cache is True else cache or None)
+        self._worker = Worker(functools.partial(figures.prepare, config, communes))
+
+    def __enter__(self) -> _Drawing:
+        self._worker.__enter__()
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        """On an error in the parent, stop the child before anything is cleaned up."""
-        if exc_type is not None and self._process is not None and self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+        self._worker.__exit__(exc_type, exc, tb)
 
-    def result(self):
-        """Wait for the child and return what the function returned."""
-        if self._process is None:
-            return self._value
-        try:
-            ok, value = self._receive.recv()
-        except EOFError:
-            ok, value = False, "le processus de fond s'est arrêté sans résultat"
-        self._process.join()
-        if not ok:
-            raise PanoramaError(f"Échec de l'écriture en parallèle : {value}")
-        return value
-
-
-def _run_and_send(send, function, args) -> None:
-    try:
-        send.send((True, function(*args)))
-    except BaseException as exc:  # noqa: BLE001 - reported to the parent, never printed here
-        send.send((False, f"{type(exc).__name__} : {exc}"))
-    finally:
-        send.close()
+    def compose(self, builder: Callable[[], T]) -> T:
+        """``builder()`` (a document, or a list of them) with its figures drawn ahead
+        (see :class:`panorama.figures.Figures`); once per build."""
+        missing = self._figures.plan(builder)
+        if missing:
+            self._worker.start(figures.draw_all, missing)
+            self._figures.keep(missing, self._worker.result())
+        return self._figures.compose(builder)
 
 
 class staging:
@@ -274,22 +276,9 @@ def study_subjects(theme: str, year: int, data_root: Path | None = None) -> tupl
     return study, study.load().subjects(_history(year, data_root, _quiet))
 
 
-def build_study(theme: str, year: int, subject: str | None = None, data_root: Path | None = None,
-                out: Path = Path("build"), config_path: Path | None = None,
-                progress: Progress = _quiet) -> StudyOutput:
-    """Build the thematic study ``theme`` of ``year`` (``subject``: the identifier of the
-    entity studied, for a study about one) into ``OUT/YEAR/etudes/THEME[-ID]/``:
-    ``etude-THEME[-ID]-YEAR.{pdf,html}`` and ``donnees/``, written completely or not at all.
-
-    An unknown theme, a missing, superfluous or unknown identifier raise a
-    :class:`~panorama.errors.UsageError` listing what exists.
-    """
-    from panorama import render  # charts, maps and WeasyPrint load here
-    from panorama.studies.common import write_study_data
-
-    study = get_study(theme)
-    _check_subject(study, subject, year)
-    config = load_config(config_path)
+def _study_results(study: Study, year: int, subject: str | None, data_root: Path | None, config: Config,
+                   progress: Progress) -> StudyResults:
+    """The results of ``study`` (about ``subject``, an identifier that must exist that year)."""
     history = _history(year, data_root, progress)
     module = study.load()
     if subject is not None:
@@ -299,22 +288,44 @@ def build_study(theme: str, year: int, subject: str | None = None, data_root: Pa
                                                          if len(available) > MAX_LISTED else "")
             raise UsageError(f"{study.subject[:1].upper()}{study.subject[1:]} inconnu ou sans opération en {year} : "
                              f"« {subject} ». Identifiants disponibles : {shown}. Liste complète avec les noms : "
-                             f"panorama study {theme} --list {year}.")
-    progress(f"Indicateurs de l'étude « {theme} »")
+                             f"panorama study {study.name} --list {year}.")
+    progress(f"Indicateurs de l'étude « {study.name} »")
     options = {"subject": subject} if study.subject is not None else {}
-    results = module.indicators(history, config, example=data_root is None, **options)
-    progress("Graphiques et cartes")
-    document = module.document(results, Texts(texts_folder(config, data_root, year)))
+    return module.indicators(history, config, example=data_root is None, **options)
+
+
+def build_study(theme: str, year: int, subject: str | None = None, data_root: Path | None = None,
+                out: Path = Path("build"), config_path: Path | None = None,
+                progress: Progress = _quiet, cache: Cache = True) -> StudyOutput:
+    """Build the thematic study ``theme`` of ``year`` (``subject``: the identifier of the
+    entity studied, for a study about one) into ``OUT/YEAR/etudes/THEME[-ID]/``:
+    ``etude-THEME[-ID]-YEAR.{pdf,html}`` and ``donnees/``, written completely or not at all.
+
+    An unknown theme, a missing, superfluous or unknown identifier raise a
+    :class:`~panorama.errors.UsageError` listing what exists. ``cache``: see :data:`Cache`.
+    """
+    from panorama import render  # the rendering of the document
+    from panorama.studies.common import write_study_data
+
+    study = get_study(theme)
+    _check_subject(study, subject, year)
+    config = load_config(config_path)
+    with _Drawing(config, cache) as drawing:
+        results = _while_pdf_engine_loads(_study_results, study, year, subject, data_root, config, progress)
+        progress("Graphiques et cartes")
+        texts = Texts(texts_folder(config, data_root, year))
+        document = drawing.compose(lambda: study.load().document(results, texts))
     stem = f"etude-{results.slug}-{year}"
     with staging(Path(out) / str(year) / "etudes") as folder:
         target = folder / results.slug
         target.mkdir()
         progress("Page HTML")
         (target / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
-        progress("Document PDF")
-        render.write_pdf(render.render_html(document, pdf=True), target / f"{stem}.pdf",
-                         archive=config.pdf_archive)
         progress("Données ouvertes")
-        data_files = write_study_data(results, target / "donnees")
+        with Background(write_study_data, results, target / "donnees") as study_data:  # on the other core
+            progress("Document PDF")
+            render.write_pdf(render.render_html(document, pdf=True), target / f"{stem}.pdf",
+                             archive=config.pdf_archive)
+            data_files = study_data.result()
     files = [f"{stem}.pdf", f"{stem}.html", *(f"donnees/{name}" for name in data_files)]
     return StudyOutput(folder=Path(out) / str(year) / "etudes" / results.slug, files=files, results=results)

@@ -21,7 +21,9 @@ Empty input, input with nothing to draw, or a negative bar length raises
 Layout is computed in points from measured text, not left to matplotlib: long
 labels are wrapped (never cut), value labels are placed only where they fit,
 and the height of row charts follows the number of rows. The figures use the
-object-oriented API with the Agg canvas (no pyplot global state).
+object-oriented API with the Agg canvas (no pyplot global state). Matplotlib is
+imported when a chart is first drawn, not with this module: a build whose charts
+all come from the figure cache (:mod:`panorama.figures`) never loads it.
 """
 
 from __future__ import annotations
@@ -32,22 +34,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties, fontManager
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
-from matplotlib.transforms import blended_transform_factory
 
+from panorama import figures
 from panorama.config import Config
 from panorama.formatting import MISSING, NBSP, NNBSP, fmt_evolution, fmt_number, fmt_pct, fmt_value
 from panorama.resources import assets_dir
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
 FULL_WIDTH_CM = 16.5
 """Width of the A4 text column."""
@@ -133,6 +134,8 @@ def _styled(function):
 
     @functools.wraps(function)
     def styled(*args, **kwargs):
+        from matplotlib import rc_context
+
         _register_fonts()
         with rc_context(_RC):
             return function(*args, **kwargs)
@@ -145,6 +148,7 @@ def _styled(function):
 # --------------------------------------------------------------------------- #
 
 
+@figures.drawing
 @_styled
 def horizontal_bar_chart(
     labels: Sequence[str],
@@ -186,6 +190,7 @@ def horizontal_bar_chart(
     return _render(fig, alt)
 
 
+@figures.drawing
 @_styled
 def column_chart(
     labels: Sequence[str],
@@ -208,6 +213,7 @@ def column_chart(
                     colour=colour, width_cm=width_cm, contiguous=False)
 
 
+@figures.drawing
 @_styled
 def histogram_chart(
     bins: Sequence[str],
@@ -225,6 +231,7 @@ def histogram_chart(
                     colour=colour, width_cm=width_cm, contiguous=True)
 
 
+@figures.drawing
 @_styled
 def stacked_share_chart(
     labels: Sequence[str],
@@ -288,6 +295,7 @@ def stacked_share_chart(
     return _render(fig, _alt(subject, items, secret))
 
 
+@figures.drawing
 @_styled
 def pyramid_chart(
     bands: Sequence[str],
@@ -306,6 +314,8 @@ def pyramid_chart(
     ``left`` values (women) to the left, ``right`` values (men) to the right,
     both on the same scale, counts labelled at the bar ends, band labels in the
     middle and the side names above each half."""
+    from matplotlib.transforms import blended_transform_factory
+
     names = _labels(bands)
     sides = [_values(left, len(names), "left"), _values(right, len(names), "right")]
     _require_drawable(sides[0] + sides[1], positive=True)
@@ -346,6 +356,7 @@ def pyramid_chart(
     return _render(fig, _alt(subject, items, secret))
 
 
+@figures.drawing
 @_styled
 def line_chart(
     years: Sequence[int | str],
@@ -579,6 +590,9 @@ def _figure(width: float, plot_height: float, *, title: str | None, legend: list
     """Create the figure: title and legend on top, then ``plot_height`` points
     for the plot and its axis labels, then the secret note if any. Return the
     figure and the bottom (pt) of the space left for the plot."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     title_text = _wrap(title, width - 2 * _OUTER, TITLE_SIZE, "bold") if title else ""
     title_height = _text_size(title_text, TITLE_SIZE, "bold")[1] + _GAP if title else 0.0
     columns, legend_height = _legend_shape(legend, width)
@@ -645,11 +659,15 @@ def _render(fig: Figure, alt: str) -> Chart:
 
 def _patch(colour: str, index: int) -> Patch:
     """Legend handle of the ``index``-th bar series."""
+    from matplotlib.patches import Patch
+
     return Patch(facecolor=colour, hatch=HATCHES[index], edgecolor="white", linewidth=0)
 
 
 def _line_handle(colour: str, index: int) -> Line2D:
     """Legend handle of the ``index``-th line series."""
+    from matplotlib.lines import Line2D
+
     return Line2D([], [], color=colour, linestyle=LINESTYLES[index], marker=MARKERS[index], markersize=_MARKER,
                   linewidth=1.8)
 
@@ -702,15 +720,28 @@ def _label_sides(columns: list[list]) -> list[list[bool]]:
 # --------------------------------------------------------------------------- #
 
 
+def prepare() -> None:
+    """Load matplotlib (figures, Agg canvas) and the fonts now, ahead of drawing (a
+    worker process does it while the data are read)."""
+    import matplotlib.backends.backend_agg  # noqa: F401
+    import matplotlib.figure  # noqa: F401
+
+    _measurer()
+
+
 @functools.cache
 def _register_fonts() -> None:
     """Make Lato (shipped in assets/fonts, OFL) known to matplotlib, once."""
+    from matplotlib.font_manager import fontManager
+
     for face in ("Regular", "Bold", "Italic", "BoldItalic"):
         fontManager.addfont(str(assets_dir() / "fonts" / f"Lato-{face}.ttf"))
 
 
 def _palette(colour: str | Config | None) -> tuple[str, ...]:
     """Main colour (given, or the configuration's) followed by the accents."""
+    from matplotlib.colors import to_hex
+
     if colour is None:
         colour = Config()
     main = to_hex(colour.couleur_principale if isinstance(colour, Config) else colour)
@@ -719,6 +750,7 @@ def _palette(colour: str | Config | None) -> tuple[str, ...]:
 
 def _text_on(fill: str) -> str:
     """White or dark text, whichever contrasts more with ``fill`` (WCAG)."""
+    from matplotlib.colors import to_rgb
 
     def luminance(colour: str) -> float:
         channels = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in to_rgb(colour)]
@@ -733,6 +765,8 @@ def _text_on(fill: str) -> str:
 @functools.cache
 def _measurer() -> RendererAgg:
     """An Agg renderer at the output resolution (hinting changes widths)."""
+    from matplotlib.backends.backend_agg import RendererAgg
+
     _register_fonts()
     return RendererAgg(1, 1, DPI)
 
@@ -740,6 +774,8 @@ def _measurer() -> RendererAgg:
 @functools.cache
 def _text_size(text: str, size: float, weight: str = "normal") -> tuple[float, float]:
     """Width and height (pt) of ``text``, which may hold several lines."""
+    from matplotlib.font_manager import FontProperties
+
     renderer = _measurer()
     font = FontProperties(family=FONT_FAMILY, size=size, weight=weight)
     lines = text.split("\n")
@@ -866,6 +902,8 @@ def _alt(subject: str, items: list[str], secret: bool) -> str:
 
 def _ticks(low: float, high: float, kind: str, nbins: int = 5) -> list[float]:
     """Round tick values within [low, high]."""
+    from matplotlib.ticker import MaxNLocator
+
     integer = kind in ("heures", "nombre", "etp")
     locator = MaxNLocator(nbins=nbins, steps=[1, 2, 2.5, 5, 10], integer=integer, min_n_ticks=min(3, nbins + 1))
     values = locator.tick_values(low, high if high > low else low + 1)

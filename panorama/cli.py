@@ -86,6 +86,9 @@ ConfigOption = Annotated[Optional[Path], typer.Option(
     help="Fichier de configuration TOML (région, départements, observatoire…). "
          "Sans cette option : Île-de-France.")]
 YearArgument = Annotated[str, typer.Argument(metavar="ANNEE", help="Année du panorama, par exemple 2019.")]
+NoCacheOption = Annotated[bool, typer.Option(
+    "--sans-cache", help="Redessine tous les graphiques et cartes, sans lire ni écrire le cache des figures "
+                         "(~/.cache/panorama/figures, ou $XDG_CACHE_HOME/panorama/figures).")]
 
 
 def _year(text: str) -> int:
@@ -132,6 +135,7 @@ def build_command(
     pdf_archive: Annotated[bool, typer.Option(
         "--pdf-archive", help="PDF au format d'archivage PDF/A-3u (ISO 19005-3), toujours balisé ; "
                               "équivaut à « pdf_archive = true » dans la section [rapport] de la configuration.")] = False,
+    sans_cache: NoCacheOption = False,
 ) -> None:
     """Produit le panorama de l'année : PDF, page HTML et données ouvertes ; ou les fiches départementales."""
     def action():
@@ -139,8 +143,9 @@ def build_command(
 
         if departements or departement:
             return build_sheets(_year(year), None if departements else departement, data, out, config,
-                                progress=_progress, pdf_archive=pdf_archive)
-        return build(_year(year), data, out, config, progress=_progress, pdf_archive=pdf_archive)
+                                progress=_progress, pdf_archive=pdf_archive, cache=not sans_cache)
+        return build(_year(year), data, out, config, progress=_progress, pdf_archive=pdf_archive,
+                     cache=not sans_cache)
 
     started = time.perf_counter()
     output = _run(action)
@@ -279,6 +284,7 @@ def study_command(
         "--list", help=_unbreakable("Affiche les identifiants possibles de l'étude (les donneurs d'ordre…) au "
                                     "lieu de la produire, par exemple : panorama study donneur-ordre --list 2019."))
     ] = False,
+    sans_cache: NoCacheOption = False,
 ) -> None:
     """Build one thematic study (``panorama study THEME [ID] YEAR``) or list its subjects (``--list``)."""
     theme, subject, year = _study_arguments(arguments, listing)
@@ -288,7 +294,7 @@ def study_command(
 
         if listing:
             return study_subjects(theme, year, data)
-        return build_study(theme, year, subject, data, out, config, progress=_progress)
+        return build_study(theme, year, subject, data, out, config, progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()
     output = _run(action)

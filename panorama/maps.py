@@ -15,6 +15,9 @@ département when first drawn.
 
 Everything drawn is deterministic: same values, same PNG bytes. Matplotlib is
 used through its object API with the Agg canvas (no pyplot, no global state).
+The drawing libraries (matplotlib, shapely, pyproj, geopandas) are imported when
+a map is first drawn, not with this module: a build whose maps all come from the
+figure cache (:mod:`panorama.figures`) never loads them.
 """
 
 from __future__ import annotations
@@ -25,30 +28,26 @@ import math
 import textwrap
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from functools import cache
+from typing import TYPE_CHECKING
 
-import geopandas as gpd
-import mapclassify
-import matplotlib
 import numpy as np
-import shapely
-from matplotlib import font_manager, patheffects
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.colors import to_hex, to_rgb
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, PathPatch, Rectangle
-from matplotlib.path import Path
-from pyproj import Transformer
 
+from panorama import figures
 from panorama.config import Config
 from panorama.formatting import fmt_count, fmt_int, fmt_value, is_missing
 from panorama.geo import commune_centroids
 from panorama.referential import departement_of_commune
 from panorama.resources import assets_dir
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    import shapely
+    from matplotlib.figure import Figure
+    from matplotlib.path import Path
 
 MISSING_LABEL = "Donnée manquante"
 EMPTY_LABEL = "Aucune heure"
@@ -145,12 +144,7 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
         return [], class_of
     distinct = sorted(set(present.values()))
     k = min(k, len(distinct))
-    if k == len(distinct):
-        uppers = distinct
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "Numba not installed": fine for a few values
-            uppers = [float(b) for b in mapclassify.FisherJenks(np.array(distinct), k=k).bins]
+    uppers = distinct if k == len(distinct) else _natural_breaks(distinct, k)
     breaks = []
     for upper in uppers[:-1]:
         following = next(v for v in distinct if v > upper)
@@ -161,6 +155,17 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     for code, value in present.items():
         class_of[code] = sum(value > b for b in breaks)
     return bounds, class_of
+
+
+def _natural_breaks(distinct: list[float], k: int) -> list[float]:
+    """Upper bounds of the ``k`` Fisher-Jenks classes (``1 < k < len(distinct)``) of the
+    sorted ``distinct`` values, by mapclassify (imported here: it loads scipy and
+    scikit-learn, which only a map being drawn needs)."""
+    import mapclassify
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Numba not installed": fine for a few values
+        return [float(b) for b in mapclassify.FisherJenks(np.array(distinct), k=k).bins]
 
 
 # --------------------------------------------------------------------------
@@ -185,6 +190,8 @@ class _Layer:
 @cache
 def _departements() -> gpd.GeoDataFrame:
     """All départements (WGS84), indexed by code; read once."""
+    import geopandas as gpd
+
     frame = gpd.read_file(assets_dir() / "geo" / "departements.geojson", engine="pyogrio")
     return frame.set_index("code", drop=False)
 
@@ -200,19 +207,16 @@ def _crs_for(codes: Iterable[str], bounds: Sequence[float]) -> str:
 
 def _path(geometry: shapely.Geometry) -> Path:
     """A matplotlib path for a (multi)polygon, holes included."""
-    vertices, codes = [], []
-    for polygon in shapely.get_parts(shapely.orient_polygons(geometry)):
-        for ring in (polygon.exterior, *polygon.interiors):
-            coords = np.asarray(ring.coords)
-            vertices.append(coords)
-            ring_codes = np.full(len(coords), Path.LINETO, dtype=Path.code_type)
-            ring_codes[0], ring_codes[-1] = Path.MOVETO, Path.CLOSEPOLY
-            codes.append(ring_codes)
-    return Path(np.concatenate(vertices), np.concatenate(codes))
+    import shapely
+
+    return _rings_path(np.asarray(ring.coords) for polygon in shapely.get_parts(shapely.orient_polygons(geometry))
+                       for ring in (polygon.exterior, *polygon.interiors))
 
 
 def _label_point(geometry: shapely.Geometry) -> tuple[float, float]:
     """Centre of the largest inscribed circle of the largest part."""
+    import shapely
+
     largest = max(shapely.get_parts(geometry), key=lambda part: part.area)
     centre = shapely.get_point(shapely.maximum_inscribed_circle(largest, 50.0), 0)
     return float(centre.x), float(centre.y)
@@ -220,6 +224,9 @@ def _label_point(geometry: shapely.Geometry) -> tuple[float, float]:
 
 @cache
 def _layer(codes: tuple[str, ...], encart: tuple[str, ...]) -> _Layer:
+    """The départements ``codes`` projected, with their labels' positions (once per process)."""
+    import shapely
+
     frame = _departements()
     unknown = [code for code in codes if code not in frame.index]
     if unknown:
@@ -253,6 +260,8 @@ def _layer(codes: tuple[str, ...], encart: tuple[str, ...]) -> _Layer:
 @cache
 def _font_family() -> str:
     """Register the project font (Lato) with matplotlib if it is shipped."""
+    from matplotlib import font_manager
+
     fonts = assets_dir() / "fonts"
     found = False
     for name in ("Lato-Regular.ttf", "Lato-Bold.ttf"):
@@ -265,6 +274,8 @@ def _font_family() -> str:
 def _palette(base: str, k: int) -> list[str]:
     """``k`` tints of ``base``, lightest first, ending at ``base``: a
     single-hue sequential scale, readable by colour-blind readers."""
+    from matplotlib.colors import to_hex, to_rgb
+
     if k == 1:
         shares = [0.6]
     else:
@@ -298,10 +309,35 @@ def _extent_of(bounds: Sequence[float], margin: float) -> tuple[float, float, fl
     return west - pad, south - pad, east + pad, north + pad
 
 
+@contextmanager
+def _map_figure(width: float, height: float):
+    """A figure of ``width`` × ``height`` inches in the maps' style (Lato, grey hatches), on
+    the Agg canvas; the style holds while the ``with`` block draws it."""
+    import matplotlib
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context({"font.family": _font_family(), "hatch.color": MISSING_EDGE,
+                                "hatch.linewidth": 0.6}):
+        fig = Figure(figsize=(width, height), dpi=DPI)
+        FigureCanvasAgg(fig)
+        yield fig
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes (deterministic: no software metadata)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
 def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | None],
           labels: dict[str, str], extent: tuple[float, float, float, float],
           fontsize: float) -> None:
     """Fill ``codes`` on ``ax`` and write ``labels`` (code → text) with a halo."""
+    from matplotlib import patheffects
+    from matplotlib.patches import PathPatch
+
     for code in codes:
         color = colors[code]
         if color is None:
@@ -343,6 +379,28 @@ def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
     return " ".join(parts)
 
 
+def _map_codes(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The départements of the région's map, and those of its inset."""
+    codes = tuple(config.departements)
+    return codes, tuple(code for code in config.encart if code in codes)
+
+
+def prepare(config: Config, communes: bool = False) -> None:
+    """Load the drawing libraries (matplotlib, shapely, pyproj, geopandas, mapclassify) and the région's
+    boundaries now, with ``communes`` those of the communes of its départements, ahead of
+    drawing (a worker process does it while the data are read)."""
+    import mapclassify  # noqa: F401 - classes of every map
+    import pyproj  # noqa: F401 - projects the communes
+
+    _font_family()
+    _layer(*_map_codes(config))
+    if communes:
+        _commune_table()
+        for code in config.departements:
+            _commune_layer(code)
+
+
+@figures.drawing
 def choropleth(values: Mapping[str, float | None], *, config: Config, legend_title: str,
                kind: str, title: str | None = None,
                missing_label: str = MISSING_LABEL) -> MapImage:
@@ -357,8 +415,7 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
     The caller prints the source and the base-map credit (:data:`MAP_SOURCE`)
     under the image. The PNG (16 × 10 cm, 150 dpi) is deterministic.
     """
-    codes = tuple(config.departements)
-    encart = tuple(code for code in config.encart if code in codes)
+    codes, encart = _map_codes(config)
     layer = _layer(codes, encart)
     drawn = {code: values.get(code) for code in codes}
     bounds, class_of = classify(drawn)
@@ -370,10 +427,9 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
             return layer.names[code]
         return f"{layer.names[code]}\n{_bound_text(drawn[code], kind)}"
 
-    with matplotlib.rc_context({"font.family": _font_family(), "hatch.color": MISSING_EDGE,
-                                "hatch.linewidth": 0.6}):
-        fig = Figure(figsize=FIGSIZE, dpi=DPI)
-        FigureCanvasAgg(fig)
+    from matplotlib.patches import Patch, Rectangle
+
+    with _map_figure(*FIGSIZE) as fig:
         top = 0.90 if title else 0.97
         if title:
             fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
@@ -406,11 +462,10 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
                    frameon=False, fontsize=7, title=textwrap.fill(legend_title, 30),
                    title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
                    handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        png = _png(fig)
     alt = _alt_text(config, codes, layer.names, drawn, bounds, title, legend_title, kind,
                     missing_label)
-    return MapImage(png=buffer.getvalue(), alt=alt, classes=bounds, class_of=class_of)
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of)
 
 
 # --------------------------------------------------------------------------
@@ -444,6 +499,8 @@ def _short_name(name: str) -> str:
 
 def _rings_path(rings: Iterable[np.ndarray]) -> Path:
     """A matplotlib path for closed rings (exteriors and holes oppositely oriented)."""
+    from matplotlib.path import Path
+
     vertices, codes = [], []
     for coords in rings:
         vertices.append(coords)
@@ -456,6 +513,8 @@ def _rings_path(rings: Iterable[np.ndarray]) -> Path:
 @cache
 def _commune_layer(departement: str) -> _CommuneLayer:
     """Read ``assets/geo/communes/<departement>.topojson`` once and project it."""
+    from pyproj import Transformer
+
     path = assets_dir() / "geo" / "communes" / f"{departement}.topojson"
     if not path.is_file():
         raise ValueError(f"Département absent du fond de carte des communes : {departement}")
@@ -577,6 +636,8 @@ def _unit_name(layer: _CommuneLayer, code: str) -> str:
 
 def _unit_geometry(layer: _CommuneLayer, units: _Units, unit: str) -> shapely.Geometry:
     """The projected polygon of a unit (a commune, or a city's arrondissements)."""
+    import shapely
+
     polygons = [shapely.Polygon(rings[0], rings[1:])
                 for code in layer.codes if units.unit_of[code] == unit for rings in layer.rings[code]]
     return shapely.union_all(polygons)
@@ -605,6 +666,9 @@ def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: 
     right or left of that circle: the first position that neither overlaps a
     placed label nor leaves the map wins; a label without one is dropped.
     """
+    import shapely
+    from matplotlib import patheffects
+
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     per_pixel = (ax.get_xlim()[1] - ax.get_xlim()[0]) / frame.width
@@ -673,6 +737,7 @@ def _commune_alt_text(layer: _CommuneLayer, departement: str, units: _Units,
     return " ".join(parts)
 
 
+@figures.drawing
 def commune_choropleth(departement: str, values: Mapping[str, float | None], *, config: Config,
                        legend_title: str, kind: str, title: str | None = None,
                        missing_label: str = MISSING_LABEL, empty_label: str = EMPTY_LABEL) -> MapImage:
@@ -721,10 +786,11 @@ def commune_choropleth(departement: str, values: Mapping[str, float | None], *, 
     map_height = map_width / aspect
     fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
     top = 1 - header / fig_height
-    with matplotlib.rc_context({"font.family": _font_family(), "hatch.color": MISSING_EDGE,
-                                "hatch.linewidth": 0.6}):
-        fig = Figure(figsize=(fig_width, fig_height), dpi=DPI)
-        FigureCanvasAgg(fig)
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch, PathPatch
+
+    with _map_figure(fig_width, fig_height) as fig:
         if title:
             fig.text(0.02, 1 - 0.35 * CM / fig_height, title, ha="left", va="top", fontsize=10,
                      fontweight="bold", color=TEXT_COLOR)
@@ -771,9 +837,8 @@ def commune_choropleth(departement: str, values: Mapping[str, float | None], *, 
         ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
                          map_height / fig_height))
         legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+        png = _png(fig)
     alt = _commune_alt_text(layer, departement, units, bounds, ranked, title, legend_title, kind,
                             missing_label, empty_label, bool(lines["epci"]))
-    return MapImage(png=buffer.getvalue(), alt=alt, classes=bounds, class_of=class_of,
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of,
                     unmapped=dict(units.unmapped))

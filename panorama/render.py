@@ -139,6 +139,11 @@ def _source_date_epoch(html: str):
             os.environ["SOURCE_DATE_EPOCH"] = previous
 
 
+def prepare_pdf() -> None:
+    """Load WeasyPrint now (it takes half a second), e.g. while a worker draws the figures."""
+    import weasyprint  # noqa: F401
+
+
 def write_pdf(html: str, path: Path, *, archive: bool = False):
     """Render ``html`` (from :func:`render_html` with ``pdf=True``) to a tagged PDF at
     ``path``; ``archive``: a PDF/A-3u file (ISO 19005-3, for long-term archiving), still tagged.

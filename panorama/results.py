@@ -17,6 +17,7 @@ from panorama import confidentiality, indicators, referential
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 from panorama.document import SECRET
+from panorama.parallel import Background
 
 
 @dataclass(frozen=True)
@@ -111,13 +112,13 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
     ``history`` (earlier years' datasets by year), the series of key figures;
     apply the statistical confidentiality rule to every year's tables."""
     rule = config.rule
-    facts = indicators.fact_table(dataset)
-    breakdowns, current, summary = confidentiality.protect(
-        indicators.breakdowns(dataset, facts), indicators.key_figures(dataset, facts), rule)
     earlier = {**(history or {}), **({previous.year: previous} if previous is not None else {})}
-    by_year = {year: _protected_key_figures(data, rule) for year, data in sorted(earlier.items())
-               if year < dataset.year}
-    by_year[dataset.year] = current
+    earlier = {year: data for year, data in sorted(earlier.items()) if year < dataset.year}
+    with Background(_earlier_key_figures, earlier, rule) as earlier_years:  # on the other core
+        facts = indicators.fact_table(dataset)
+        breakdowns, current, summary = confidentiality.protect(
+            indicators.breakdowns(dataset, facts), indicators.key_figures(dataset, facts), rule)
+        by_year = {**earlier_years.result(), dataset.year: current}
     prev = by_year.get(previous.year) if previous is not None else None
     key = indicators.evolution(current, prev)
     found = [c for c in current["perimetre"].drop_duplicates() if c != indicators.REGION]
@@ -130,6 +131,11 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
                    config=config, perimeters=perimeters, key_figures=key,
                    breakdowns=breakdowns, quality=dataset.quality, example=example,
                    series=indicators.series(by_year), confidentiality=summary)
+
+
+def _earlier_key_figures(earlier: Mapping[int, Dataset], rule: confidentiality.Rule) -> dict[int, pd.DataFrame]:
+    """The protected key figures of each earlier year (:func:`_protected_key_figures`)."""
+    return {year: _protected_key_figures(data, rule) for year, data in earlier.items()}
 
 
 def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.DataFrame:

@@ -67,6 +67,18 @@ def test_national_coverage_has_no_hole_but_llivia(departements):
     assert holes[0].area / 1e6 == pytest.approx(12.8, rel=0.05)
 
 
+@pytest.mark.parametrize(("values", "k", "uppers"), [
+    ([12.0, 14.5, 15.0, 40.0, 41.0, 43.5, 90.0, 250.0, 260.0, 1000.0], 4, [43.5, 90.0, 260.0, 1000.0]),
+    ([12.0, 14.5, 15.0, 40.0, 41.0, 43.5, 90.0, 250.0, 260.0, 1000.0], 2, [260.0, 1000.0]),
+    ([0.31, 0.32, 0.33, 0.45, 0.46, 0.47, 0.62], 4, [0.32, 0.33, 0.47, 0.62]),
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3, [2.0, 4.0, 6.0]),  # ties: the longest last class
+    ([1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 4, [1.0, 2.0, 4.0, 6.0]),
+])
+def test_natural_breaks(values, k, uppers):
+    """Fisher-Jenks upper bounds (mapclassify): the partition with the least within-class variance."""
+    assert maps._natural_breaks(values, k) == uppers
+
+
 def test_classify_is_nice_and_deterministic():
     bounds, class_of = maps.classify(HOURS)
     assert bounds == [(250_000, 400_000), (400_000, 700_000), (700_000, 1_000_000), (1_000_000, 1_100_000)]
