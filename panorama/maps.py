@@ -58,6 +58,7 @@ CM = 1 / 2.54
 FIGSIZE = (16 * CM, 10 * CM)
 DPI = 150
 METROPOLE_CRS = "EPSG:2154"  # RGF93 / Lambert-93
+MAX_LABELLED = 20  # a map of more départements (a national one) writes no name or value on them
 
 TEXT_COLOR = "#1a1a1a"
 MUTED_COLOR = "#595959"
@@ -177,7 +178,8 @@ class _Layer:
     """The départements of one map, projected, ready to draw.
 
     ``label_points`` of the départements outside the inset avoid the frame
-    that marks the inset on the main map (``encart_box``).
+    that marks the inset on the main map (``encart_box``). ``frames`` are the
+    boxes of the overseas départements moved beside metropolitan France.
     """
 
     names: dict[str, str]
@@ -185,6 +187,7 @@ class _Layer:
     label_points: dict[str, tuple[float, float]]
     bounds: dict[str, tuple[float, float, float, float]]
     encart_box: tuple[float, float, float, float] | None
+    frames: tuple[tuple[float, float, float, float], ...] = ()
 
 
 @cache
@@ -232,8 +235,15 @@ def _layer(codes: tuple[str, ...], encart: tuple[str, ...]) -> _Layer:
     if unknown:
         raise ValueError("Départements absents du fond de carte : " + ", ".join(unknown))
     selected = frame.loc[list(codes)]
-    projected = selected.to_crs(_crs_for(selected.index, selected.total_bounds))
-    geometries = dict(zip(codes, projected.geometry.values))
+    overseas = [code for code in codes if code.startswith("97")]
+    frames: list[tuple[float, float, float, float]] = []
+    if overseas and len(overseas) < len(codes):  # metropolitan and overseas: the latter moved beside
+        projected = selected.drop(index=overseas).to_crs(METROPOLE_CRS)
+        geometries = dict(zip(projected.index, projected.geometry.values))
+        geometries.update(_overseas_boxes(selected.loc[overseas], projected.total_bounds, frames))
+    else:
+        projected = selected.to_crs(_crs_for(selected.index, selected.total_bounds))
+        geometries = dict(zip(codes, projected.geometry.values))
     encart_box = None
     label_areas = dict(geometries)
     if encart:
@@ -250,7 +260,34 @@ def _layer(codes: tuple[str, ...], encart: tuple[str, ...]) -> _Layer:
         label_points={code: _label_point(g) for code, g in label_areas.items()},
         bounds={code: tuple(g.bounds) for code, g in geometries.items()},
         encart_box=encart_box,
+        frames=tuple(frames),
     )
+
+
+def _overseas_boxes(overseas: gpd.GeoDataFrame, metropole: Sequence[float],
+                    frames: list[tuple[float, float, float, float]]) -> dict[str, shapely.Geometry]:
+    """The overseas départements of a national map, each projected on its own and fitted
+    into a square box in a column west of metropolitan France (``metropole``: its
+    projected bounds), top down in code order, as on the maps of the statistical
+    institute; the boxes are appended to ``frames``."""
+    from shapely import affinity
+
+    west, south, east, north = metropole
+    side = (north - south) / 6.5
+    gap = side * 0.15
+    moved = {}
+    for rank, code in enumerate(overseas.index):
+        one = overseas.loc[[code]]
+        geometry = one.to_crs(_crs_for([code], one.total_bounds)).geometry.values[0]
+        g_west, g_south, g_east, g_north = geometry.bounds
+        factor = (side - 2 * gap) / max(g_east - g_west, g_north - g_south)
+        box_west, box_north = west - side - 2 * gap, north - rank * (side + gap)
+        fitted = affinity.scale(geometry, factor, factor, origin=(g_west, g_north))
+        f_west, f_south, f_east, f_north = fitted.bounds
+        moved[code] = affinity.translate(fitted, box_west + (side - (f_east - f_west)) / 2 - f_west,
+                                         box_north - (side - (f_north - f_south)) / 2 - f_north)
+        frames.append((box_west, box_north - side, box_west + side, box_north))
+    return moved
 
 
 # --------------------------------------------------------------------------
@@ -298,7 +335,9 @@ def _class_text(bounds: tuple[float, float], kind: str, spoken: bool = False) ->
 
 
 def _extent(layer: _Layer, codes: tuple[str, ...], margin: float) -> tuple[float, float, float, float]:
-    boxes = np.array([layer.bounds[code] for code in codes])
+    """The bounds of ``codes`` (with the overseas boxes when they are drawn) widened by ``margin``."""
+    frames = list(layer.frames) if any(code.startswith("97") for code in codes) else []
+    boxes = np.array([layer.bounds[code] for code in codes] + frames)
     return _extent_of((boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()), margin)
 
 
@@ -438,8 +477,13 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
         ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
         ax.set_axis_off()
         ax.set_anchor("N")
-        main_labels = {code: label(code) for code in codes if code not in encart}
+        # Too many départements to write on: the alt text and the report's table give the values.
+        main_labels = {} if len(codes) > MAX_LABELLED else {
+            code: label(code) for code in codes if code not in encart}
         _draw(ax, layer, codes, colors, main_labels, _extent(layer, codes, 0.02), fontsize=6.5)
+        for west, south, east, north in layer.frames:
+            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                   edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
         legend_top = top
         if layer.encart_box:
             west, south, east, north = layer.encart_box

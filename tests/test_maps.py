@@ -146,6 +146,29 @@ def test_choropleth_without_inset_and_other_region():
     assert "Donnée manquante : Somme." in image.alt
 
 
+def test_national_map_moves_the_overseas_departements_beside_metropolitan_france():
+    from panorama import referential
+
+    codes = tuple(referential.DEPARTEMENTS)
+    layer = maps._layer(codes, ())
+    overseas = [code for code in codes if code.startswith("97")]
+    assert overseas == ["971", "972", "973", "974", "976"]
+    assert len(layer.frames) == 5
+    metropole_west = min(layer.bounds[code][0] for code in codes if code not in overseas)
+    for code, (west, south, east, north) in zip(overseas, layer.frames, strict=True):
+        g_west, g_south, g_east, g_north = layer.bounds[code]
+        assert west < g_west < g_east < east and south < g_south < g_north < north  # inside its box
+        assert east < metropole_west  # in a column west of Brittany
+        assert north - south == pytest.approx(layer.frames[0][3] - layer.frames[0][1])  # same size
+    tops = [north for *_, north in layer.frames]
+    assert tops == sorted(tops, reverse=True)  # top down in code order
+    assert maps._layer(("971",), ()).frames == ()  # an overseas région alone keeps its own map
+    image = maps.choropleth({code: 0.15 for code in codes}, config=Config(departements=codes, encart=()),
+                            legend_title="Part des femmes", kind="part")
+    assert image.alt.count("15,0\u00a0%") == len(codes) + 1  # no label on the map: every value (and the
+    # one class) is in the alt text
+
+
 def test_choropleth_rejects_unknown_departement():
     config = dataclasses.replace(Config(), departements=("75", "99"), encart=())
     with pytest.raises(ValueError, match="99"):
