@@ -429,9 +429,25 @@ def key_figures(ds: Dataset, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     residents) and the shares of hours ``part_heures_*`` printed on the key
     figures page.
     """
-    facts = fact_table(ds) if facts is None else facts
-    operations = _operations_frame(ds)
-    coded = _CodedFacts(facts, operations)
+    return _key_figures(_coded_facts(ds, facts))
+
+
+def tables(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, ...] | None = None
+           ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`key_figures` and :func:`breakdowns` (with ``only``) of ``ds`` together: the
+    fact table is coded as integers once for both."""
+    coded = _coded_facts(ds, facts)
+    return _key_figures(coded), _breakdowns(coded, only)
+
+
+def _coded_facts(ds: Dataset, facts: pd.DataFrame | None) -> _CodedFacts:
+    """The fact table of ``ds`` (``facts`` when given) and its operations, coded."""
+    return _CodedFacts(fact_table(ds) if facts is None else facts, _operations_frame(ds))
+
+
+def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
+    """:func:`key_figures` of coded facts."""
+    operations = coded.operations
     total = coded.cells([], operations=True)
     heures, contrats, participants = total.heures[:, 0], total.contrats[:, 0], total.participants[:, 0]
     followed = total.operations[:, 0]
@@ -599,8 +615,11 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, 
     ``operations`` is filled for operation-level dimensions only. ``only``
     restricts the computation to these dimensions (no cross-tab).
     """
-    facts = fact_table(ds) if facts is None else facts
-    coded = _CodedFacts(facts, _operations_frame(ds))
+    return _breakdowns(_coded_facts(ds, facts), only)
+
+
+def _breakdowns(coded: _CodedFacts, only: tuple[str, ...] | None) -> pd.DataFrame:
+    """:func:`breakdowns` of coded facts."""
     frames = [_breakdown(coded, [dim], dim.name) for dim in DIMENSIONS if only is None or dim.name in only]
     frames += [_breakdown(coded, [first, second], name) for name, first, second in (CROSSES if only is None else ())]
     total = coded.cells([])
@@ -613,7 +632,7 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, 
     out["secret"] = False
     columns = ["perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                "part_heures", "part_participants", "secret", "operations", "entreprises", "part_max_entreprise"]
-    out = out[columns]
+    out = out.reindex(columns=columns)  # without a company dimension: no company counts
     return sort_perimeters(out, "perimetre").reset_index(drop=True)
 
 

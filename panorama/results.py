@@ -115,9 +115,8 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
     earlier = {**(history or {}), **({previous.year: previous} if previous is not None else {})}
     earlier = {year: data for year, data in sorted(earlier.items()) if year < dataset.year}
     with Background(_earlier_key_figures, earlier, rule) as earlier_years:  # on the other core
-        facts = indicators.fact_table(dataset)
-        breakdowns, current, summary = confidentiality.protect(
-            indicators.breakdowns(dataset, facts), indicators.key_figures(dataset, facts), rule)
+        key, rows = indicators.tables(dataset)
+        breakdowns, current, summary = confidentiality.protect(rows, key, rule)
         by_year = {**earlier_years.result(), dataset.year: current}
     prev = by_year.get(previous.year) if previous is not None else None
     key = indicators.evolution(current, prev)
@@ -145,8 +144,6 @@ def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.D
     the perimeters' totals and on the breakdowns they are computed from, so only
     those breakdowns are protected (with their groups across départements).
     """
-    facts = indicators.fact_table(dataset)
     linked = (*dict.fromkeys(confidentiality.LINKED.values()), "publics")
-    _, key, _ = confidentiality.protect(indicators.breakdowns(dataset, facts, only=linked),
-                                        indicators.key_figures(dataset, facts), rule)
-    return key
+    key, rows = indicators.tables(dataset, only=linked)
+    return confidentiality.protect(rows, key, rule)[1]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
 import pytest
 from datasets import write_dataset
 from independent import tiny_tables
@@ -118,3 +119,12 @@ def test_figures_of_a_subset_of_the_contracts(dataset, facts):
     rows = indicators.breakdowns(dataset, women, only=("type_structure", "tranche_age"))
     assert cells(rows, "tranche_age") == {"MOINS_26": (1000, 1, 1), "26_49": (150, 3, 1), "50_PLUS": (400, 1, 1)}
     assert cells(rows, "type_structure", "75", ("heures", "entreprises")) == {"ETTI": (400, 1)}
+
+
+def test_tables_give_the_key_figures_and_breakdowns_of_one_coding(dataset, facts, rows):
+    key, together = indicators.tables(dataset, facts)
+    pd.testing.assert_frame_equal(key, indicators.key_figures(dataset, facts))
+    pd.testing.assert_frame_equal(together, rows)
+    _, only = indicators.tables(dataset, facts, only=("sexe",))
+    assert set(only["dimension"]) == {"sexe"}
+    assert only.loc[only["perimetre"] == "region", "participants"].sum() == 6  # P1–P5 and P7
