@@ -88,7 +88,7 @@ _STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from panorama import build, charts, maps, panorama_report, render
+from panorama import build, figures, maps, panorama_report, render
 from panorama.commentary import Texts
 from panorama.config import Config
 spent = {"cartes": 0.0}
@@ -100,12 +100,12 @@ def timed(function):
         finally:
             spent["cartes"] += time.perf_counter() - started
     return wrapper
-maps.choropleth = timed(maps.choropleth)
-maps.commune_choropleth = timed(maps.commune_choropleth)
+maps.draw = timed(maps.draw)
 t1 = time.perf_counter()
 results = build.load_results(int(sys.argv[1]), None, Config())
 t2 = time.perf_counter()
-document = panorama_report.build_document(results, Texts(None))
+document = figures.Figures().draw(panorama_report.build_document(results, Texts(None)),
+                                  lambda specs: [figures.draw(spec) for spec in specs])  # in this process
 t3 = time.perf_counter()
 html = render.render_html(document, pdf=False)
 t4 = time.perf_counter()

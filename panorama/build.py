@@ -194,13 +194,15 @@ class _Drawing:
         self._worker.__exit__(exc_type, exc, tb)
 
     def compose(self, builder: Callable[[], T]) -> T:
-        """``builder()`` (a document, or a list of them) with its figures drawn ahead
-        (see :class:`panorama.figures.Figures`); once per build."""
-        missing = self._figures.plan(builder)
-        if missing:
-            self._worker.start(figures.draw_all, missing)
-            self._figures.keep(missing, self._worker.result())
-        return self._figures.compose(builder)
+        """``builder()`` (a document, or a list of them), composed once, with the figures of
+        all its documents drawn (each once) and attached (see :mod:`panorama.figures`); once
+        per build."""
+        return self._figures.draw(builder(), self._draw_all)
+
+    def _draw_all(self, specs: list) -> list:
+        """The images of ``specs``, drawn by the worker (which shares them with another process)."""
+        self._worker.start(figures.draw_all, specs)
+        return self._worker.result()
 
 
 class staging:

@@ -4,6 +4,8 @@ Every public function takes plain data (lists or pandas Series, French labels
 already resolved) and returns a :class:`Chart`: deterministic PNG bytes, a
 French alt text that states the figures, and the size the chart was drawn at,
 so that the templates show it at 1:1 in the PDF (fonts are then 8 pt or more).
+A build draws the charts its documents describe (:class:`panorama.figspec.ChartSpec`)
+after composing them, through :func:`draw`.
 
 Style: Lato everywhere, the main colour from the configuration followed by the
 Okabe–Ito palette (:data:`ACCENTS`), hatches on every other series so that no
@@ -38,8 +40,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from panorama import figures
 from panorama.config import Config
+from panorama.figspec import FULL_WIDTH_CM, NOTHING_TO_DRAW, ChartSpec, full_row, unpublishable
+from panorama.figspec import drawable as _drawable
 from panorama.formatting import MISSING, NBSP, NNBSP, fmt_evolution, fmt_number, fmt_pct, fmt_value
 from panorama.resources import assets_dir
 
@@ -50,10 +53,6 @@ if TYPE_CHECKING:
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-FULL_WIDTH_CM = 16.5
-"""Width of the A4 text column."""
-HALF_WIDTH_CM = 8.0
-"""Width of half the text column (two charts side by side)."""
 DPI = 150
 
 SECRET_NOTE = f"Valeurs non publiées{NBSP}: secret statistique"
@@ -88,7 +87,6 @@ _TICK_PAD = 4.0
 _BAR = 12.0  # thickness of a horizontal bar, pt
 _MARKER = 5.0  # size of a line marker, pt
 _MIN_BAR = 40.0  # room left for the longest bar beside the widest label, pt
-_NOTHING_TO_DRAW = "Aucune valeur à représenter : le graphique ne doit pas être produit."
 
 _RC = {
     "font.family": FONT_FAMILY,
@@ -148,7 +146,22 @@ def _styled(function):
 # --------------------------------------------------------------------------- #
 
 
-@figures.drawing
+def draw(spec: ChartSpec) -> Chart:
+    """Draw the chart ``spec`` describes (:class:`panorama.figspec.ChartSpec`)."""
+    options = {"subject": spec.subject, "value_kind": spec.unit, "title": spec.title, "colour": spec.colour,
+               "width_cm": spec.width_cm}
+    names = [name for name, _ in spec.series]
+    columns = [values for _, values in spec.series]
+    series = columns[0] if names == [""] else dict(spec.series)
+    if spec.kind == "barres":
+        return horizontal_bar_chart(spec.categories, columns[0], shares=spec.shares, **options)
+    if spec.kind == "pyramide":
+        return pyramid_chart(spec.categories, *columns, left_label=names[0], right_label=names[1], **options)
+    function = {"colonnes": column_chart, "histogramme": histogram_chart, "empilement": stacked_share_chart,
+                "courbes": line_chart}[spec.kind]
+    return function(spec.categories, series, **options)
+
+
 @_styled
 def horizontal_bar_chart(
     labels: Sequence[str],
@@ -190,7 +203,6 @@ def horizontal_bar_chart(
     return _render(fig, alt)
 
 
-@figures.drawing
 @_styled
 def column_chart(
     labels: Sequence[str],
@@ -213,7 +225,6 @@ def column_chart(
                     colour=colour, width_cm=width_cm, contiguous=False)
 
 
-@figures.drawing
 @_styled
 def histogram_chart(
     bins: Sequence[str],
@@ -231,7 +242,6 @@ def histogram_chart(
                     colour=colour, width_cm=width_cm, contiguous=True)
 
 
-@figures.drawing
 @_styled
 def stacked_share_chart(
     labels: Sequence[str],
@@ -255,9 +265,9 @@ def stacked_share_chart(
     keys, columns = _series(series, len(names))
     rows_data = list(zip(*columns))
     _require_drawable([v for column in columns for v in column], positive=True)
-    drawable_rows = [all(_drawable(v) for v in row) and sum(row) > 0 for row in rows_data]
+    drawable_rows = [full_row(row) for row in rows_data]
     if not any(drawable_rows):
-        raise ValueError(_NOTHING_TO_DRAW)
+        raise ValueError(NOTHING_TO_DRAW)
     shares = [[v / sum(row) for v in row] if ok else None for row, ok in zip(rows_data, drawable_rows)]
     secret = any(None in row for row in rows_data)
     width = width_cm * _PT_PER_CM
@@ -295,7 +305,6 @@ def stacked_share_chart(
     return _render(fig, _alt(subject, items, secret))
 
 
-@figures.drawing
 @_styled
 def pyramid_chart(
     bands: Sequence[str],
@@ -356,7 +365,6 @@ def pyramid_chart(
     return _render(fig, _alt(subject, items, secret))
 
 
-@figures.drawing
 @_styled
 def line_chart(
     years: Sequence[int | str],
@@ -814,7 +822,7 @@ def _labels(labels: Sequence) -> list:
     """The categories as a list; empty input is an error."""
     names = list(labels)
     if not names:
-        raise ValueError(_NOTHING_TO_DRAW)
+        raise ValueError(NOTHING_TO_DRAW)
     return names
 
 
@@ -845,18 +853,11 @@ def _series(series: Sequence | Mapping[str, Sequence], count: int) -> tuple[list
     return keys, columns
 
 
-def _drawable(value: float | None) -> bool:
-    """Whether a value is drawn: neither withheld (``None``) nor NaN."""
-    return value is not None and not math.isnan(value)
-
-
 def _require_drawable(values: list[float | None], positive: bool) -> None:
-    """Refuse input with nothing to draw, or negative bar lengths."""
-    drawn = [v for v in values if _drawable(v)]
-    if not drawn:
-        raise ValueError(_NOTHING_TO_DRAW)
-    if positive and min(drawn) < 0:
-        raise ValueError("Valeurs négatives non prises en charge.")
+    """Refuse input with nothing to draw, or negative bar lengths (:func:`panorama.figspec.unpublishable`)."""
+    refusal = unpublishable(values, positive)
+    if refusal is not None:
+        raise ValueError(refusal)
 
 
 def _missing_label(row: Sequence[float | None]) -> str:

@@ -9,7 +9,7 @@ import math
 
 import pandas as pd
 
-from panorama import charts, commentary, maps, referential
+from panorama import commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.document import SECRET, Card, Column, Figure, Table, Text, chart_value
 from panorama.errors import ConfigError
@@ -17,7 +17,7 @@ from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
 from panorama.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
-HALF = charts.HALF_WIDTH_CM
+HALF = figspec.HALF_WIDTH_CM
 
 
 class Composer:
@@ -40,33 +40,27 @@ class Composer:
         custom = self.texts.custom(key)
         return Text(key=key, text=generated, html=custom)
 
-    def figure(self, title: str, chart, table: Table | None = None, note: str = "") -> Figure | Table:
-        """Wrap a rendered chart or map with its title, source and data table.
-
-        ``chart`` may be a function drawing it: when the chart functions refuse
-        to draw (``ValueError``: every value secret or missing), the table alone
-        is returned, with a note saying why.
-        """
-        if callable(chart):
-            try:
-                chart = chart()
-            except ValueError:
-                table = table or Table(caption=title, columns=[Column("—")], rows=[])
-                return Table(caption=title, columns=table.columns, rows=table.rows,
-                             note=f"{note} Aucune valeur publiable (secret statistique).".strip())
+    def figure(self, title: str, spec: figspec.Spec, table: Table | None = None, note: str = "") -> Figure | Table:
+        """A chart or map (its specification, drawn later) with its title, source and data
+        table; the table alone, with a note saying why, when the chart cannot be drawn
+        (:attr:`~panorama.figspec.ChartSpec.refusal`: every value secret or missing)."""
+        if spec.refusal is not None:
+            table = table or Table(caption=title, columns=[Column("—")], rows=[])
+            return Table(caption=title, columns=table.columns, rows=table.rows,
+                         note=f"{note} Aucune valeur publiable (secret statistique).".strip())
         self._count += 1
-        return Figure(id=f"figure-{self._count}", title=title, png=chart.png, alt=chart.alt,
-                      width_cm=chart.width_cm, source=self.source, table=table, note=note)
+        return Figure(id=f"figure-{self._count}", title=title, spec=spec, source=self.source, table=table,
+                      note=note)
 
     def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
         """Choropleth of ``values`` (département code → value) over the configured départements;
         a secret value is hatched « Secret statistique »."""
         shown = {code: values.get(code) for code in self.config.departements}
         secret = any(v is SECRET for v in shown.values())
-        image = maps.choropleth({code: chart_value(v) for code, v in shown.items()}, config=self.config,
-                                legend_title=legend, kind=kind,
-                                missing_label="Secret statistique" if secret else maps.MISSING_LABEL)
-        return self.figure(title, image, table, note=f"{maps.MAP_SOURCE[0].upper()}{maps.MAP_SOURCE[1:]}.")
+        spec = figspec.departement_map({code: chart_value(v) for code, v in shown.items()}, self.config,
+                                       legend_title=legend, unit=kind,
+                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL)
+        return self.figure(title, spec, table, note=f"{sentence_case(figspec.MAP_SOURCE)}.")
 
     def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:
         """Rows of a breakdown (publication order), for the document's perimeter by
@@ -89,7 +83,7 @@ class Composer:
         return SECRET if self.r.is_secret(code, perimetre) else self.r.figure(code, perimetre)
 
     def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
-            width: float = charts.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
+            width: float = figspec.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
         """Horizontal bars of one breakdown (hours or participants, with shares); only
         the table when every value is secret."""
         rows = self.rows(dimension)
@@ -97,22 +91,22 @@ class Composer:
             rows = rows[rows["code"] != referential.NON_RENSEIGNE]
         share = "part_heures" if measure == "heures" else "part_participants"
         kind = "heures" if measure == "heures" else "nombre"
-        return self.figure(title, lambda: charts.horizontal_bar_chart(
+        return self.figure(title, figspec.bars(
             list(rows["libelle"]), [chart_value(v) for v in rows[measure]], subject=subject,
-            shares=[chart_value(v) for v in rows[share]], value_kind=kind, colour=self.config, width_cm=width),
-            breakdown_table(rows, subject, measure), note)
+            shares=[chart_value(v) for v in rows[share]], unit=kind, colour=self.config.couleur_principale,
+            width_cm=width), breakdown_table(rows, subject, measure), note)
 
 
-def figure_pyramid(b: Composer, title: str, width: float = charts.FULL_WIDTH_CM) -> Figure | Table:
+def figure_pyramid(b: Composer, title: str, width: float = figspec.FULL_WIDTH_CM) -> Figure | Table:
     """Age pyramid of the composer's perimeter (sex × age band), with its table."""
     rows = b.rows("sexe_x_tranche_age")
     counts = dict(zip(rows["code"], rows["participants"]))
     left = [counts.get(f"F|{band}", 0) for band, _ in AGE_BANDS]
     right = [counts.get(f"M|{band}", 0) for band, _ in AGE_BANDS]
     labels = [label for _, label in AGE_BANDS]
-    chart = lambda: charts.pyramid_chart(  # noqa: E731 - drawn only if something is publishable
-        labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
-        subject="Participants par sexe et tranche d'âge", colour=b.config, width_cm=width)
+    chart = figspec.pyramid(labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
+                            subject="Participants par sexe et tranche d'âge", colour=b.config.couleur_principale,
+                            width_cm=width)
     table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
                   columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
                   rows=[[label, f, m] for label, f, m in zip(labels, left, right)])

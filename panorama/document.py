@@ -2,7 +2,9 @@
 
 Blocks hold raw figures and a formatting *kind* per value; the templates only
 format (``fmt`` filter) and lay out. Each block class has a ``block`` name the
-template dispatches on.
+template dispatches on. A chart or a map is held as its specification
+(:mod:`panorama.figspec`); the build attaches its drawn image afterwards
+(:class:`panorama.figures.Figures`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
+from panorama.figspec import Spec
 from panorama.formatting import SECRET
 
 
@@ -48,17 +51,39 @@ class Table:
 
 @dataclass
 class Figure:
-    """A chart or a map: PNG image, alt text stating its figures, and (HTML) the table behind it."""
+    """A chart or a map: its specification, its source and (HTML) the table behind it; once
+    drawn, its ``image`` (a :class:`panorama.charts.Chart` or :class:`panorama.maps.MapImage`):
+    PNG bytes, alt text stating its figures, size."""
 
     id: str
     title: str
-    png: bytes
-    alt: str
-    width_cm: float
+    spec: Spec
     source: str
     table: Table | None = None
     note: str = ""
     block: str = "figure"
+    image: object = None
+
+    def _drawn(self):
+        if self.image is None:
+            raise RuntimeError(f"Figure « {self.title} » non dessinée : dessiner les figures du document "
+                               "(panorama.figures.Figures.draw) avant de le rendre.")
+        return self.image
+
+    @property
+    def png(self) -> bytes:
+        """The drawn image's PNG bytes."""
+        return self._drawn().png
+
+    @property
+    def alt(self) -> str:
+        """The drawn image's alt text, which states its figures."""
+        return self._drawn().alt
+
+    @property
+    def width_cm(self) -> float:
+        """The width the image was drawn at (cm): shown at 1:1 in the PDF."""
+        return self._drawn().width_cm
 
     @property
     def half(self) -> bool:
@@ -130,3 +155,8 @@ class Document:
     source_line: str = ""
     layout: str = "rapport"  # ``rapport``: cover page and contents; ``fiche``: compact header
     kicker: str = ""  # line above the title (default: the observatory's name)
+
+    @property
+    def figures(self) -> list[Figure]:
+        """The charts and maps of the document, in order."""
+        return [block for section in self.sections for block in section.blocks if isinstance(block, Figure)]

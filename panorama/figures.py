@@ -1,22 +1,26 @@
-"""Charts and maps drawn once: planned ahead, drawn together on two cores, and kept in a
+"""Charts and maps drawn after composition: once each, on two cores, and kept in a
 content-addressed cache so that an unchanged rebuild draws none of them.
 
-The drawing functions (the public functions of :mod:`panorama.charts` and
-:mod:`panorama.maps`) are marked with :func:`drawing`. Called outside a build, they
-simply draw. A build composes each document through a :class:`Figures`:
+Composition never draws: it describes every chart and map by a specification
+(:mod:`panorama.figspec`: plain, hashable data — kind, values, labels, unit and the few
+style options that change the pixels), which the document's
+:class:`~panorama.document.Figure` blocks hold. A build then, once for all its documents:
 
-1. :meth:`Figures.plan` composes the document once, every drawing function returning a
-   placeholder (:class:`Planned`) and noting its call (a :class:`Spec`); the figures
-   found in the cache are read, the others returned;
-2. the build has those drawn all together (:func:`draw_all`, in a worker process that
-   shares them between two cores) and hands them to :meth:`Figures.keep`;
-3. :meth:`Figures.compose` composes the document again, every drawing function now
-   returning its figure — or raising its ``ValueError`` again when it refused to draw.
+1. composes them (once: nothing is drawn while composing);
+2. gathers the specifications of their figures, each once (:class:`Figures`; two
+   documents showing the same figure, say two département sheets, share it), and reads
+   those already drawn from the cache;
+3. has the others drawn all together (:func:`draw_all`: a worker process, made ready
+   while the data were read, shares them between two cores; :func:`draw` hands a
+   specification to :func:`panorama.charts.draw` or :func:`panorama.maps.draw`);
+4. attaches each image (PNG bytes, alt text, size) to the figure blocks that show it,
+   where rendering (:mod:`panorama.render`) reads it.
 
-A figure's key is a SHA-256 of everything its bytes depend on: the drawing function and
-its arguments (values, labels, sizes, the whole configuration) and the version of the
-drawing code (:func:`code_version`). The same key always gives the same bytes, so the
-documents are identical with or without the cache.
+A figure's key (:func:`key`) is a SHA-256 of the specification itself and of the version
+of the drawing code (:func:`code_version`). Not of the configuration: changing the
+publication date or the observatory's name draws nothing again, changing the main colour
+or the inset redraws the figures that show it. The same key always gives the same bytes,
+so the documents are identical with or without the cache.
 
 The cache is a folder holding one file per figure, ``KEY.json``; by default
 ``$XDG_CACHE_HOME/panorama/figures`` (``~/.cache/panorama/figures``), outside every output
@@ -31,26 +35,20 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import datetime as _dt
 import functools
 import hashlib
 import importlib
-import inspect
 import json
-import numbers
 import os
 import platform
-from collections.abc import Callable, Mapping
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from importlib import metadata
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-import pandas as pd
-
 from panorama import __version__, parallel
+from panorama.figspec import MapSpec, Spec
 from panorama.resources import assets_dir
 
 if TYPE_CHECKING:
@@ -63,82 +61,22 @@ CACHE_LIMIT = 256 * 2**20
 LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "pyproj", "geopandas", "pyogrio", "mapclassify")
 """Libraries whose version changes drawn bytes (matplotlib ships its FreeType; Pillow writes the PNG;
 mapclassify sets the classes of the maps)."""
-_FORMAT = "panorama-figure-1"
+_FORMAT = "panorama-figure-2"
 
 
-@dataclasses.dataclass(frozen=True)
-class Spec:
-    """One call of a drawing function (``name``: ``module.function``) and its key."""
+def draw(spec: Spec):
+    """The image of ``spec``: a :class:`panorama.charts.Chart` or a :class:`panorama.maps.MapImage`."""
+    if isinstance(spec, MapSpec):
+        from panorama import maps
 
-    name: str
-    args: tuple
-    kwargs: dict
-    key: str
+        return maps.draw(spec)
+    from panorama import charts
 
-
-@dataclasses.dataclass(frozen=True)
-class Drawn:
-    """What a drawing function gave: its figure, or the message of the ``ValueError`` it
-    raised to refuse drawing (every value secret or missing, say)."""
-
-    figure: object = None
-    refusal: str | None = None
-
-    def result(self):
-        """The figure; the refusal raised again as a ``ValueError``."""
-        if self.refusal is not None:
-            raise ValueError(self.refusal)
-        return self.figure
+    return charts.draw(spec)
 
 
-class Planned:
-    """What a drawing function returns while a document is planned: no image yet. Its
-    attributes are those a document reads from a chart or a map."""
-
-    png = b""
-    alt = ""
-    width_cm = 0.0
-    height_cm = 0.0
-
-
-PLANNED = Planned()
-_DRAWERS: dict[str, Callable] = {}
-_ACTIVE: ContextVar[Figures | None] = ContextVar("panorama_figures", default=None)
-
-
-def drawing(function: Callable) -> Callable:
-    """Mark ``function`` as a drawing function: deterministic (its arguments alone decide
-    its result), returning a dataclass (``png`` bytes, alt text…), raising ``ValueError``
-    when there is nothing to draw. Inside :meth:`Figures.plan` or :meth:`Figures.compose`
-    its calls go through the :class:`Figures`; elsewhere it just draws."""
-    name = f"{function.__module__}.{function.__qualname__}"
-    signature = inspect.signature(function)
-    _DRAWERS[name] = function
-
-    @functools.wraps(function)
-    def through_figures(*args, **kwargs):
-        figures = _ACTIVE.get()
-        if figures is None:
-            return function(*args, **kwargs)
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        return figures.figure(name, bound)
-
-    return through_figures
-
-
-def draw(spec: Spec) -> Drawn:
-    """Draw one planned figure (any process: the drawing function is found by its name)."""
-    if spec.name not in _DRAWERS:
-        importlib.import_module(spec.name.rpartition(".")[0])  # registers its drawing functions
-    try:
-        return Drawn(figure=_DRAWERS[spec.name](*spec.args, **spec.kwargs))
-    except ValueError as refusal:
-        return Drawn(refusal=str(refusal))
-
-
-def draw_all(specs: list[Spec]) -> list[Drawn]:
-    """Draw planned figures, shared between this process and a forked one."""
+def draw_all(specs: Sequence[Spec]) -> list:
+    """The images of ``specs``, drawn by this process and a forked one."""
     return parallel.share(draw, specs)
 
 
@@ -162,113 +100,74 @@ def default_folder() -> Path | None:
 
 
 class Figures:
-    """The figures of one build, kept by key in memory and, given a ``cache`` folder, on disk."""
+    """The images of one build, kept by key in memory and, given a ``cache`` folder, on disk."""
 
     def __init__(self, cache: Path | None = None):
         self._cache = None if cache is None else _Cache(Path(cache))
-        self._drawn: dict[str, Drawn] = {}
-        self._planned: dict[str, Spec] | None = None
+        self._drawn: dict[str, object] = {}
 
-    def plan(self, builder: Callable[[], object]) -> list[Spec]:
-        """Compose ``builder()`` without drawing; return the figures it draws that are neither
-        kept nor in the cache (each once)."""
-        self._planned = {}
-        try:
-            with self._active():
-                builder()
-            planned = self._planned
-        finally:
-            self._planned = None
-        missing = []
-        for key, spec in planned.items():
-            found = self._drawn.get(key) or (self._cache.load(key) if self._cache else None)
-            if found is None:
-                missing.append(spec)
-            else:
-                self._drawn[key] = found
-        return missing
+    def missing(self, specs: Sequence[Spec]) -> list[Spec]:
+        """The specifications among ``specs`` neither kept nor in the cache, each once."""
+        missing: dict[str, Spec] = {}
+        for spec in specs:
+            name = key(spec)
+            if name not in self._drawn and name not in missing:
+                found = self._cache.load(name) if self._cache else None
+                if found is None:
+                    missing[name] = spec
+                else:
+                    self._drawn[name] = found
+        return list(missing.values())
 
-    def keep(self, specs: list[Spec], drawn: list[Drawn]) -> None:
-        """Keep what was drawn for ``specs`` (in the cache too); the cache then keeps to its size."""
-        for spec, result in zip(specs, drawn, strict=True):
-            self._keep(spec.key, result)
+    def keep(self, specs: Sequence[Spec], images: Sequence) -> None:
+        """Keep the images drawn for ``specs`` (in the cache too); the cache then keeps to its size."""
+        for spec, image in zip(specs, images, strict=True):
+            name = key(spec)
+            self._drawn[name] = image
+            if self._cache is not None:
+                self._cache.save(name, image)
         if self._cache is not None and specs:
             self._cache.prune()
 
-    def compose(self, builder: Callable[[], T]) -> T:
-        """``builder()``, its drawing functions returning the figures kept (one not planned is
-        drawn here and kept)."""
-        with self._active():
-            return builder()
-
-    def figure(self, name: str, bound: inspect.BoundArguments):
-        """A drawing function's result while this is active (see :func:`drawing`)."""
-        try:
-            key = _key(name, bound.arguments)
-        except TypeError:  # an argument without a canonical form: drawn each time, never kept
-            key = None
-        spec = Spec(name, bound.args, bound.kwargs, key or "")
-        if self._planned is not None:
-            if key is not None:
-                self._planned.setdefault(key, spec)
-            return PLANNED
-        found = self._drawn.get(key) if key is not None else None
-        if found is None:
-            found = draw(spec)
-            if key is not None:
-                self._keep(key, found)
-        return found.result()
-
-    def _keep(self, key: str, drawn: Drawn) -> None:
-        self._drawn[key] = drawn
-        if self._cache is not None:
-            self._cache.save(key, drawn)
-
-    @contextmanager
-    def _active(self):
-        token = _ACTIVE.set(self)
-        try:
-            yield
-        finally:
-            _ACTIVE.reset(token)
+    def draw(self, composed: T, draw_all: Callable[[list[Spec]], list] = draw_all) -> T:
+        """``composed`` (a document, or a list of them) with its image attached to each of
+        their figures: kept, read from the cache, or drawn with ``draw_all`` (all at once,
+        each once)."""
+        documents = composed if isinstance(composed, list) else [composed]
+        blocks = [figure for document in documents for figure in document.figures]
+        missing = self.missing([figure.spec for figure in blocks])
+        if missing:
+            self.keep(missing, draw_all(missing))
+        for figure in blocks:
+            figure.image = self._drawn[key(figure.spec)]
+        return composed
 
 
 # -- keys ------------------------------------------------------------------------
 
-def _key(name: str, arguments: Mapping[str, object]) -> str:
-    text = f"{_FORMAT}\n{code_version()}\n{name}\n{_canonical(dict(arguments))}"
+def key(spec: Spec) -> str:
+    """The key of ``spec``'s image: a SHA-256 of the specification and of :func:`code_version`."""
+    text = f"{_FORMAT}\n{code_version()}\n{_canonical(spec)}"
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _canonical(value) -> str:
-    """An unambiguous text of an argument: equal texts, equal figures. ``TypeError`` for a
-    value of a kind not listed here."""
-    if value is None:
-        return "None"
-    if isinstance(value, (bool, np.bool_)):
-        return repr(bool(value))
-    if value is pd.NA or value is pd.NaT:
-        return "NA"
-    if isinstance(value, numbers.Integral):
-        return f"i{int(value)}"
-    if isinstance(value, numbers.Real):
-        return f"f{float(value)!r}"
+    """An unambiguous text of a specification: equal texts, equal figures. ``TypeError`` for
+    a value of a kind a specification does not hold."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return f"i{value}"
+    if isinstance(value, float):
+        return f"f{value!r}"
     if isinstance(value, str):
         return f"s{len(value)}:{value}"
-    if isinstance(value, PurePath):
-        return f"p{_canonical(str(value))}"
-    if isinstance(value, _dt.date):
-        return f"d{value.isoformat()}"
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{_canonical(k)}:{_canonical(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        return "(" + ",".join(_canonical(v) for v in value) + ")"
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = ",".join(f"{f.name}={_canonical(getattr(value, f.name))}" for f in dataclasses.fields(value))
-        return f"{type(value).__module__}.{type(value).__qualname__}({fields})"
-    if isinstance(value, pd.Series):
-        return f"Series({_canonical(list(value.index))},{_canonical(list(value))})"
-    if isinstance(value, (list, tuple, range, np.ndarray, pd.Index)):
-        return f"{type(value).__name__}[" + ",".join(_canonical(v) for v in value) + "]"
-    raise TypeError(f"argument sans forme canonique : {type(value).__name__}")
+        return f"{type(value).__qualname__}({fields})"
+    raise TypeError(f"valeur sans forme canonique : {type(value).__name__}")
 
 
 @functools.cache
@@ -295,34 +194,33 @@ def code_version() -> str:
 
 class _Cache:
     """The folder of cached figures: ``KEY.json`` holds a checksum line, then the JSON of
-    the :class:`Drawn` (bytes in base64, tuples and dataclasses tagged)."""
+    the image (bytes in base64, tuples and dataclasses tagged)."""
 
     def __init__(self, folder: Path):
         self.folder = folder
 
-    def load(self, key: str) -> Drawn | None:
-        """The entry of ``key``; ``None`` when missing or damaged in any way."""
-        path = self.folder / f"{key}.json"
+    def load(self, name: str):
+        """The image of key ``name``; ``None`` when missing or damaged in any way."""
+        path = self.folder / f"{name}.json"
         try:
             check, _, body = path.read_bytes().partition(b"\n")
             if hashlib.sha256(body).hexdigest().encode() != check:
                 return None
             entry = json.loads(body)
-            if entry["key"] != key:
+            if entry["key"] != name:
                 return None
-            drawn = Drawn(figure=_decode(entry["figure"]), refusal=entry["refusal"])
+            image = _decode(entry["figure"])
             os.utime(path)  # recently used: kept longest when the cache is pruned
         except Exception:  # noqa: BLE001 - any damage: the figure is drawn again
             return None
-        return drawn
+        return image
 
-    def save(self, key: str, drawn: Drawn) -> None:
-        """Write the entry of ``key`` atomically; a failure (disk full, read-only) is ignored."""
-        path = self.folder / f"{key}.json"
-        partial = path.with_name(f".{key}.{os.getpid()}.tmp")
+    def save(self, name: str, image) -> None:
+        """Write the image of key ``name`` atomically; a failure (disk full, read-only) is ignored."""
+        path = self.folder / f"{name}.json"
+        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
         try:
-            body = json.dumps({"key": key, "figure": _encode(drawn.figure), "refusal": drawn.refusal},
-                              ensure_ascii=False).encode("utf-8")
+            body = json.dumps({"key": name, "figure": _encode(image)}, ensure_ascii=False).encode("utf-8")
             self.folder.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
             os.replace(partial, path)

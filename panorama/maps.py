@@ -6,7 +6,9 @@ ending at the report's main colour, labelled départements, an enlarged inset
 for the départements of ``Config.encart`` (Paris and the petite couronne by
 default), missing values hatched. :func:`commune_choropleth` draws one value
 per commune of a département, with the same classes and colours, the
-intercommunalités outlined and the highest communes labelled.
+intercommunalités outlined and the highest communes labelled. A build draws the
+maps its documents describe (:class:`panorama.figspec.MapSpec`) after composing
+them, through :func:`draw`.
 
 The boundaries (IGN – Admin Express, simplified by
 ``scripts/build_boundaries.py``) are ``assets/geo/departements.geojson``,
@@ -36,8 +38,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from panorama import figures
-from panorama.config import Config
+from panorama.figspec import EMPTY_LABEL, MISSING_LABEL, MapSpec, commune_map, departement_map, map_area
 from panorama.formatting import fmt_count, fmt_int, fmt_value, is_missing
 from panorama.geo import commune_centroids
 from panorama.referential import departement_of_commune
@@ -49,10 +50,9 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from matplotlib.path import Path
 
-MISSING_LABEL = "Donnée manquante"
-EMPTY_LABEL = "Aucune heure"
+    from panorama.config import Config
+
 MAX_CLASSES = 4
-MAP_SOURCE = "fond de carte IGN – Admin Express"
 
 CM = 1 / 2.54
 FIGSIZE = (16 * CM, 10 * CM)
@@ -399,13 +399,13 @@ def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | Non
     ax.set_yticks([])
 
 
-def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
+def _alt_text(region: str, codes: tuple[str, ...], names: Mapping[str, str],
               values: Mapping[str, float | None], bounds: list[tuple[float, float]],
               title: str | None, legend_title: str, kind: str, missing_label: str) -> str:
     present = sorted((code for code in codes if not is_missing(values.get(code))),
                      key=lambda code: (-float(values[code]), code))
     missing = [code for code in codes if is_missing(values.get(code))]
-    parts = [f"Carte des départements de la région {config.region_nom}"]
+    parts = [f"Carte des départements de la région {region}"]
     parts[0] += f" : {title}." if title else "."
     if present:
         parts.append(f"{legend_title} par département, du plus élevé au plus faible : "
@@ -418,12 +418,6 @@ def _alt_text(config: Config, codes: tuple[str, ...], names: Mapping[str, str],
     return " ".join(parts)
 
 
-def _map_codes(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The départements of the région's map, and those of its inset."""
-    codes = tuple(config.departements)
-    return codes, tuple(code for code in config.encart if code in codes)
-
-
 def prepare(config: Config, communes: bool = False) -> None:
     """Load the drawing libraries (matplotlib, shapely, pyproj, geopandas, mapclassify) and the région's
     boundaries now, with ``communes`` those of the communes of its départements, ahead of
@@ -432,14 +426,18 @@ def prepare(config: Config, communes: bool = False) -> None:
     import pyproj  # noqa: F401 - projects the communes
 
     _font_family()
-    _layer(*_map_codes(config))
+    _layer(*map_area(config))
     if communes:
         _commune_table()
         for code in config.departements:
             _commune_layer(code)
 
 
-@figures.drawing
+def draw(spec: MapSpec) -> MapImage:
+    """Draw the map ``spec`` describes (:class:`panorama.figspec.MapSpec`)."""
+    return _choropleth(spec) if spec.kind == "departements" else _commune_choropleth(spec)
+
+
 def choropleth(values: Mapping[str, float | None], *, config: Config, legend_title: str,
                kind: str, title: str | None = None,
                missing_label: str = MISSING_LABEL) -> MapImage:
@@ -451,14 +449,20 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
     ``missing_label`` (« Donnée manquante », or « Secret statistique »).
     Codes of ``values`` outside ``config.departements`` are ignored. The
     départements of ``config.encart`` are also drawn enlarged in an inset.
-    The caller prints the source and the base-map credit (:data:`MAP_SOURCE`)
+    The caller prints the source and the base-map credit (:data:`panorama.figspec.MAP_SOURCE`)
     under the image. The PNG (16 × 10 cm, 150 dpi) is deterministic.
     """
-    codes, encart = _map_codes(config)
+    return _choropleth(departement_map(values, config, legend_title=legend_title, unit=kind, title=title,
+                                       missing_label=missing_label))
+
+
+def _choropleth(spec: MapSpec) -> MapImage:
+    """The map of départements ``spec`` describes (see :func:`choropleth`)."""
+    codes, encart, kind, title = spec.departements, spec.encart, spec.unit, spec.title
     layer = _layer(codes, encart)
-    drawn = {code: values.get(code) for code in codes}
+    drawn = dict(spec.values)
     bounds, class_of = classify(drawn)
-    palette = _palette(config.couleur_principale, len(bounds))
+    palette = _palette(spec.colour, len(bounds))
     colors = {code: None if class_of[code] is None else palette[class_of[code]] for code in codes}
 
     def label(code: str) -> str:
@@ -501,14 +505,14 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
                    for i, b in enumerate(bounds)]
         if any(c is None for c in colors.values()):
             handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
-                                 linewidth=0.6, label=missing_label))
+                                 linewidth=0.6, label=spec.missing_label))
         fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_width + 0.03, legend_top),
-                   frameon=False, fontsize=7, title=textwrap.fill(legend_title, 30),
+                   frameon=False, fontsize=7, title=textwrap.fill(spec.legend_title, 30),
                    title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
                    handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
         png = _png(fig)
-    alt = _alt_text(config, codes, layer.names, drawn, bounds, title, legend_title, kind,
-                    missing_label)
+    alt = _alt_text(spec.region, codes, layer.names, drawn, bounds, title, spec.legend_title, kind,
+                    spec.missing_label)
     return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of)
 
 
@@ -781,7 +785,6 @@ def _commune_alt_text(layer: _CommuneLayer, departement: str, units: _Units,
     return " ".join(parts)
 
 
-@figures.drawing
 def commune_choropleth(departement: str, values: Mapping[str, float | None], *, config: Config,
                        legend_title: str, kind: str, title: str | None = None,
                        missing_label: str = MISSING_LABEL, empty_label: str = EMPTY_LABEL) -> MapImage:
@@ -805,14 +808,22 @@ def commune_choropleth(departement: str, values: Mapping[str, float | None], *, 
     arrondissements or cities).
 
     Same conventions as :func:`choropleth`: ``kind`` formats the figures, the
-    caller prints the source and :data:`MAP_SOURCE` under the image, and the
+    caller prints the source and :data:`~panorama.figspec.MAP_SOURCE` under the image, and the
     PNG (16 cm wide, 6 to 10 cm high after the département's shape, 150 dpi)
     is deterministic.
     """
+    return _commune_choropleth(commune_map(departement, values, config, legend_title=legend_title, unit=kind,
+                                           title=title, missing_label=missing_label, empty_label=empty_label))
+
+
+def _commune_choropleth(spec: MapSpec) -> MapImage:
+    """The map of communes ``spec`` describes (see :func:`commune_choropleth`)."""
+    departement, kind, title = spec.departement, spec.unit, spec.title
+    legend_title, missing_label, empty_label = spec.legend_title, spec.missing_label, spec.empty_label
     layer = _commune_layer(departement)
-    units = _place(layer, departement, values)
+    units = _place(layer, departement, dict(spec.values))
     bounds, class_of = classify(units.values)
-    palette = _palette(config.couleur_principale, len(bounds))
+    palette = _palette(spec.colour, len(bounds))
     ranked = sorted((u for u, v in units.values.items() if not is_missing(v)),
                     key=lambda u: (-float(units.values[u]), u))
     fill: dict[str, str | None] = {}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from panorama import charts, commentary, referential
+from panorama import commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.composer import (Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
                                sentence_case, series_table, total_shown)
@@ -148,11 +148,12 @@ def _section_participants(b: Composer) -> Section:
     by_nature = b.rows("sexe_x_nature")
     natures = [c for c in referential.codes("nature") if any(by_nature["code"].str.endswith("|" + c))]
     nature_counts = {code: n for code, n in zip(by_nature["code"], by_nature["participants"])}
-    stacked = lambda: charts.stacked_share_chart(  # noqa: E731 - drawn only if something is publishable
+    stacked = figspec.stacked(
         [referential.label("nature", c) for c in natures],
         {"Femmes": [chart_value(nature_counts.get(f"F|{c}", 0)) for c in natures],
          "Hommes": [chart_value(nature_counts.get(f"M|{c}", 0)) for c in natures]},
-        subject="Part des femmes et des hommes parmi les participants, par nature de marché", colour=b.config)
+        subject="Part des femmes et des hommes parmi les participants, par nature de marché",
+        colour=b.config.couleur_principale)
     women_by_dep = {p.code: b.shown("part_femmes", p.code) for p in b.r.departements if p.in_region}
     women_table = Table(caption=f"Part des femmes parmi les participants, par département d'exécution, {year}",
                         columns=[Column("Département"), Column("Part des femmes", "part")],
@@ -185,18 +186,18 @@ def _section_participants(b: Composer) -> Section:
 def _section_pathways(b: Composer) -> Section:
     year = b.r.year
     durations = b.rows("duree_contrat")
-    duration_chart = lambda: charts.histogram_chart(  # noqa: E731
+    duration_chart = figspec.histogram(
         list(durations["libelle"]), [chart_value(v) for v in durations["contrats"]],
-        subject="Contrats par durée", colour=b.config)
+        subject="Contrats par durée", colour=b.config.couleur_principale)
     duration_table = Table(caption=f"Contrats par durée, {year}",
                            columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
                            rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
                            note="Durée entre le début et la fin du contrat ; les contrats en cours au "
                                 "31 décembre sont comptés à part.")
     hours = b.rows("heures_par_participant")
-    hours_chart = lambda: charts.histogram_chart(  # noqa: E731
+    hours_chart = figspec.histogram(
         list(hours["libelle"]), [chart_value(v) for v in hours["participants"]],
-        subject="Participants selon les heures réalisées dans l'année", colour=b.config)
+        subject="Participants selon les heures réalisées dans l'année", colour=b.config.couleur_principale)
     outcome = b.value("part_sortie_emploi_durable")
     return Section("parcours", "Parcours et sorties", [
         b.text("parcours", f"Un participant a réalisé en moyenne "
@@ -293,18 +294,18 @@ def _section_evolution(b: Composer) -> Section:
     hours = [v for _, v in r.serie("heures")]
     people = [v for _, v in r.serie("participants")]
     labels = [str(y) for y in years]
-    hours_chart = lambda: charts.line_chart(  # noqa: E731
+    hours_chart = figspec.lines(
         labels, [chart_value(v) for v in hours], subject="Heures d'insertion réalisées par année",
-        value_kind="heures", colour=b.config)
-    people_chart = lambda: charts.line_chart(  # noqa: E731
-        labels, [chart_value(v) for v in people], subject="Participants par année", value_kind="nombre",
-        colour=b.config)
+        unit="heures", colour=b.config.couleur_principale)
+    people_chart = figspec.lines(
+        labels, [chart_value(v) for v in people], subject="Participants par année", unit="nombre",
+        colour=b.config.couleur_principale)
     profile = {"Femmes": "part_femmes", "Moins de 26 ans": "part_moins_26", "50 ans et plus": "part_50_plus",
                "Résidant en QPV": "part_qpv"}
     shares_shown = {label: [v for _, v in r.serie(code)] for label, code in profile.items()}
     shares = {label: [chart_value(v) for v in values] for label, values in shares_shown.items()}
-    shares_chart = lambda: charts.line_chart(  # noqa: E731
-        labels, shares, subject="Profil des participants par année", value_kind="part", colour=b.config)
+    shares_chart = figspec.lines(labels, shares, subject="Profil des participants par année", unit="part",
+                                 colour=b.config.couleur_principale)
     numbers = [v for v in hours if v is not SECRET and not math.isnan(v)]
     growth = hours[-1] / numbers[0] - 1 if numbers and numbers[0] and hours[-1] is not SECRET else math.nan
     text = (f"Les heures réalisées sont {commentary.trend(r.figure_row('heures')['evolution'], previous)}"

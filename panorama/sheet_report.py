@@ -5,7 +5,7 @@ of the département (contracts of the operations executed there).
 
 from __future__ import annotations
 
-from panorama import charts, commentary, maps, referential
+from panorama import commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.composer import (HALF, Composer, breakdown_table, figure_pyramid, leader, logo_uri,
                                sentence_case, total_shown)
@@ -90,10 +90,10 @@ def _section_territory(b: Composer, name: str) -> Section:
     year = b.r.year
     communes = b.rows("commune_execution")
     values = {x.code: x.heures for x in communes.itertuples() if x.code != referential.NON_RENSEIGNE}
-    image = maps.commune_choropleth(
-        b.perimetre, {c: chart_value(v) for c, v in values.items()}, config=b.config,
-        legend_title="Heures réalisées", kind="heures",
-        missing_label="Secret statistique" if any(v is SECRET for v in values.values()) else maps.MISSING_LABEL)
+    image = figspec.commune_map(
+        b.perimetre, {c: chart_value(v) for c, v in values.items()}, b.config, legend_title="Heures réalisées",
+        unit="heures", missing_label=figspec.SECRET_MAP_LABEL if any(v is SECRET for v in values.values())
+        else figspec.MISSING_LABEL)
     located = communes[communes["code"] != referential.NON_RENSEIGNE]
     top = located[~located["secret"]].sort_values("heures", ascending=False, kind="stable").head(10)
     table = Table(caption=f"Les dix communes où le plus d'heures ont été réalisées, {year}",
@@ -112,7 +112,7 @@ def _section_territory(b: Composer, name: str) -> Section:
         b.figure(f"Heures réalisées par commune d'exécution — {name}", image, table,
                  note="Les contours épais délimitent les intercommunalités (EPCI) quand le département en compte "
                       "plusieurs. "
-                      f"{sentence_case(maps.MAP_SOURCE)}."),
+                      f"{sentence_case(figspec.MAP_SOURCE)}."),
         _residence_figure(b, name),
         _evolution_figure(b),
     ])
@@ -128,11 +128,11 @@ def _residence_figure(b: Composer, name: str):
         ("Non renseigné", rows["code"] == referential.NON_RENSEIGNE),
     )
     kept = [(label, rows[mask]) for label, mask in groups if mask.any()]
-    chart = lambda: charts.horizontal_bar_chart(  # noqa: E731 - drawn only if something is publishable
+    chart = figspec.bars(
         [label for label, _ in kept], [chart_value(total_shown(part["participants"])) for _, part in kept],
         subject="Participants selon leur lieu de résidence",
-        shares=[chart_value(total_shown(part["part_participants"])) for _, part in kept], value_kind="nombre",
-        colour=b.config, width_cm=HALF)
+        shares=[chart_value(total_shown(part["part_participants"])) for _, part in kept], unit="nombre",
+        colour=b.config.couleur_principale, width_cm=HALF)
     table = breakdown_table(rows, "Participants par département de résidence", "participants")
     return b.figure("Où résident les participants", chart, table)
 
@@ -144,9 +144,9 @@ def _evolution_figure(b: Composer):
     labels = [str(y) for y, _ in serie]
     hours = [v for _, v in serie]
     people = [v for _, v in r.serie("participants", code)]
-    chart = lambda: charts.line_chart(  # noqa: E731 - drawn only if something is publishable
+    chart = figspec.lines(
         labels, [chart_value(v) for v in hours], subject="Heures d'insertion réalisées par année",
-        value_kind="heures", colour=b.config, width_cm=HALF)
+        unit="heures", colour=b.config.couleur_principale, width_cm=HALF)
     table = Table(caption="Heures et participants par année",
                   columns=[Column("Année"), Column("Heures", "nombre"), Column("Participants", "nombre")],
                   rows=[[y, h, p] for y, h, p in zip(labels, hours, people)])

@@ -1,5 +1,5 @@
-"""The figure cache and the drawing ahead (``panorama.figures``), the work shared between
-processes (``panorama.parallel``) and the Fisher-Jenks classes the maps use.
+"""The figure cache and the drawing after composition (``panorama.figures``), the work shared
+between processes (``panorama.parallel``) and the Fisher-Jenks classes the maps use.
 
 A figure read back from the cache, or drawn in another process, is the very figure drawn
 here: the documents are byte-identical with and without the cache, and an unchanged
@@ -8,6 +8,8 @@ rebuild draws nothing.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import os
 from pathlib import Path
 
@@ -15,81 +17,112 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import build, charts, figures, maps
-from panorama.config import Config
+from panorama import build, charts, figspec, figures, maps
+from panorama.config import Config, load_config
+from panorama.document import Document, Figure, Section
 from panorama.errors import DataError, PanoramaError, Problem
 from panorama.parallel import Background, Worker, share
 
 BARS = (["Travaux", "Services", "Fournitures"], [1200.0, 300.5, 45.0])
 
 
-def bars(values=BARS[1], colour="#1f4e79"):
-    return charts.horizontal_bar_chart(BARS[0], values, subject="Heures par nature", value_kind="heures",
-                                       colour=colour)
+def bars(values=BARS[1], colour="#1f4e79") -> figspec.ChartSpec:
+    return figspec.bars(BARS[0], values, subject="Heures par nature", unit="heures", colour=colour)
 
 
-def columns():
-    return charts.column_chart(["2017", "2018", "2019"], {"Femmes": [3, 5, 8], "Hommes": [9, 7, None]},
-                               subject="Participants par année")
+def columns() -> figspec.ChartSpec:
+    return figspec.columns(["2017", "2018", "2019"], {"Femmes": [3, 5, 8], "Hommes": [9, 7, None]},
+                           subject="Participants par année", colour="#1f4e79")
 
 
-def planned_and_drawn(store: figures.Figures, builder):
-    """What ``store`` had to draw for ``builder``, and ``builder()`` composed with it."""
-    missing = store.plan(builder)
-    store.keep(missing, figures.draw_all(missing))
-    return missing, store.compose(builder)
+def document(*specs: figspec.Spec) -> Document:
+    """A document showing ``specs``, one figure each."""
+    blocks = [Figure(id=f"figure-{n}", title="Titre", spec=spec, source="Source") for n, spec in enumerate(specs)]
+    return Document(title="T", subtitle="", year=2019, region="R", observatory="O", publisher="P",
+                    sections=[Section("s", "S", blocks)], example=True)
+
+
+def drawn(store: figures.Figures, *documents: Document) -> list[figspec.Spec]:
+    """Have ``store`` draw the figures of ``documents``; return the specifications it drew."""
+    asked: list[figspec.Spec] = []
+
+    def draw_all(specs):
+        asked.extend(specs)
+        return figures.draw_all(specs)
+
+    store.draw(list(documents), draw_all)
+    return asked
 
 
 # -- the cache, figure by figure ----------------------------------------------------------------
 
 def test_a_figure_comes_back_from_the_cache_as_drawn(tmp_path):
-    builder = lambda: [bars(), columns()]  # noqa: E731
-    missing, composed = planned_and_drawn(figures.Figures(tmp_path), builder)
-    assert [spec.name for spec in missing] == ["panorama.charts.horizontal_bar_chart", "panorama.charts.column_chart"]
-    assert composed == [bars(), columns()]  # the same PNG bytes, alt text and size as drawn directly
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{spec.key}.json" for spec in missing)
-    missing, again = planned_and_drawn(figures.Figures(tmp_path), builder)  # a new build: from the disk
-    assert missing == []
-    assert again == composed
+    composed = document(bars(), columns())
+    assert drawn(figures.Figures(tmp_path), composed) == [bars(), columns()]
+    images = [figure.image for figure in composed.figures]
+    assert images == [charts.horizontal_bar_chart(BARS[0], BARS[1], subject="Heures par nature",
+                                                  value_kind="heures", colour="#1f4e79"),
+                      charts.column_chart(["2017", "2018", "2019"], {"Femmes": [3, 5, 8], "Hommes": [9, 7, None]},
+                                          subject="Participants par année")]  # the bytes drawn directly
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{figures.key(s)}.json" for s in (bars(), columns()))
+    again = document(bars(), columns())
+    assert drawn(figures.Figures(tmp_path), again) == []  # a new build: from the disk
+    assert [figure.image for figure in again.figures] == images
+
+
+def test_a_figure_shown_twice_is_drawn_once(tmp_path):
+    first, second = document(bars(), columns()), document(columns())
+    assert drawn(figures.Figures(tmp_path), first, second) == [bars(), columns()]
+    assert second.figures[0].image is first.figures[1].image
 
 
 def test_only_the_figures_whose_data_changed_are_drawn_again(tmp_path):
-    planned_and_drawn(figures.Figures(tmp_path), lambda: [bars(), columns()])
-    missing, composed = planned_and_drawn(figures.Figures(tmp_path), lambda: [bars([1200.0, 301.0, 45.0]), columns()])
-    assert [(spec.name, spec.args[1]) for spec in missing] == [("panorama.charts.horizontal_bar_chart",
-                                                               [1200.0, 301.0, 45.0])]
-    assert composed[0] == bars([1200.0, 301.0, 45.0])
-    missing, _ = planned_and_drawn(figures.Figures(tmp_path), lambda: [bars(colour="#7a1f1f")])
-    assert len(missing) == 1  # the style is part of the key
+    drawn(figures.Figures(tmp_path), document(bars(), columns()))
+    changed = bars([1200.0, 301.0, 45.0])
+    assert drawn(figures.Figures(tmp_path), document(changed, columns())) == [changed]
+    assert drawn(figures.Figures(tmp_path), document(bars(colour="#7a1f1f"))) == [bars(colour="#7a1f1f")]
 
 
-def test_the_same_call_written_differently_has_one_key(tmp_path):
-    store = figures.Figures(tmp_path)
-    missing = store.plan(lambda: [bars(), charts.horizontal_bar_chart(
-        labels=BARS[0], values=BARS[1], subject="Heures par nature", value_kind="heures", colour="#1f4e79",
-        width_cm=charts.FULL_WIDTH_CM)])
-    assert len(missing) == 1
+def test_equal_data_written_differently_have_one_key():
+    import numpy as np
+    import pandas as pd
+
+    other = figspec.bars(tuple(BARS[0]), pd.Series(BARS[1]).to_numpy(), subject="Heures par nature", unit="heures",
+                         colour="#1f4e79", width_cm=int(figspec.FULL_WIDTH_CM * 2) / 2)
+    assert other == bars() and figures.key(other) == figures.key(bars())
+    assert figspec.bars(["A"], [np.int64(3)], subject="s", colour="#000000") == \
+        figspec.bars(["A"], [3.0], subject="s", colour="#000000")
+    assert figspec.bars(["A", "B"], [pd.NA, None], subject="s", colour="#000000").series[0][1][1] is None
 
 
 def test_keys_tell_apart_none_nan_and_numbers():
-    texts = {figures._canonical(value) for value in (None, float("nan"), 0, 0.0, -0.0, "0", [0], (0,), True)}
+    texts = {figures._canonical(value) for value in (None, float("nan"), 0, 0.0, -0.0, "0", (0,), (0.0,), True)}
     assert len(texts) == 9
     with pytest.raises(TypeError):
-        figures._canonical(object())
+        figures._canonical([0])
+    keys = {figures.key(figspec.bars(["A", "B"], [1.0, value], subject="s", colour="#000000"))
+            for value in (None, float("nan"), 0.0, -0.0)}
+    assert len(keys) == 4
 
 
-def test_a_refusal_is_kept_and_raised_again(tmp_path):
-    nothing = lambda: charts.horizontal_bar_chart(["A", "B"], [None, None], subject="Rien")  # noqa: E731
+def test_a_chart_with_nothing_to_draw_is_refused_before_drawing():
+    nothing = figspec.bars(["A", "B"], [None, None], subject="Rien", colour="#000000")
     with pytest.raises(ValueError) as direct:
-        nothing()
-    store = figures.Figures(tmp_path)
-    missing = store.plan(nothing)
-    store.keep(missing, figures.draw_all(missing))
-    assert store.plan(nothing) == []
-    with pytest.raises(ValueError) as kept:
-        store.compose(nothing)
-    assert str(kept.value) == str(direct.value) == charts._NOTHING_TO_DRAW
-    assert figures.Figures(tmp_path).plan(nothing) == []  # kept on disk too
+        charts.draw(nothing)
+    assert nothing.refusal == str(direct.value) == figspec.NOTHING_TO_DRAW
+    negative = figspec.columns(["A", "B"], [3.0, -1.0], subject="s", colour="#000000")
+    assert negative.refusal == figspec.NEGATIVE_VALUES
+    assert figspec.lines(["2018", "2019"], [3.0, -1.0], subject="s", colour="#000000").refusal is None
+    no_full_row = figspec.stacked(["A", "B"], {"F": [1.0, None], "H": [None, 2.0]}, subject="s", colour="#000000")
+    assert no_full_row.refusal == figspec.NOTHING_TO_DRAW
+    with pytest.raises(ValueError, match="Aucune valeur"):
+        charts.draw(no_full_row)
+    assert bars().refusal is None
+
+
+def test_a_figure_not_drawn_cannot_be_rendered():
+    with pytest.raises(RuntimeError, match="non dessinée"):
+        document(bars()).figures[0].png
 
 
 def _damage(path: Path, how: str) -> None:
@@ -110,21 +143,22 @@ def _damage(path: Path, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["cut short", "empty", "one byte changed", "not JSON", "a folder"])
 def test_a_damaged_entry_is_drawn_again(tmp_path, how):
-    missing, composed = planned_and_drawn(figures.Figures(tmp_path), lambda: [bars()])
-    entry = tmp_path / f"{missing[0].key}.json"
-    _damage(entry, how)
-    missing, again = planned_and_drawn(figures.Figures(tmp_path), lambda: [bars()])
-    assert len(missing) == 1
-    assert again == composed
+    composed = document(bars())
+    drawn(figures.Figures(tmp_path), composed)
+    _damage(tmp_path / f"{figures.key(bars())}.json", how)
+    again = document(bars())
+    assert drawn(figures.Figures(tmp_path), again) == [bars()]
+    assert again.figures[0].image == composed.figures[0].image
     if how != "a folder":  # rewritten whole
-        assert figures.Figures(tmp_path).plan(lambda: [bars()]) == []
+        assert drawn(figures.Figures(tmp_path), document(bars())) == []
 
 
 def test_an_unwritable_cache_only_costs_drawing(tmp_path):
     blocked = tmp_path / "fichier"
     blocked.write_text("pas un dossier")
-    missing, composed = planned_and_drawn(figures.Figures(blocked / "figures"), lambda: [bars()])
-    assert len(missing) == 1 and composed == [bars()]
+    composed = document(bars())
+    assert drawn(figures.Figures(blocked / "figures"), composed) == [bars()]
+    assert composed.figures[0].png.startswith(b"\x89PNG")
 
 
 def test_the_cache_drops_the_entries_used_the_longest_ago(tmp_path):
@@ -135,11 +169,6 @@ def test_the_cache_drops_the_entries_used_the_longest_ago(tmp_path):
     assert len(list(tmp_path.iterdir())) == 3  # within the limit: nothing removed
     figures._Cache(tmp_path).prune(limit=250)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["récent.json"]  # down to 3/4 of the limit
-
-
-def test_outside_a_build_the_drawing_functions_just_draw():
-    chart = bars()
-    assert chart.png.startswith(b"\x89PNG") and chart.alt.startswith("Heures par nature.")
 
 
 # -- whole builds ----------------------------------------------------------------------------------
@@ -165,12 +194,64 @@ def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monke
     cold = build.build(2019, root, tmp_path / "froid", config, cache=cache)
     entries = sorted(p.name for p in cache.iterdir())
     assert len(entries) >= 10  # one per chart or map of the panorama
-    for name in list(figures._DRAWERS):  # from now on, drawing anything fails the build
-        monkeypatch.setitem(figures._DRAWERS, name, lambda *args, **kwargs: pytest.fail("dessin inattendu"))
+    # from now on, drawing anything fails the build
+    monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
     warm = build.build(2019, root, tmp_path / "chaud", config, cache=cache)
     assert sorted(p.name for p in cache.iterdir()) == entries
     assert _files(plain.folder) == _files(cold.folder) == _files(warm.folder)
     assert {"panorama-2019.pdf", "panorama-2019.html", "donnees/chiffres_cles.csv"} <= set(_files(warm.folder))
+
+
+def _keys(results, config: Config) -> list[str]:
+    """The keys of the figures of the panorama composed from ``results`` under ``config``."""
+    from panorama import panorama_report
+    from panorama.commentary import Texts
+
+    document = panorama_report.build_document(dataclasses.replace(results, config=config), Texts(None))
+    return [figures.key(figure.spec) for figure in document.figures]
+
+
+def test_only_the_options_that_change_the_pixels_change_the_keys(data):
+    root, config_path = data
+    config = load_config(config_path)
+    results = build.load_results(2019, root, config)
+    keys = _keys(results, config)
+    assert len(keys) >= 10
+    unchanged = dataclasses.replace(config, date_publication=datetime.date(2020, 6, 15),
+                                    observatoire_nom="Observatoire des achats responsables", pdf_archive=True)
+    assert _keys(results, unchanged) == keys
+    recoloured = _keys(results, dataclasses.replace(config, couleur_principale="#7a1f1f"))
+    assert not set(recoloured) & set(keys)  # every chart and map shows the main colour
+    inset = _keys(results, dataclasses.replace(config, encart=("75",)))
+    maps_only = [k for k, other in zip(keys, inset) if k != other]
+    assert len(inset) == len(keys) and len(maps_only) == 3  # the three maps of départements
+
+
+def test_a_rebuild_with_another_date_or_observatory_draws_nothing(tmp_path, data, monkeypatch):
+    root, config = data
+    cache = tmp_path / "cache"
+    first = build.build(2019, root, tmp_path / "avant", config, cache=cache)
+    entries = sorted(p.name for p in cache.iterdir())
+    other = tmp_path / "autre.toml"
+    other.write_text(OPEN_CONFIG_TOML + '[observatoire]\nnom = "Observatoire des achats responsables"\n'
+                     'date_publication = 2020-06-15\n', encoding="utf-8")
+    monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
+    second = build.build(2019, root, tmp_path / "apres", other, cache=cache)
+    assert sorted(p.name for p in cache.iterdir()) == entries
+    html = (second.folder / "panorama-2019.html").read_text(encoding="utf-8")
+    assert "Observatoire des achats responsables" in html and "2020-06-15" in html
+    assert html != (first.folder / "panorama-2019.html").read_text(encoding="utf-8")
+
+
+def test_a_rebuild_with_another_colour_draws_every_figure_again(tmp_path, data):
+    root, config = data
+    cache = tmp_path / "cache"
+    build.build(2019, root, tmp_path / "avant", config, cache=cache)
+    entries = {p.name for p in cache.iterdir()}
+    other = tmp_path / "autre.toml"
+    other.write_text(OPEN_CONFIG_TOML + '[rapport]\ncouleur_principale = "#7a1f1f"\n', encoding="utf-8")
+    build.build(2019, root, tmp_path / "apres", other, cache=cache)
+    assert len({p.name for p in cache.iterdir()} - entries) == len(entries)
 
 
 def test_sheets_share_the_cache_and_the_bytes(tmp_path, data):

@@ -12,7 +12,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.font_manager import FontProperties, fontManager
 from PIL import Image
 
-from panorama import charts
+from panorama import charts, figspec
 from panorama.config import Config
 
 NBSP = "\u00a0"
@@ -84,9 +84,9 @@ def test_bytes_are_deterministic(name):
 
 @pytest.mark.parametrize("name", EXAMPLES)
 def test_half_width(name):
-    chart = draw(name, width_cm=charts.HALF_WIDTH_CM)
-    assert chart.width_cm == charts.HALF_WIDTH_CM
-    assert png_size(chart.png)[0] == pytest.approx(charts.HALF_WIDTH_CM / 2.54 * charts.DPI, abs=1)
+    chart = draw(name, width_cm=figspec.HALF_WIDTH_CM)
+    assert chart.width_cm == figspec.HALF_WIDTH_CM
+    assert png_size(chart.png)[0] == pytest.approx(figspec.HALF_WIDTH_CM / 2.54 * charts.DPI, abs=1)
 
 
 def test_main_colour_comes_from_the_configuration():

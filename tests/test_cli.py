@@ -171,6 +171,7 @@ def test_bad_data_fails_in_french_and_leaves_previous_outputs(monkeypatch, capsy
 def test_a_failure_while_writing_leaves_previous_outputs(monkeypatch, capsys, tmp_path, data):
     """The failure happens after the HTML and part of the PDF are written in the staging folder."""
     from panorama import panorama_report, render
+    from panorama.document import Document
 
     written = []
 
@@ -179,7 +180,8 @@ def test_a_failure_while_writing_leaves_previous_outputs(monkeypatch, capsys, tm
         written.extend(sorted(p.name for p in Path(path).parent.iterdir()))
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(panorama_report, "build_document", lambda results, texts: object())
+    monkeypatch.setattr(panorama_report, "build_document", lambda results, texts: Document(
+        title="", subtitle="", year=2019, region="", observatory="", publisher="", sections=[], example=True))
     monkeypatch.setattr(render, "render_html", lambda document, pdf: "<html lang=\"fr\"></html>")
     monkeypatch.setattr(render, "write_pdf", failing_pdf)
     out = tmp_path / "sortie"

@@ -23,6 +23,7 @@ import tinyhtml5
 
 from a11y.documents import BUILDERS, SHEET, YEAR, built_documents, image_resolutions, page_break_problems
 from panorama import render
+from panorama.document import Document
 
 NAMES = list(BUILDERS)
 EXAMPLE_DATE = "D:20200101000000Z"  # example data of 2019, no publication date configured
@@ -211,7 +212,8 @@ def test_the_option_and_the_configuration_key_ask_for_pdf_a(documents, tmp_path,
     asked = []
     sheet = documents[f"fiche-{SHEET}"]
     monkeypatch.setattr(build, "load_results", lambda *args, **kwargs: sheet.results)
-    monkeypatch.setattr(sheet_report, "build_sheet", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sheet_report, "build_sheet", lambda *args, **kwargs: Document(
+        title="", subtitle="", year=YEAR, region="", observatory="", publisher="", sections=[], example=True))
     monkeypatch.setattr(render, "render_html", lambda document, pdf: "<html lang=\"fr\"></html>")
     monkeypatch.setattr(render, "write_pdf", lambda html, path, archive=False: asked.append(archive))
     arguments = ["build", str(YEAR), "--departement", SHEET, "--out", str(tmp_path / "sortie")]

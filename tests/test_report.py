@@ -8,7 +8,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from panorama import panorama_report, render
+from panorama import figures, panorama_report, render
 from panorama.build import load_results
 from panorama.commentary import Texts
 from panorama.formatting import fmt_hours, fmt_int, fmt_pct
@@ -24,7 +24,7 @@ def results():
 
 @pytest.fixture(scope="module")
 def document(results):
-    return panorama_report.build_document(results, Texts(None))
+    return figures.Figures().draw(panorama_report.build_document(results, Texts(None)))
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_markdown_text_replaces_a_generated_paragraph(results, tmp_path):
     (tmp_path / "edito.md").write_text("Une **année record** pour les clauses.\n\n<script>x</script>",
                                        encoding="utf-8")
     (tmp_path / "chiffres_cles.md").write_text("Texte de l'observatoire.", encoding="utf-8")
-    doc = panorama_report.build_document(results, Texts(tmp_path))
+    doc = figures.Figures().draw(panorama_report.build_document(results, Texts(tmp_path)))
     page = render.render_html(doc, pdf=False)
     assert "Une <strong>année record</strong> pour les clauses." in page
     assert "<script>x</script>" not in page  # raw HTML in Markdown is not passed through

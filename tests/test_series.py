@@ -6,7 +6,7 @@ import math
 
 from datasets import clean_tables, open_config, write_dataset
 
-from panorama import panorama_report, render
+from panorama import figures, panorama_report, render
 from panorama.build import load_results
 from panorama.commentary import Texts
 
@@ -34,7 +34,7 @@ def test_series_covers_every_year_and_leaves_a_gap_missing(tmp_path):
     # département perimeters have their series too
     assert math.isclose(dict(results.serie("heures", "93"))[2017], 1200 + 350.5 + 420 + 1607)
     # the evolution table shows the gap and says why
-    document = panorama_report.build_document(results, Texts(None))
+    document = figures.Figures().draw(panorama_report.build_document(results, Texts(None)))
     section = next(s for s in document.sections if s.id == "evolution")
     table = next(b for b in section.blocks if b.block == "table")
     assert [c.label for c in table.columns][1:5] == ["2016", "2017", "2018", "2019"]

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 
-from panorama import panorama_report, render, sheet_report
+from panorama import figures, panorama_report, render, sheet_report
 from panorama.build import build_sheets, load_results
 from panorama.commentary import Texts
 from panorama.errors import UsageError
@@ -102,7 +102,8 @@ def _parse(html: str) -> _Cells:
 
 def test_key_figure_cards_are_the_published_numbers(published):
     results, key, _ = published
-    page = _parse(render.render_html(panorama_report.build_document(results, Texts(None)), pdf=False))
+    document = figures.Figures().draw(panorama_report.build_document(results, Texts(None)))
+    page = _parse(render.render_html(document, pdf=False))
     by_label = {meta.label: code for code, meta in KEY_FIGURES.items()}
     assert len(page.cards) == 14
     for card in page.cards:
@@ -112,7 +113,8 @@ def test_key_figure_cards_are_the_published_numbers(published):
 
 def test_departement_table_is_the_published_numbers(published):
     results, key, shares = published
-    page = _parse(render.render_html(panorama_report.build_document(results, Texts(None)), pdf=False))
+    document = figures.Figures().draw(panorama_report.build_document(results, Texts(None)))
+    page = _parse(render.render_html(document, pdf=False))
     rows = page.tables["Chiffres clés par département d'exécution, 2019"]
     header, body = rows[0], rows[1:]
     codes = {p.nom: p.code for p in results.perimeters}
@@ -135,7 +137,8 @@ def test_departement_table_is_the_published_numbers(published):
 
 def test_sheet_key_figures_are_the_published_numbers(published):
     results, key, _ = published
-    page = _parse(render.render_html(sheet_report.build_sheet(results, "93", Texts(None)), pdf=False))
+    document = figures.Figures().draw(sheet_report.build_sheet(results, "93", Texts(None)))
+    page = _parse(render.render_html(document, pdf=False))
     rows = page.tables["Chiffres clés du département et de la région, 2019"]
     by_label = {meta.label[:1].upper() + meta.label[1:]: code for code, meta in KEY_FIGURES.items()}
     for row in rows[1:]:

@@ -17,7 +17,7 @@ from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, run_cli, write
 from pypdf import PdfReader
 
 from panorama.config import Config
-from panorama import cli, validation
+from panorama import cli, figures, validation
 from panorama.commentary import Texts
 from panorama.errors import UsageError
 from panorama.studies import STUDIES, common, donneur_ordre, femmes, get_study, jeunes, mobilite
@@ -361,7 +361,7 @@ def test_documents_show_withheld_values_as_secret(history, mobility_root, theme,
     rule = Config(secret_seuil=2, secret_entreprises_min=1, secret_dominance=1.0)  # cells of one person are secret
     results = module.indicators(data, rule, **({"subject": subject} if subject else {}))
     assert any(t.frame["secret"].any() for t in results.tables.values())
-    html = render.render_html(module.document(results, Texts(None)), pdf=False)
+    html = render.render_html(figures.Figures().draw(module.document(results, Texts(None))), pdf=False)
     assert '<abbr title="secret statistique">s</abbr>' in html
 
 
@@ -382,7 +382,7 @@ def test_every_study_composes_on_the_example_data(example_history, theme, subjec
     module = get_study(theme).load()
     options = {"subject": subject} if subject else {}
     results = module.indicators(example_history, open_config(), example=True, **options)
-    html = render.render_html(module.document(results, Texts(None)), pdf=False)
+    html = render.render_html(figures.Figures().draw(module.document(results, Texts(None))), pdf=False)
     assert "Données fictives" in html and 'lang="fr"' in html
     assert html.count("<section") >= 5
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from panorama import indicators, referential
+from panorama import figspec, indicators, referential
 from panorama.commentary import fmt_points
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
@@ -468,13 +468,11 @@ def distribution_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]]
     breakdown (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code,
     label; ``measure``: the counts whose shares are drawn), with the table of the shares of
     every group; the table alone when nothing can be drawn."""
-    from panorama import charts
-
     codes, shares = _group_values(rows, groups, f"part_{measure}")
     table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
-    return b.figure(title, lambda: charts.horizontal_bar_chart(
+    return b.figure(title, figspec.bars(
         [lab for _, lab in codes], [chart_value(v) for v in shares[groups[0][1]]], subject=subject,
-        value_kind="part", colour=b.config), table, note)
+        unit="part", colour=b.config.couleur_principale), table, note)
 
 
 def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
@@ -483,14 +481,12 @@ def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]],
     (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code, label;
     ``measure``: the counts stacked), with the table of the shares in each group;
     the table alone when nothing can be drawn."""
-    from panorama import charts
-
     codes, counts = _group_values(rows, groups, measure)
     _, shares = _group_values(rows, groups, f"part_{measure}")
     table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
     series = {lab: [chart_value(counts[label][i]) for label in counts] for i, (_, lab) in enumerate(codes)}
-    return b.figure(title, lambda: charts.stacked_share_chart(list(counts), series, subject=subject,
-                                                              colour=b.config), table, note)
+    return b.figure(title, figspec.stacked(list(counts), series, subject=subject, colour=b.config.couleur_principale),
+                    table, note)
 
 
 def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, caption: str, *,
@@ -498,16 +494,14 @@ def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, ca
     """Horizontal bars of one group's share of each category of a breakdown
     (``part_participants_categorie`` of :func:`group_breakdowns` rows of one dimension),
     with the table of the group's participants behind; the table alone when nothing can be drawn."""
-    from panorama import charts
-
     mine = rows[(rows["groupe"] == group) & (rows["code"] != referential.NON_RENSEIGNE)]
     table = Table(caption=caption, columns=[Column("Catégorie"), Column(count_label, "nombre"),
                                             Column(share_label, "part")],
                   rows=[[r.libelle, r.participants, r.part_participants_categorie] for r in mine.itertuples()],
                   note=note)
-    return b.figure(title, lambda: charts.horizontal_bar_chart(
+    return b.figure(title, figspec.bars(
         list(mine["libelle"]), [chart_value(v) for v in mine["part_participants_categorie"]], subject=subject,
-        value_kind="part", colour=b.config, width_cm=width or charts.FULL_WIDTH_CM), table, note)
+        unit="part", colour=b.config.couleur_principale, width_cm=width or figspec.FULL_WIDTH_CM), table, note)
 
 
 def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key: str, column: str,
@@ -516,8 +510,6 @@ def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key:
     :func:`group_breakdowns` rows of every year): the share of ``group`` (``who``: « des
     femmes ») among the participants and in the hours, then ``column`` of the group for
     each contract group (IAE, alternance, others), year by year; ``key``: the text's key."""
-    from panorama import charts
-
     rows = r.table(table)
     mine = rows[(rows["groupe"] == group) & (rows["dimension"] == ALL)]
     years = [int(y) for y in mine["annee"]]
@@ -543,12 +535,12 @@ def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key:
             f"{fmt_pct(last)}" + (f" ({fmt_points(change)} sur la dernière année)" if known(change) else "") + ".")
     return Section("evolution", "Évolution", [
         b.text(key, text),
-        b.figure(f"Part {who} par année", lambda: charts.line_chart(
+        b.figure(f"Part {who} par année", figspec.lines(
             labels, {name: [chart_value(v) for v in values] for name, values in shares.items()},
-            subject=f"Part {who} parmi les participants et dans les heures, par année", value_kind="part",
-            colour=r.config), summary),
-        b.figure(title, lambda: charts.line_chart(labels, by_group, subject=subject, value_kind="part",
-                                                  colour=r.config), detail),
+            subject=f"Part {who} parmi les participants et dans les heures, par année", unit="part",
+            colour=r.config.couleur_principale), summary),
+        b.figure(title, figspec.lines(labels, by_group, subject=subject, unit="part",
+                                      colour=r.config.couleur_principale), detail),
     ])
 
 

@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from panorama import figspec, referential
 from panorama import indicators as layer
-from panorama import referential
 from panorama.commentary import Texts
 from panorama.composer import Composer, leader
 from panorama.config import Config
@@ -200,8 +200,6 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
 
 
 def _section_operations(b: Composer, r: StudyResults) -> Section:
-    from panorama import charts
-
     ops = r.table("operations")
     shown = ops.head(OPERATIONS_SHOWN)
     table = Table(
@@ -222,8 +220,8 @@ def _section_operations(b: Composer, r: StudyResults) -> Section:
     years = [str(y) for y in r.years]
     values = [hours["valeur"].get(y, float("nan")) for y in r.years]
     if len(years) > 1:
-        blocks.append(b.figure("Heures réalisées par année", lambda: charts.line_chart(
-            years, [chart_value(v) for v in values], value_kind="heures", colour=r.config,
+        blocks.append(b.figure("Heures réalisées par année", figspec.lines(
+            years, [chart_value(v) for v in values], unit="heures", colour=r.config.couleur_principale,
             subject="Heures d'insertion réalisées par année sur les opérations du donneur d'ordre"),
             Table(caption="Heures réalisées par année", columns=[Column("Année"), Column("Heures", "nombre")],
                   rows=[[y, v] for y, v in zip(years, values)])))
@@ -231,8 +229,6 @@ def _section_operations(b: Composer, r: StudyResults) -> Section:
 
 
 def _section_completion(b: Composer, r: StudyResults) -> Section:
-    from panorama import charts
-
     ops = r.table("operations")
     committed = ops[ops["heures_prevues"].map(lambda v: common.known(v) and v > 0)]
     committed = committed.assign(heures_prevues=committed["heures_prevues"].astype(float)) \
@@ -256,11 +252,11 @@ def _section_completion(b: Composer, r: StudyResults) -> Section:
                        rows=[[x.intitule or x.operation_id, x.heures_prevues, x.heures_realisees_cumulees,
                               x.taux_realisation] for x in committed.itertuples()])
         blocks.append(b.figure(
-            "Taux de réalisation des opérations qui prévoient le plus d'heures", lambda: charts.horizontal_bar_chart(
+            "Taux de réalisation des opérations qui prévoient le plus d'heures", figspec.bars(
                 [x.intitule or x.operation_id for x in committed.itertuples()],
                 [chart_value(v) for v in committed["taux_realisation"]],
-                subject="Taux de réalisation des heures prévues, par opération", value_kind="part",
-                colour=r.config), detail))
+                subject="Taux de réalisation des heures prévues, par opération", unit="part",
+                colour=r.config.couleur_principale), detail))
     return Section("realisation", "Heures prévues et heures réalisées", blocks)
 
 

@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from panorama import geo, referential
+from panorama import figspec, geo, referential
 from panorama import indicators as layer
 from panorama.commentary import Texts
 from panorama.composer import Composer
@@ -196,12 +196,10 @@ def _stats_table(rows: pd.DataFrame, caption: str, note: str = "") -> Table:
 
 
 def _median_bar(b: Composer, rows: pd.DataFrame, title: str, subject: str, table: Table, width=None):
-    from panorama import charts
-
     rows = rows[rows["code"] != referential.NON_RENSEIGNE]
-    return b.figure(title, lambda: charts.horizontal_bar_chart(
+    return b.figure(title, figspec.bars(
         list(rows["libelle"]), [chart_value(v) for v in rows["distance_mediane_km"]], subject=subject,
-        value_kind="decimal", colour=b.config, width_cm=width or charts.FULL_WIDTH_CM), table)
+        unit="decimal", colour=b.config.couleur_principale, width_cm=width or figspec.FULL_WIDTH_CM), table)
 
 
 def _section_summary(b: Composer, r: StudyResults) -> Section:
@@ -232,8 +230,6 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
 
 
 def _section_distribution(b: Composer, r: StudyResults) -> Section:
-    from panorama import charts
-
     bands = r.table("distances_par_tranche")
     table = Table(caption=f"Contrats par tranche de distance, {r.year}",
                   columns=[Column("Distance"), Column("Contrats", "nombre"), Column("Part des contrats", "part"),
@@ -247,9 +243,10 @@ def _section_distribution(b: Composer, r: StudyResults) -> Section:
     ages = _stats(r, "tranche_age")
     return Section("distances", "Les distances parcourues", [
         b.text("etude_mobilite_distances", text),
-        b.figure("Distance entre domicile et lieu de travail", lambda: charts.histogram_chart(
+        b.figure("Distance entre domicile et lieu de travail", figspec.histogram(
             list(bands["libelle"]), [chart_value(v) for v in bands["contrats"]],
-            subject="Contrats par tranche de distance entre domicile et lieu de travail", colour=r.config), table),
+            subject="Contrats par tranche de distance entre domicile et lieu de travail",
+            colour=r.config.couleur_principale), table),
         _stats_table(pd.concat([_stats(r, ALL), groups, ages]),
                      f"Distance domicile-travail selon le sexe et l'âge, {r.year}"),
     ])
@@ -297,8 +294,6 @@ def _section_contracts(b: Composer, r: StudyResults) -> Section:
 
 
 def _section_flows(b: Composer, r: StudyResults) -> Section:
-    from panorama import charts
-
     rows = r.table("flux_departements")
     homes = list(dict.fromkeys(rows["departement_residence"]))
     works = [code for code in [*r.config.departements, OUTSIDE[0]] if code in set(rows["departement_travail"])]
@@ -317,10 +312,10 @@ def _section_flows(b: Composer, r: StudyResults) -> Section:
             "Le tableau croise le département de résidence des participants et celui où s'exécutent leurs "
             "contrats : la diagonale donne la part des contrats exécutés dans le département de résidence.")),
         matrix,
-        b.figure("Travailler dans son département de résidence", lambda: charts.horizontal_bar_chart(
+        b.figure("Travailler dans son département de résidence", figspec.bars(
             list(inside["libelle"]), [chart_value(v) for v in inside["part_meme_departement"]],
             subject="Part des contrats exécutés dans le département de résidence, par département de résidence",
-            value_kind="part", colour=r.config),
+            unit="part", colour=r.config.couleur_principale),
             _stats_table(inside, f"Distance domicile-travail par département de résidence, {r.year}"))])
 
 
