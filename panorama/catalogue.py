@@ -24,7 +24,7 @@ from functools import cache
 from panorama import referential
 from panorama.errors import PanoramaError
 
-NON_RENSEIGNE = "NON_RENSEIGNE"
+NON_RENSEIGNE = referential.NON_RENSEIGNE
 
 
 class CatalogueError(PanoramaError):
