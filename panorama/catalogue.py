@@ -442,7 +442,8 @@ COLUMNS: dict[str, PublishedColumn] = {
                          required=True, study="Nom de la répartition, le même que dans les fichiers repartition_*.csv "
                                               "du panorama."),
     "code": _column("string", "Code", required=True,
-                    study="Code de la catégorie (mêmes codes que le panorama ; NON_RENSEIGNE pour une donnée absente)."),
+                    study="Code de la catégorie (mêmes codes que le panorama ; NON_RENSEIGNE pour une donnée "
+                          "absente)."),
     "libelle": _column("string", "Libellé", "Libellé en clair du code (« A × B » pour un croisement).", required=True,
                        study="Libellé en clair du code."),
     "heures": _column("number", "Heures d'insertion", "Heures d'insertion réalisées dans l'année.", minimum=0),

@@ -77,7 +77,8 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
                       [0, 1], 2)  # taken by position as above
     facts["groupe_contrat"] = pd.array(["IAE", "ALTERNANCE", "AUTRE"], dtype="str").take(group)
     days = (facts["date_fin"] - facts["date_debut"]).dt.days + 1
-    facts["duree_contrat"] = _band(days, catalogue.DURATION_BANDS).where(facts["date_fin"].notna(), catalogue.EN_COURS[0])
+    facts["duree_contrat"] = _band(days, catalogue.DURATION_BANDS).where(facts["date_fin"].notna(),
+                                                                       catalogue.EN_COURS[0])
     return facts
 
 
@@ -387,7 +388,8 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
     out["part_femmes"] = _ratio(sexe.of("participants", "F"), participants)
     for code, _ in catalogue.AGE_BANDS:
         out[f"part_{code.lower()}"] = _ratio(ages.of("participants", code), participants)
-    out["part_qpv"] = _ratio(qpv.of("participants", "OUI"), sum(qpv.of("participants", code) for code, _ in catalogue.QPV_CODES))
+    out["part_qpv"] = _ratio(qpv.of("participants", "OUI"),
+                             sum(qpv.of("participants", code) for code, _ in catalogue.QPV_CODES))
     exits = coded.cells(["situation_sortie"])
     known = participants - exits.of("participants", NON_RENSEIGNE) - exits.of("participants", "INCONNU")
     out["part_sortie_emploi_durable"] = _ratio(exits.of("participants", "EMPLOI_DURABLE"), known)

@@ -3,10 +3,10 @@
 Every table comes from :meth:`Results.export_tables`, plus ``Results.series``
 when the results carry one. One description of the columns and of the codes
 (:mod:`panorama.catalogue`: its column dictionary, dimensions and key figures)
-feeds everything written: the CSV files, the Table Schema of each file inside ``datapackage.json``, the French data
-dictionary ``LISEZMOI.md`` and the workbook (a description sheet, then one
-sheet per table). Nothing depends on the clock: the same results always give
-byte-identical files.
+feeds everything written: the CSV files, the Table Schema of each file inside
+``datapackage.json``, the French data dictionary ``LISEZMOI.md`` and the workbook
+(a description sheet, then one sheet per table). Nothing depends on the clock:
+the same results always give byte-identical files.
 """
 
 from __future__ import annotations
