@@ -282,6 +282,10 @@ KEY_FIGURES: dict[str, KeyFigure] = dict([
     _figure("heures_par_participant", "heures par participant", "mean",
             "Heures ÷ participants (durée moyenne d'un parcours).", evolution_row=True),
     _figure("heures_par_contrat", "heures par contrat", "mean", "Heures ÷ contrats.", evolution_row=True),
+    _figure("taux_realisation_annuel", "taux de réalisation annuel des heures prévues", "rate",
+            "Heures réalisées dans l'année sur les opérations dont les heures prévues sont renseignées ÷ heures "
+            "prévues par les clauses de ces opérations (pour toute leur durée) : la part des engagements réalisée "
+            "dans l'année. Vide quand aucune opération du périmètre n'a d'heures prévues.", evolution_row=True),
     _figure("part_femmes", "de femmes", "share", "Participantes ÷ participants.", linked=Link("sexe")),
     _figure("part_moins_26", "de moins de 26 ans", "share",
             "Participants de 25 ans ou moins dans l'année ÷ participants.", linked=Link("tranche_age")),

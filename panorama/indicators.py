@@ -383,6 +383,7 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
         out[f"etp_{divisor}"] = heures / divisor
     out["heures_par_participant"] = _ratio(heures, participants)
     out["heures_par_contrat"] = _ratio(heures, contrats)
+    out["taux_realisation_annuel"] = _completion(coded)
 
     sexe, ages, qpv = coded.cells(["sexe"]), coded.cells(["tranche_age"]), coded.cells(["qpv"])
     out["part_femmes"] = _ratio(sexe.of("participants", "F"), participants)
@@ -407,6 +408,16 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
     out = out[(contrats > 0) | (followed > 0)].astype("float64")
     long = out.reset_index().melt(id_vars="perimetre", var_name="indicateur", value_name="valeur")
     return sort_perimeters(long, "perimetre").reset_index(drop=True)
+
+
+def _completion(coded: _CodedFacts) -> np.ndarray:
+    """Per perimeter, hours done in the year on the operations whose planned hours are
+    filled (``heures_prevues`` > 0) ÷ the hours planned for these operations."""
+    planned = coded.operations["heures_prevues"].to_numpy(dtype=float)
+    committed = planned > 0  # a missing value (NaN) is not
+    on_committed = coded.facts["operation_id"].isin(coded.operations["operation_id"][committed]).to_numpy()
+    done = coded._add_up(coded.local, 1, np.where(on_committed, coded.hours, 0.0))[:, 0]
+    return _ratio(done, coded._add_up(coded.op_local, 1, np.where(committed, planned, 0.0))[:, 0])
 
 
 def sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:

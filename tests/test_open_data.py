@@ -111,6 +111,9 @@ def test_key_figures_match_the_independent_computation(clean):
     # a few anchors, so that both implementations cannot be wrong together unnoticed
     assert written[("region", "heures")] == 3800 and written[("75", "operations")] == 2
     assert written[("93", "taux_evolution_heures")] == pytest.approx(0.25)
+    # hours of C1, C2 (OP1) and C3, C6 (OP2) ÷ the 3 000 + 10 000.5 hours planned for OP1 and OP2
+    assert written[("93", "taux_realisation_annuel")] == pytest.approx((1000 + 300 + 500.5 + 800) / 13000.5,
+                                                                       abs=TOLERANCE)
 
 
 BREAKDOWNS = [  # (dimension, column of independent.facts)
