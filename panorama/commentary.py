@@ -11,6 +11,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from panorama import catalogue
 from panorama.formatting import NBSP, fmt_evolution, fmt_number, fmt_pct, is_missing, plural
 
 STABLE_RATE = 0.005  # below ±0.5 % an evolution reads as « stable »
@@ -20,7 +21,7 @@ STABLE_POINTS = 0.001  # below ±0.1 point a share reads as « stable »
 def trend(evolution: float | None, previous_year: int | None, indicator: str = "heures") -> str:
     """« en hausse de 12,3 % par rapport à 2018 », « stable par rapport à 2018 », or "".
 
-    For a share (``part_*`` indicator) the evolution is a difference in points:
+    For a share (:attr:`catalogue.KeyFigure.evolution`) the evolution is a difference in points:
     « en baisse de 2,5 points par rapport à 2018 ».
     """
     way = direction(evolution, indicator)
@@ -28,8 +29,13 @@ def trend(evolution: float | None, previous_year: int | None, indicator: str = "
         return ""
     if way == "stable":
         return f"stable par rapport à {previous_year}"
-    amount = fmt_points(abs(evolution)).lstrip("+") if indicator.startswith("part_") else fmt_pct(abs(evolution))
+    amount = fmt_points(abs(evolution)).lstrip("+") if _in_points(indicator) else fmt_pct(abs(evolution))
     return f"en {way} de {amount} par rapport à {previous_year}"
+
+
+def _in_points(indicator: str) -> bool:
+    """Whether the evolution of ``indicator`` is a difference in points (a share)."""
+    return catalogue.key_figure(indicator).evolution == "points"
 
 
 def fmt_points(diff: float | None) -> str:
@@ -45,14 +51,14 @@ def evolution_text(indicator: str, evolution: float | None) -> str:
     """Short signed evolution for a key-figure card: « +3,2 % » or « +1,2 point »."""
     if is_missing(evolution):
         return ""
-    return fmt_points(evolution) if indicator.startswith("part_") else fmt_evolution(evolution)
+    return fmt_points(evolution) if _in_points(indicator) else fmt_evolution(evolution)
 
 
 def direction(evolution: float | None, indicator: str) -> str:
     """``hausse``, ``baisse`` or ``stable`` (for the arrow of a key-figure card)."""
     if is_missing(evolution):
         return ""
-    threshold = STABLE_POINTS if indicator.startswith("part_") else STABLE_RATE
+    threshold = STABLE_POINTS if _in_points(indicator) else STABLE_RATE
     if abs(evolution) < threshold:
         return "stable"
     return "hausse" if evolution > 0 else "baisse"

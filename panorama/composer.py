@@ -9,11 +9,11 @@ import math
 
 import pandas as pd
 
-from panorama import commentary, figspec, referential
+from panorama import catalogue, commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.document import SECRET, Card, Column, Figure, Table, Text, chart_value
 from panorama.errors import ConfigError
-from panorama.indicators import AGE_BANDS, KEY_FIGURES, REGION
+from panorama.indicators import REGION
 from panorama.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -101,9 +101,9 @@ def figure_pyramid(b: Composer, title: str, width: float = figspec.FULL_WIDTH_CM
     """Age pyramid of the composer's perimeter (sex × age band), with its table."""
     rows = b.rows("sexe_x_tranche_age")
     counts = dict(zip(rows["code"], rows["participants"]))
-    left = [counts.get(f"F|{band}", 0) for band, _ in AGE_BANDS]
-    right = [counts.get(f"M|{band}", 0) for band, _ in AGE_BANDS]
-    labels = [label for _, label in AGE_BANDS]
+    left = [counts.get(f"F|{band}", 0) for band, _ in catalogue.AGE_BANDS]
+    right = [counts.get(f"M|{band}", 0) for band, _ in catalogue.AGE_BANDS]
+    labels = [label for _, label in catalogue.AGE_BANDS]
     chart = figspec.pyramid(labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
                             subject="Participants par sexe et tranche d'âge", colour=b.config.couleur_principale,
                             width_cm=width)
@@ -163,9 +163,9 @@ def cards(b: Composer, codes: list[str]) -> list[Card]:
     cards = []
     for code in codes:
         row = b.r.figure_row(code, b.perimetre)
-        meta = KEY_FIGURES[code]
+        meta = catalogue.key_figure(code)
         earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
-        cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.kind,
+        cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.format,
                           evolution=commentary.evolution_text(code, row["evolution"]),
                           direction=commentary.direction(row["evolution"], code),
                           history=earlier))

@@ -42,29 +42,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from panorama import catalogue
 from panorama.errors import PanoramaError
 
 REGION = "region"
-NON_RENSEIGNE = "NON_RENSEIGNE"
 
-#: Breakdowns whose cells partition their perimeter (``publics`` overlap).
-EXCLUSIVE = ("modalite", "nature", "secteur", "type_donneur_ordre", "grand_projet", "departement_execution",
-             "commune_execution", "type_structure", "type_contrat", "groupe_contrat", "duree_contrat", "sexe",
-             "tranche_age", "niveau_qualification", "critere_principal", "prescripteur", "situation_sortie",
-             "departement_residence", "qpv", "heures_par_participant")
-#: Breakdowns where a participant belongs to one cell only: participant counts add up exactly.
-PARTICIPANT_LEVEL = ("sexe", "tranche_age", "niveau_qualification", "critere_principal", "prescripteur",
-                     "situation_sortie", "departement_residence", "qpv", "heures_par_participant")
-#: Breakdowns whose cells are not the sum of the départements' ones (bands depend on the perimeter).
-NOT_ACROSS = ("heures_par_participant",)
-#: Cross-tabs: name → (first dimension, second dimension).
-CROSSES = {"sexe_x_tranche_age": ("sexe", "tranche_age"), "sexe_x_nature": ("sexe", "nature"),
-           "modalite_x_departement": ("modalite", "departement_execution")}
-#: Key figures computed from one breakdown: suppressed when any cell of it is.
-LINKED = {"part_femmes": "sexe", "part_moins_26": "tranche_age", "part_26_49": "tranche_age",
-          "part_50_plus": "tranche_age", "part_qpv": "qpv", "part_sortie_emploi_durable": "situation_sortie",
-          "heures_iae": "groupe_contrat", "heures_alternance": "groupe_contrat", "heures_public_QPV": "qpv"}
-COMPANY_DIMENSIONS = ("type_structure", "type_contrat", "groupe_contrat")
 MEASURES = ("heures", "contrats", "participants", "part_heures", "part_participants", "operations",
             "entreprises", "part_max_entreprise")
 
@@ -173,20 +155,21 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
     index = {key: i for i, key in enumerate(keys)}
     by_table: dict[tuple[str, str], list[int]] = defaultdict(list)
     by_cell: dict[tuple[str, str], list[int]] = defaultdict(list)
+    tables = {d: catalogue.breakdown(d) for d in rows["dimension"].unique()}  # fails closed on an unknown one
     for i, (p, d, c) in enumerate(keys):
         by_table[(p, d)].append(i)
-        if p != REGION and d not in NOT_ACROSS:
+        if p != REGION and tables[d].across:
             by_cell[(d, c)].append(i)
     for (p, d), members in by_table.items():
-        if d in EXCLUSIVE:
-            cells.groups.append((total_cell[p], members, d in PARTICIPANT_LEVEL))
-        if d in CROSSES:
-            first, second = CROSSES[d]
-            for position, margin in enumerate((first, second)):
+        table = tables[d]
+        if table.exclusive:
+            cells.groups.append((total_cell[p], members, table.participants_add_up))
+        if isinstance(table, catalogue.Cross):
+            for position, margin in enumerate(dim.name for dim in table.dimensions):
                 parts: dict[str, list[int]] = defaultdict(list)
                 for i in members:
                     parts[keys[i][2].split("|")[position]].append(i)
-                exact = first in PARTICIPANT_LEVEL and second in PARTICIPANT_LEVEL
+                exact = table.participants_add_up
                 for code, part in parts.items():
                     margin_cell = index.get((p, margin, code))
                     if margin_cell is not None:
@@ -208,7 +191,8 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
 def _primary(rows: pd.DataFrame, totals: pd.DataFrame, rule: Rule) -> set[int]:
     people = rows["participants"].to_numpy(float)
     small = (people > 0) & (people < rule.seuil)
-    company = rows["dimension"].isin(COMPANY_DIMENSIONS).to_numpy() & (rows["heures"].to_numpy(float) > 0)
+    companies = [d for d in rows["dimension"].unique() if catalogue.breakdown(d).company]
+    company = rows["dimension"].isin(companies).to_numpy() & (rows["heures"].to_numpy(float) > 0)
     if "entreprises" in rows:
         concentrated = (rows["entreprises"].fillna(0).to_numpy(float) < rule.entreprises_min) | (
             rows["part_max_entreprise"].fillna(0).to_numpy(float) > rule.dominance)
@@ -452,17 +436,15 @@ def _protect_key_figures(key_figures: pd.DataFrame, rows: pd.DataFrame, known: d
     key = key_figures.copy()
     secret_cells = rows[rows["secret"]]
     hidden_tables = set(zip(secret_cells["perimetre"], secret_cells["dimension"]))
-    hidden_publics = set(zip(secret_cells[secret_cells["dimension"] == "publics"]["perimetre"],
-                             secret_cells[secret_cells["dimension"] == "publics"]["code"]))
+    hidden_cells = set(zip(secret_cells["perimetre"], secret_cells["dimension"], secret_cells["code"]))
     secret = []
     for perimeter, code in zip(key["perimetre"], key["indicateur"]):
-        base = code.removeprefix("part_")
-        base = base if base.startswith("heures_") and code.startswith("part_heures_") else code
+        figure = catalogue.key_figure(code)  # fails closed on an unknown code
         hidden = perimeter in secret_perimeters
-        if base in LINKED:
-            hidden |= (perimeter, LINKED[base]) in hidden_tables
-        elif base.startswith("heures_public_") and base != "heures_public_QPV":
-            hidden |= (perimeter, base.removeprefix("heures_public_")) in hidden_publics
+        if figure.linked is not None and figure.linked.code is None:
+            hidden |= (perimeter, figure.linked.dimension) in hidden_tables
+        elif figure.linked is not None:
+            hidden |= (perimeter, figure.linked.dimension, figure.linked.code) in hidden_cells
         if code in known:
             hidden |= 0 < known[code].get(perimeter, 0) < rule.seuil
         secret.append(hidden)
@@ -472,11 +454,16 @@ def _protect_key_figures(key_figures: pd.DataFrame, rows: pd.DataFrame, known: d
 
 
 def _known_denominators(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
-    """Participants a share is computed on, per perimeter (QPV known, outcome known)."""
-    qpv = rows[(rows["dimension"] == "qpv") & rows["code"].isin(["OUI", "NON"])]
-    outcome = rows[(rows["dimension"] == "situation_sortie") & ~rows["code"].isin(["INCONNU", NON_RENSEIGNE])]
-    return {"part_qpv": qpv.groupby("perimetre")["participants"].sum().to_dict(),
-            "part_sortie_emploi_durable": outcome.groupby("perimetre")["participants"].sum().to_dict()}
+    """Participants a share is computed on, per perimeter, for the key figures whose
+    denominator is not the perimeter's participants (:attr:`catalogue.KeyFigure.denominator`:
+    QPV known, outcome known)."""
+    out = {}
+    for code, figure in catalogue.KEY_FIGURES.items():
+        if figure.denominator is not None:
+            table = rows[rows["dimension"] == figure.denominator.dimension]
+            counted = table[table["code"].map(figure.denominator.counts).astype(bool)]
+            out[code] = counted.groupby("perimetre")["participants"].sum().to_dict()
+    return out
 
 
 #: Columns that identify a row of a study table (the others are figures).

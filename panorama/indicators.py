@@ -18,98 +18,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from panorama import geo, referential
+from panorama import catalogue, geo, referential
 from panorama.dataset import Dataset
 
 REGION = "region"
 NON_RENSEIGNE = "NON_RENSEIGNE"
 ETP_DIVISORS = (1607, 1820)
 
-AGE_BANDS = (("MOINS_26", "Moins de 26 ans"), ("26_49", "26 à 49 ans"), ("50_PLUS", "50 ans et plus"))
-CONTRACT_GROUPS = (("IAE", "Insertion par l'activité économique (IAE)"),
-                   ("ALTERNANCE", "Alternance"), ("AUTRE", "Autres contrats"))
-QPV_CODES = (("OUI", "Réside en QPV"), ("NON", "Ne réside pas en QPV"))
-DURATION_BANDS = ((0, 31, "MOINS_1_MOIS", "Moins d'un mois"),
-                  (31, 92, "1_3_MOIS", "1 à 3 mois"),
-                  (92, 183, "3_6_MOIS", "3 à 6 mois"),
-                  (183, 366, "6_12_MOIS", "6 à 12 mois"),
-                  (366, np.inf, "PLUS_12_MOIS", "Plus de 12 mois"))
-HOURS_BANDS = ((0, 150, "MOINS_150", "Moins de 150 h"),
-               (150, 300, "150_299", "150 à 299 h"),
-               (300, 600, "300_599", "300 à 599 h"),
-               (600, 1200, "600_1199", "600 à 1 199 h"),
-               (1200, np.inf, "1200_PLUS", "1 200 h et plus"))
-EN_COURS = ("EN_COURS", "Contrat en cours au 31 décembre")
-
-
-@dataclass(frozen=True)
-class Dimension:
-    """One breakdown of the export: a column of the fact table and how to label it.
-
-    ``level`` says what the dimension describes: ``operation`` (counted in
-    operations too), ``contrat`` or ``participant`` (a participant falls in
-    one category only). ``nomenclature`` names the referential used for labels
-    and order; ``None`` means the codes are free text or local bands.
-    """
-
-    name: str
-    column: str
-    level: str
-    nomenclature: str | None = None
-    title: str = ""
-
-
-DIMENSIONS: tuple[Dimension, ...] = (
-    Dimension("modalite", "modalite", "operation", "modalite", "Modalité juridique"),
-    Dimension("nature", "nature", "operation", "nature", "Nature du marché"),
-    Dimension("secteur", "secteur", "operation", "secteur", "Secteur d'activité"),
-    Dimension("type_donneur_ordre", "type_donneur_ordre", "operation", "type_donneur_ordre",
-              "Type de donneur d'ordre"),
-    Dimension("grand_projet", "grand_projet", "operation", None, "Grand projet"),
-    Dimension("departement_execution", "departement", "operation", "departement",
-              "Département d'exécution"),
-    Dimension("commune_execution", "commune", "operation", "commune", "Commune d'exécution"),
-    Dimension("type_structure", "type_structure", "contrat", "type_structure", "Type de structure"),
-    Dimension("type_contrat", "type_contrat", "contrat", "type_contrat", "Type de contrat"),
-    Dimension("groupe_contrat", "groupe_contrat", "contrat", None, "Groupe de contrats"),
-    Dimension("duree_contrat", "duree_contrat", "contrat", None, "Durée du contrat"),
-    Dimension("sexe", "sexe", "participant", "sexe", "Sexe"),
-    Dimension("tranche_age", "tranche_age", "participant", None, "Tranche d'âge"),
-    Dimension("niveau_qualification", "niveau_qualification", "participant", "niveau_qualification",
-              "Niveau de qualification"),
-    Dimension("critere_principal", "critere_principal", "participant", "critere", "Critère principal"),
-    Dimension("publics", "public", "participant", "critere", "Publics (non exclusifs)"),
-    Dimension("prescripteur", "prescripteur", "participant", "prescripteur", "Prescripteur"),
-    Dimension("situation_sortie", "situation_sortie", "participant", "situation_sortie",
-              "Situation six mois après"),
-    Dimension("departement_residence", "departement_residence", "participant", "departement",
-              "Département de résidence"),
-    Dimension("qpv", "qpv", "participant", None, "Résidence en QPV"),
-    Dimension("heures_par_participant", "tranche_heures", "participant", None,
-              "Heures par participant"),
-)
-
-_BY_NAME = {d.name: d for d in DIMENSIONS}
-#: Breakdowns of hours by type of structure or contract: a cell there describes a few companies.
-COMPANY_DIMENSIONS = ("type_structure", "type_contrat", "groupe_contrat")
-CROSSES: tuple[tuple[str, Dimension, Dimension], ...] = (
-    ("sexe_x_tranche_age", _BY_NAME["sexe"], _BY_NAME["tranche_age"]),
-    ("sexe_x_nature", _BY_NAME["sexe"], _BY_NAME["nature"]),
-    ("modalite_x_departement", _BY_NAME["modalite"], _BY_NAME["departement_execution"]),
-)
-
-_LOCAL_LABELS: dict[str, dict[str, str]] = {
-    "tranche_age": dict(AGE_BANDS),
-    "groupe_contrat": dict(CONTRACT_GROUPS),
-    "qpv": dict(QPV_CODES),
-    "duree_contrat": {code: lab for *_, code, lab in DURATION_BANDS} | dict([EN_COURS]),
-    "heures_par_participant": {code: lab for *_, code, lab in HOURS_BANDS},
-}
-
 
 def age_band(age: pd.Series) -> pd.Series:
     """Age band code: ``MOINS_26`` (≤ 25), ``26_49``, ``50_PLUS`` (≥ 50)."""
-    codes = np.array([code for code, _ in AGE_BANDS], dtype=object)
+    codes = np.array([code for code, _ in catalogue.AGE_BANDS], dtype=object)
     return pd.Series(codes[np.select([age <= 25, age >= 50], [0, 2], 1)], index=age.index, dtype=object)
 
 
@@ -158,7 +77,8 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
                       [0, 1], 2)  # taken by position as above
     facts["groupe_contrat"] = pd.array(["IAE", "ALTERNANCE", "AUTRE"], dtype="str").take(group)
     days = (facts["date_fin"] - facts["date_debut"]).dt.days + 1
-    facts["duree_contrat"] = _band(days, DURATION_BANDS).where(facts["date_fin"].notna(), EN_COURS[0])
+    facts["duree_contrat"] = _band(days, catalogue.DURATION_BANDS).where(facts["date_fin"].notna(),
+                                                                       catalogue.EN_COURS[0])
     return facts
 
 
@@ -375,11 +295,11 @@ class _CodedFacts:
         hours, rows = np.bincount(person, self.hours[self.rows]), np.bincount(person)
         # Hours come with at most a few decimals: rounded, a sum such as 6.09 + 215.14 + 78.77
         # is exactly 300 and falls in its band whatever the order of the additions.
-        band = _band_index(np.round(hours, 6), HOURS_BANDS)
-        width = len(HOURS_BANDS) + 1
-        cells = perimeter * width + np.where(band < 0, len(HOURS_BANDS), band)
+        band = _band_index(np.round(hours, 6), catalogue.HOURS_BANDS)
+        width = len(catalogue.HOURS_BANDS) + 1
+        cells = perimeter * width + np.where(band < 0, len(catalogue.HOURS_BANDS), band)
         shape, size = (self.size, width), self.size * width
-        return _Cells([np.array([code for _, _, code, _ in HOURS_BANDS] + [NON_RENSEIGNE], dtype=object)],
+        return _Cells([np.array([code for _, _, code, _ in catalogue.HOURS_BANDS] + [NON_RENSEIGNE], dtype=object)],
                       np.bincount(cells, hours, minlength=size).reshape(shape),
                       np.bincount(cells, rows, minlength=size).astype(np.int64).reshape(shape),
                       np.bincount(cells, minlength=size).reshape(shape))
@@ -463,12 +383,14 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
         out[f"etp_{divisor}"] = heures / divisor
     out["heures_par_participant"] = _ratio(heures, participants)
     out["heures_par_contrat"] = _ratio(heures, contrats)
+    out["taux_realisation_annuel"] = _completion(coded)
 
     sexe, ages, qpv = coded.cells(["sexe"]), coded.cells(["tranche_age"]), coded.cells(["qpv"])
     out["part_femmes"] = _ratio(sexe.of("participants", "F"), participants)
-    for code, _ in AGE_BANDS:
+    for code, _ in catalogue.AGE_BANDS:
         out[f"part_{code.lower()}"] = _ratio(ages.of("participants", code), participants)
-    out["part_qpv"] = _ratio(qpv.of("participants", "OUI"), sum(qpv.of("participants", code) for code, _ in QPV_CODES))
+    out["part_qpv"] = _ratio(qpv.of("participants", "OUI"),
+                             sum(qpv.of("participants", code) for code, _ in catalogue.QPV_CODES))
     exits = coded.cells(["situation_sortie"])
     known = participants - exits.of("participants", NON_RENSEIGNE) - exits.of("participants", "INCONNU")
     out["part_sortie_emploi_durable"] = _ratio(exits.of("participants", "EMPLOI_DURABLE"), known)
@@ -480,12 +402,22 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
     groups = coded.cells(["groupe_contrat"])
     for group in ("IAE", "ALTERNANCE"):
         out[f"heures_{group.lower()}"] = groups.of("heures", group)
-    for column in [c for c in out.columns if c.startswith("heures_public_")] + ["heures_iae", "heures_alternance"]:
-        out["part_" + column] = _ratio(out[column].to_numpy(), heures)
+    for column in [c for c in out.columns if catalogue.key_figure(c).hours_share]:
+        out[catalogue.HOURS_SHARE_PREFIX + column] = _ratio(out[column].to_numpy(), heures)
 
     out = out[(contrats > 0) | (followed > 0)].astype("float64")
     long = out.reset_index().melt(id_vars="perimetre", var_name="indicateur", value_name="valeur")
     return sort_perimeters(long, "perimetre").reset_index(drop=True)
+
+
+def _completion(coded: _CodedFacts) -> np.ndarray:
+    """Per perimeter, hours done in the year on the operations whose planned hours are
+    filled (``heures_prevues`` > 0) ÷ the hours planned for these operations."""
+    planned = coded.operations["heures_prevues"].to_numpy(dtype=float)
+    committed = planned > 0  # a missing value (NaN) is not
+    on_committed = coded.facts["operation_id"].isin(coded.operations["operation_id"][committed]).to_numpy()
+    done = coded._add_up(coded.local, 1, np.where(on_committed, coded.hours, 0.0))[:, 0]
+    return _ratio(done, coded._add_up(coded.op_local, 1, np.where(committed, planned, 0.0))[:, 0])
 
 
 def sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -496,18 +428,13 @@ def sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.iloc[np.argsort(rank.to_numpy(), kind="stable")]
 
 
-COUNT_CODES = ("heures", "etp_1607", "etp_1820", "participants", "contrats", "operations",
-               "operations_actives", "donneurs_ordre", "entreprises", "heures_par_participant",
-               "heures_par_contrat")
-
-
 def evolution(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFrame:
     """Every key figure of N beside N−1, with its evolution.
 
     Returns ``perimetre, indicateur, valeur, secret, valeur_precedente,
     secret_precedent, evolution`` where ``evolution`` is the rate ``N / (N−1) − 1``
     for counts and hours and the difference in points (fractions) for shares
-    (``part_*``); a value under statistical secrecy (NaN) in either year leaves
+    (as :attr:`catalogue.KeyFigure.evolution` says); a value under statistical secrecy (NaN) in either year leaves
     the evolution empty. Without N−1 the last three columns are empty.
     """
     merged = current.copy()
@@ -523,7 +450,8 @@ def evolution(current: pd.DataFrame, previous: pd.DataFrame | None) -> pd.DataFr
         merged = merged.merge(before[["perimetre", "indicateur", "valeur_precedente", "secret_precedent"]],
                               on=["perimetre", "indicateur"], how="left")
         merged["secret_precedent"] = merged["secret_precedent"].astype("boolean").fillna(False).astype(bool)
-    is_share = merged["indicateur"].str.startswith("part_")
+    points = {code: catalogue.key_figure(code).evolution == "points" for code in merged["indicateur"].unique()}
+    is_share = merged["indicateur"].map(points).astype(bool)
     rate = merged["valeur"] / merged["valeur_precedente"].where(merged["valeur_precedente"] != 0) - 1
     merged["evolution"] = np.where(is_share, merged["valeur"] - merged["valeur_precedente"], rate)
     return merged
@@ -533,10 +461,10 @@ def evolution_rows(evo: pd.DataFrame) -> pd.DataFrame:
     """``taux_evolution_<code>`` rows of the export for the count-like key figures:
     published when both years are, blank and ``secret`` when either is secret."""
     hidden = evo["secret"] | evo["secret_precedent"]
-    rows = evo[evo["indicateur"].isin(COUNT_CODES) & (evo["evolution"].notna() | hidden)]
+    rows = evo[evo["indicateur"].isin(catalogue.evolution_codes()) & (evo["evolution"].notna() | hidden)]
     hidden = hidden[rows.index]
     return pd.DataFrame({"perimetre": rows["perimetre"],
-                         "indicateur": "taux_evolution_" + rows["indicateur"],
+                         "indicateur": catalogue.EVOLUTION_PREFIX + rows["indicateur"],
                          "valeur": rows["evolution"].where(~hidden), "secret": hidden})
 
 
@@ -568,12 +496,12 @@ def _commune_names() -> dict[str, str]:
     return dict(zip(names.index.tolist(), names.tolist()))
 
 
-def code_label(dimension: Dimension, code: str) -> str:
+def code_label(dimension: catalogue.Dimension, code: str) -> str:
     """French label of ``code`` in ``dimension`` (« Non renseigné » for missing values)."""
     if code == NON_RENSEIGNE:
         return "Non renseigné"
-    if dimension.name in _LOCAL_LABELS:
-        return _LOCAL_LABELS[dimension.name][code]
+    if dimension.labels:
+        return dict(dimension.labels)[code]
     if dimension.nomenclature == "departement":
         return referential.departement_name(code) or code
     if dimension.nomenclature == "commune":
@@ -583,10 +511,10 @@ def code_label(dimension: Dimension, code: str) -> str:
     return referential.label(dimension.nomenclature, code)
 
 
-def dimension_codes(dimension: Dimension) -> list[str]:
+def dimension_codes(dimension: catalogue.Dimension) -> list[str]:
     """Codes of ``dimension`` in publication order (empty for free text such as grands projets)."""
-    if dimension.name in _LOCAL_LABELS:
-        return list(_LOCAL_LABELS[dimension.name])
+    if dimension.labels:
+        return [code for code, _ in dimension.labels]
     if dimension.nomenclature == "departement":
         return list(referential.DEPARTEMENTS)
     if dimension.nomenclature in (None, "commune"):
@@ -594,7 +522,7 @@ def dimension_codes(dimension: Dimension) -> list[str]:
     return list(referential.codes(dimension.nomenclature))
 
 
-def _code_rank(dimension: Dimension, codes: pd.Series, heures: pd.Series) -> pd.Series:
+def _code_rank(dimension: catalogue.Dimension, codes: pd.Series, heures: pd.Series) -> pd.Series:
     """Sort key: referential order; free text by decreasing hours; not filled last."""
     order = {code: i for i, code in enumerate(dimension_codes(dimension))}
     if order:
@@ -620,8 +548,9 @@ def breakdowns(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, 
 
 def _breakdowns(coded: _CodedFacts, only: tuple[str, ...] | None) -> pd.DataFrame:
     """:func:`breakdowns` of coded facts."""
-    frames = [_breakdown(coded, [dim], dim.name) for dim in DIMENSIONS if only is None or dim.name in only]
-    frames += [_breakdown(coded, [first, second], name) for name, first, second in (CROSSES if only is None else ())]
+    frames = [_breakdown(coded, [dim], dim.name) for dim in catalogue.DIMENSIONS if only is None or dim.name in only]
+    frames += [_breakdown(coded, list(cross.dimensions), cross.name)
+               for cross in (catalogue.CROSSES if only is None else ())]
     total = coded.cells([])
     counted = total.contrats[:, 0] > 0
     totals = pd.DataFrame({"perimetre": coded.names[counted], "total_heures": total.heures[counted, 0],
@@ -636,17 +565,17 @@ def _breakdowns(coded: _CodedFacts, only: tuple[str, ...] | None) -> pd.DataFram
     return sort_perimeters(out, "perimetre").reset_index(drop=True)
 
 
-def _breakdown(coded: _CodedFacts, dims: list[Dimension], name: str) -> pd.DataFrame:
+def _breakdown(coded: _CodedFacts, dims: list[catalogue.Dimension], name: str) -> pd.DataFrame:
     """One (possibly crossed) breakdown: hours, contracts, participants per code.
 
-    For the dimensions of :data:`COMPANY_DIMENSIONS` it also counts the
+    For a company dimension (:attr:`catalogue.Dimension.company`) it also counts the
     companies of each cell (``entreprises``) and the share of the cell's hours
     done by the largest one (``part_max_entreprise``), for the confidentiality
     rule; these two columns are not published.
     """
     columns = [d.column for d in dims]
     operation_level = all(d.level == "operation" for d in dims)
-    cells = coded.cells(columns, operations=operation_level, firms=name in COMPANY_DIMENSIONS)
+    cells = coded.cells(columns, operations=operation_level, firms=catalogue.breakdown(name).company)
     present = cells.contrats > 0
     if operation_level:  # operations without any contract have their cells too
         present |= cells.operations > 0
@@ -681,57 +610,6 @@ def _breakdown(coded: _CodedFacts, dims: list[Dimension], name: str) -> pd.DataF
     return grouped.drop(columns=["_rank", *columns])
 
 
-def _labels(dimension: Dimension, codes: pd.Series) -> pd.Series:
+def _labels(dimension: catalogue.Dimension, codes: pd.Series) -> pd.Series:
     """:func:`code_label` of each of ``codes``, computed once per distinct code."""
     return codes.map({code: code_label(dimension, code) for code in codes.unique()})
-
-
-@dataclass(frozen=True)
-class KeyFigure:
-    """French label, formatting kind and definition of a key-figure code."""
-
-    label: str
-    kind: str
-    definition: str
-
-
-KEY_FIGURES: dict[str, KeyFigure] = {
-    "heures": KeyFigure("heures d'insertion réalisées", "heures",
-                        "Somme des heures d'insertion réalisées dans l'année (contrats)."),
-    "etp_1820": KeyFigure("équivalents temps plein (1\u202f820\u00a0h)", "etp",
-                          "Heures ÷ 1\u202f820 (35\u00a0h × 52 semaines)."),
-    "etp_1607": KeyFigure("équivalents temps plein (1\u202f607\u00a0h)", "etp",
-                          "Heures ÷ 1\u202f607 (durée légale annuelle)."),
-    "participants": KeyFigure("participants", "nombre",
-                              "Personnes distinctes ayant au moins un contrat dans l'année."),
-    "contrats": KeyFigure("contrats", "nombre", "Contrats de travail ou missions ayant porté des heures dans l'année."),
-    "operations": KeyFigure("opérations suivies", "nombre", "Marchés ou lots comportant une clause, suivis dans l'année."),
-    "operations_actives": KeyFigure("opérations actives", "nombre",
-                                    "Opérations ayant au moins un contrat dans l'année."),
-    "donneurs_ordre": KeyFigure("donneurs d'ordre", "nombre", "Acheteurs distincts des opérations suivies."),
-    "entreprises": KeyFigure("entreprises", "nombre", "Entreprises et structures distinctes ayant réalisé des heures."),
-    "heures_par_participant": KeyFigure("heures par participant", "nombre",
-                                        "Heures ÷ participants (durée moyenne d'un parcours)."),
-    "heures_par_contrat": KeyFigure("heures par contrat", "nombre", "Heures ÷ contrats."),
-    "part_femmes": KeyFigure("de femmes", "part", "Participantes ÷ participants."),
-    "part_moins_26": KeyFigure("de moins de 26 ans", "part", "Participants de 25 ans ou moins dans l'année ÷ participants."),
-    "part_26_49": KeyFigure("de 26 à 49 ans", "part", "Participants de 26 à 49 ans ÷ participants."),
-    "part_50_plus": KeyFigure("de 50 ans et plus", "part", "Participants de 50 ans ou plus ÷ participants."),
-    "part_qpv": KeyFigure("résidant en QPV", "part",
-                          "Participants résidant en quartier prioritaire ÷ participants dont la résidence est connue."),
-    "part_sortie_emploi_durable": KeyFigure(
-        "en emploi durable six mois après", "part",
-        "Participants en emploi durable six mois après leur dernier contrat ÷ participants dont la situation est connue."),
-    "heures_iae": KeyFigure("heures en parcours IAE", "heures",
-                            "Heures des contrats d'insertion par l'activité économique (intérim d'insertion, "
-                            "mise à disposition par une AI, CDDI)."),
-    "heures_alternance": KeyFigure("heures en alternance", "heures",
-                                   "Heures des contrats d'apprentissage, de professionnalisation et en GEIQ."),
-    "heures_public_QPV": KeyFigure("heures réalisées par des résidents de QPV", "heures",
-                                   "Heures des participants résidant en quartier prioritaire."),
-}
-for _code in referential.codes("critere"):
-    KEY_FIGURES[f"heures_public_{_code}"] = KeyFigure(
-        f"heures réalisées par le public « {referential.label('critere', _code)} »", "heures",
-        "Heures des participants dont le critère principal ou les publics comprennent ce critère "
-        "(non exclusif : les publics se recouvrent).")

@@ -1,13 +1,12 @@
 """The open data of one edition: ``donnees/`` as a Frictionless Data Package.
 
 Every table comes from :meth:`Results.export_tables`, plus ``Results.series``
-when the results carry one. One description of the columns (``_FIELDS``)
-and of the codes (the nomenclatures behind :data:`indicators.DIMENSIONS`,
-:data:`indicators.KEY_FIGURES`) feeds everything written: the CSV files, the
-Table Schema of each file inside ``datapackage.json``, the French data
-dictionary ``LISEZMOI.md`` and the workbook (a description sheet, then one
-sheet per table). Nothing depends on the clock: the same results always give
-byte-identical files.
+when the results carry one. One description of the columns and of the codes
+(:mod:`panorama.catalogue`: its column dictionary, dimensions and key figures)
+feeds everything written: the CSV files, the Table Schema of each file inside
+``datapackage.json``, the French data dictionary ``LISEZMOI.md`` and the workbook
+(a description sheet, then one sheet per table). Nothing depends on the clock:
+the same results always give byte-identical files.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from panorama import indicators, referential
+from panorama import catalogue, indicators, referential
 from panorama.results import Results
 
 PACKAGE_FILE = "datapackage.json"
@@ -42,8 +41,6 @@ KEY_FIGURES_COLUMNS = ("perimetre", "indicateur", "valeur", "secret")
 SERIES_COLUMNS = ("annee", "perimetre", "indicateur", "valeur", "secret")
 BREAKDOWN_COLUMNS = ("perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                      "part_heures", "part_participants", "secret", "operations")
-INTEGER_CODES = {"participants", "contrats", "operations", "operations_actives", "donneurs_ordre",
-                 "entreprises"}
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
@@ -51,57 +48,10 @@ PERIMETER_RULE = ("Un contrat est rattaché au département où s'exécute son o
                   "d'exécution) ; la région rassemble toutes les opérations suivies. Les participants sont "
                   "aussi décrits selon leur département de résidence (répartition departement_residence).")
 
-# Every column of the export: its Table Schema type, French title and description
-# (the ``code`` column is described in each file, see ``_code_field``).
-_FIELDS: dict[str, dict] = {
-    "annee": {"type": "year", "title": "Année", "description": "Année civile des données."},
-    "perimetre": {"type": "string", "title": "Périmètre",
-                  "description": "« region » pour l'ensemble de la région, sinon le code du département "
-                                 "(règle de périmètre et codes : section « Périmètre » de LISEZMOI.md).",
-                  "constraints": {"required": True}},
-    "indicateur": {"type": "string", "title": "Indicateur",
-                   "description": "Code de l'indicateur (section « Définitions des indicateurs » de "
-                                  "LISEZMOI.md).",
-                   "constraints": {"required": True}},
-    "valeur": {"type": "number", "title": "Valeur",
-               "description": "Valeur de l'indicateur ; les parts et les taux d'évolution sont des fractions "
-                              "(0.151 = 15,1 %). Vide quand l'indicateur n'est pas défini (aucun participant, "
-                              "pas d'année précédente, année sans données…)."},
-    "dimension": {"type": "string", "title": "Répartition",
-                  "description": "Nom de la répartition, le même sur toutes les lignes du fichier.",
-                  "constraints": {"required": True}},
-    "code": {"type": "string", "title": "Code", "constraints": {"required": True}},
-    "libelle": {"type": "string", "title": "Libellé",
-                "description": "Libellé en clair du code (« A × B » pour un croisement).",
-                "constraints": {"required": True}},
-    "heures": {"type": "number", "title": "Heures d'insertion",
-               "description": "Heures d'insertion réalisées dans l'année.", "constraints": {"minimum": 0}},
-    "contrats": {"type": "integer", "title": "Contrats",
-                 "description": "Nombre de contrats ayant porté des heures dans l'année.",
-                 "constraints": {"minimum": 0}},
-    "participants": {"type": "integer", "title": "Participants",
-                     "description": "Nombre de participants distincts.", "constraints": {"minimum": 0}},
-    "part_heures": {"type": "number", "title": "Part des heures",
-                    "description": "Heures du code ÷ heures du périmètre (fraction entre 0 et 1).",
-                    "constraints": {"minimum": 0, "maximum": 1}},
-    "part_participants": {"type": "number", "title": "Part des participants",
-                          "description": "Participants du code ÷ participants du périmètre (fraction entre 0 "
-                                         "et 1).",
-                          "constraints": {"minimum": 0, "maximum": 1}},
-    "secret": {"type": "boolean", "title": "Secret statistique",
-               "description": "true quand des valeurs de la ligne sont couvertes par le secret statistique : "
-                              "elles sont alors laissées vides.",
-               "trueValues": ["true"], "falseValues": ["false"], "constraints": {"required": True}},
-    "operations": {"type": "integer", "title": "Opérations",
-                   "description": "Nombre d'opérations suivies (répartitions par opération seulement ; vide "
-                                  "sinon).",
-                   "constraints": {"minimum": 0}},
-}
-
 # The dimension(s) behind each breakdown table, by dimension name (a cross-tab has two).
-_DIMENSIONS: dict[str, tuple[indicators.Dimension, ...]] = {
-    **{d.name: (d,) for d in indicators.DIMENSIONS},
-    **{name: (first, second) for name, first, second in indicators.CROSSES},
+_DIMENSIONS: dict[str, tuple[catalogue.Dimension, ...]] = {
+    **{d.name: d.dimensions for d in catalogue.DIMENSIONS},
+    **{c.name: c.dimensions for c in catalogue.CROSSES},
 }
 
 _TYPE_NAMES = {"string": "texte", "integer": "entier", "number": "nombre", "boolean": "booléen (true/false)",
@@ -198,25 +148,9 @@ def _description(results: Results) -> str:
 
 
 def _indicator_doc(code: str) -> tuple[str, str]:
-    """French label and definition of an indicator code of ``chiffres_cles``."""
-    if code.startswith("taux_evolution_"):
-        label, _ = _indicator_doc(code.removeprefix("taux_evolution_"))
-        return (f"Évolution sur un an : {label[0].lower()}{label[1:]}",
-                "Valeur de l'année ÷ valeur de l'année précédente − 1, en fraction (0.25 = hausse de 25 %) ; "
-                "absent quand l'année précédente manque ou que l'indicateur y vaut 0.")
-    if code.startswith("part_heures_"):
-        figure = indicators.KEY_FIGURES[code.removeprefix("part_")]
-        return (f"Part des {figure.label}",
-                f"{_capitalized(figure.label)} ÷ heures d'insertion réalisées du périmètre (fraction entre 0 "
-                f"et 1). {figure.definition}")
-    figure = indicators.KEY_FIGURES[code]
-    if figure.kind == "part":
-        return f"Part {figure.label}", f"{figure.definition} Fraction entre 0 et 1."
-    return _capitalized(figure.label), figure.definition
-
-
-def _capitalized(text: str) -> str:
-    return text[0].upper() + text[1:]
+    """French label and definition of an indicator code of ``chiffres_cles`` (fails closed on a
+    code the catalogue does not declare)."""
+    return catalogue.indicator_label(code), catalogue.indicator_definition(code)
 
 
 def _perimeter_categories(results: Results, tables: dict[str, pd.DataFrame]) -> list[dict]:
@@ -230,18 +164,21 @@ def _perimeter_categories(results: Results, tables: dict[str, pd.DataFrame]) -> 
 
 
 def _field(name: str, *, description: str | None = None, categories: list[dict] | None = None) -> dict:
-    """Table Schema field ``name`` from ``_FIELDS``, with its allowed codes and their labels."""
-    spec = copy.deepcopy(_FIELDS[name])
-    default = spec.pop("description", None)
-    field = {"name": name, "type": spec.pop("type"), "title": spec.pop("title"),
-             "description": description or default, **spec}
+    """Table Schema field ``name`` from the catalogue's column dictionary, with its allowed
+    codes and their labels."""
+    spec = catalogue.column(name)
+    field = {"name": name, "type": spec.type, "title": spec.title, "description": description or spec.description}
+    if spec.type == "boolean":
+        field.update(trueValues=["true"], falseValues=["false"])
+    if spec.constraints:
+        field["constraints"] = dict(spec.constraints)
     if categories is not None:
         field.setdefault("constraints", {})["enum"] = [c["value"] for c in categories]
         field["categories"] = categories
     return field
 
 
-def _dimension_categories(dimension: indicators.Dimension) -> list[dict] | None:
+def _dimension_categories(dimension: catalogue.Dimension) -> list[dict] | None:
     """Allowed codes of a breakdown and their labels (``None`` for free text)."""
     codes = indicators.dimension_codes(dimension)
     if not codes:
@@ -250,7 +187,7 @@ def _dimension_categories(dimension: indicators.Dimension) -> list[dict] | None:
             for code in [*codes, indicators.NON_RENSEIGNE]]
 
 
-def _code_field(dims: tuple[indicators.Dimension, ...]) -> dict:
+def _code_field(dims: tuple[catalogue.Dimension, ...]) -> dict:
     """The ``code`` field of a breakdown: every code of its dimension, or every combination
     ``A|B`` of the codes of a cross-tab."""
     sides = [_dimension_categories(d) for d in dims]
@@ -269,7 +206,7 @@ def _code_field(dims: tuple[indicators.Dimension, ...]) -> dict:
     return _field("code", description=description, categories=categories)
 
 
-def _breakdown_text(dims: tuple[indicators.Dimension, ...], results: Results) -> tuple[str, str]:
+def _breakdown_text(dims: tuple[catalogue.Dimension, ...], results: Results) -> tuple[str, str]:
     """Title and description of the resource of a breakdown."""
     titles = " × ".join(d.title for d in dims)
     title = f"Répartition — {titles}" if len(dims) == 1 else f"Croisement — {titles}"
@@ -340,10 +277,11 @@ def _published(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for column in frame.columns:
         if column == "valeur":
-            integer = frame["indicateur"].isin(INTEGER_CODES)
+            integer = frame["indicateur"].map({code: catalogue.key_figure(code).integer
+                                               for code in frame["indicateur"].unique()})
             out[column] = [_format_number(v, i) for v, i in zip(frame[column], integer)]
         else:
-            out[column] = _cell_texts(frame[column], _FIELDS[column]["type"])
+            out[column] = _cell_texts(frame[column], catalogue.column(column).type)
     return out
 
 
@@ -513,9 +451,10 @@ def _write_workbook(path: Path, results: Results, package: dict, published: dict
             sheet.append([_typed(text, f["type"]) for text, f in zip(row, fields)])
         for index, field in enumerate(fields, start=1):
             if field["name"] == "valeur":
-                shares = table["indicateur"].str.startswith(("part_", "taux_evolution_")).to_numpy()
+                fractions = {code: catalogue.key_figure(code).format == "part" for code in table["indicateur"].unique()}
+                shares = table["indicateur"].map(fractions).to_numpy(dtype=bool)
             else:
-                shares = np.full(len(table), field["name"].startswith("part_"))
+                shares = np.full(len(table), catalogue.column(field["name"]).fraction)
             for row_number in shares.nonzero()[0] + 2:
                 sheet.cell(int(row_number), index).number_format = _PERCENT_FORMAT
         _header(sheet, [max([len(f["name"]), *table[f["name"]].str.len()]) for f in fields])

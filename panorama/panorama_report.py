@@ -13,13 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from panorama import commentary, figspec, referential
+from panorama import catalogue, commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.composer import (Composer, breakdown_table, cards, figure_pyramid, leader, logo_uri,
                                sentence_case, series_table, total_shown)
 from panorama.document import SECRET, Cards, Column, Document, Section, Table, chart_value
 from panorama.formatting import fmt_count, fmt_evolution, fmt_hours, fmt_int, fmt_pct, plural
-from panorama.indicators import KEY_FIGURES
 from panorama.results import Results
 
 # -- sections ------------------------------------------------------------------
@@ -277,11 +276,11 @@ def _section_evolution(b: Composer) -> Section:
     codes = ["heures", b.config.etp_code, *EVOLUTION_CODES[1:]]
     rows = []
     for code in codes:
-        kind = KEY_FIGURES[code].kind
-        values = [(value, kind) for _, value in r.serie(code)]
+        figure = catalogue.key_figure(code)
+        values = [(value, figure.format) for _, value in r.serie(code)]
         last = r.figure_row(code)["evolution"]
-        rows.append([sentence_case(KEY_FIGURES[code].label), *values,
-                     (last, "points" if code.startswith("part_") else "evolution")])
+        rows.append([sentence_case(figure.label), *values,
+                     (last, "points" if figure.evolution == "points" else "evolution")])
     missing = [str(y) for y, v in r.serie("heures") if v is not SECRET and math.isnan(v)]
     note = "Évolution sur un an : en % pour les volumes, en points pour les parts."
     if missing:
@@ -349,7 +348,8 @@ def _section_methodology(b: Composer) -> Section:
     r = b.r
     definitions = Table(caption="Définitions des indicateurs",
                         columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
-                        rows=[[sentence_case(meta.label), code, meta.definition] for code, meta in KEY_FIGURES.items()])
+                        rows=[[sentence_case(meta.label), code, meta.definition]
+                              for code, meta in catalogue.KEY_FIGURES.items()])
     glossary = Table(
         caption="Modalités juridiques et numérotations successives des articles",
         columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from panorama import confidentiality, indicators, referential
+from panorama import catalogue, confidentiality, indicators, referential
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 from panorama.document import SECRET
@@ -65,6 +65,7 @@ class Results:
         return row is not None and bool(row["secret"])
 
     def _key_row(self, code: str, perimetre: str):
+        catalogue.key_figure(code)  # a document showing a code the catalogue does not declare fails closed
         index = self._key_index()
         position = index.get((perimetre, code))
         return None if position is None else self.key_figures.iloc[position]
@@ -80,6 +81,7 @@ class Results:
         (NaN: no data; :data:`~panorama.document.SECRET`: statistical secrecy)."""
         if self.series is None:
             return [(self.year, SECRET if self.is_secret(code, perimetre) else self.figure(code, perimetre))]
+        catalogue.key_figure(code)
         rows = self.series[(self.series["indicateur"] == code) & (self.series["perimetre"] == perimetre)]
         return [(int(y), SECRET if hidden else float(v))
                 for y, v, hidden in zip(rows["annee"], rows["valeur"], rows["secret"])]
@@ -144,6 +146,5 @@ def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.D
     the perimeters' totals and on the breakdowns they are computed from, so only
     those breakdowns are protected (with their groups across départements).
     """
-    linked = (*dict.fromkeys(confidentiality.LINKED.values()), "publics")
-    key, rows = indicators.tables(dataset, only=linked)
+    key, rows = indicators.tables(dataset, only=catalogue.linked_breakdowns())
     return confidentiality.protect(rows, key, rule)[1]

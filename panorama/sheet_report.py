@@ -5,13 +5,13 @@ of the département (contracts of the operations executed there).
 
 from __future__ import annotations
 
-from panorama import commentary, figspec, referential
+from panorama import catalogue, commentary, figspec, referential
 from panorama.commentary import Texts
 from panorama.composer import (HALF, Composer, breakdown_table, figure_pyramid, leader, logo_uri,
                                sentence_case, total_shown)
 from panorama.document import SECRET, Column, Document, Section, Table, chart_value
 from panorama.formatting import fmt_count, fmt_hours, fmt_pct
-from panorama.indicators import KEY_FIGURES, REGION
+from panorama.indicators import REGION
 from panorama.results import Results
 
 COMPARED = ("heures", "etp_1820", "etp_1607", "participants", "contrats", "operations", "donneurs_ordre",
@@ -35,10 +35,11 @@ def _section_key_figures(b: Composer, name: str) -> Section:
         columns.append(Column(f"Évolution {r.previous_year}-{r.year}", "mixte"))
     rows = []
     for indicator in COMPARED:
-        meta = KEY_FIGURES[indicator]
-        line = [sentence_case(meta.label), (b.shown(indicator), meta.kind), (b.shown(indicator, REGION), meta.kind)]
+        meta = catalogue.key_figure(indicator)
+        line = [sentence_case(meta.label), (b.shown(indicator), meta.format),
+                (b.shown(indicator, REGION), meta.format)]
         if has_prev:
-            line.append((b.shown_evolution(indicator), "points" if indicator.startswith("part_") else "evolution"))
+            line.append((b.shown_evolution(indicator), "points" if meta.evolution == "points" else "evolution"))
         rows.append(line)
     table = Table(caption=f"Chiffres clés du département et de la région, {r.year}", columns=columns, rows=rows,
                   note="Un participant ou une entreprise présents dans plusieurs départements sont comptés "

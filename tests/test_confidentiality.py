@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 from datasets import write_dataset
 
-from panorama import confidentiality, indicators
+from panorama import catalogue, confidentiality, indicators
 from panorama.build import load_results
 from panorama.config import Config
-from panorama.confidentiality import EXCLUSIVE, Rule
+from panorama.confidentiality import Rule
 
 YEAR = 2019
 
@@ -182,13 +182,13 @@ def _assert_no_group_with_one_secret(results) -> None:
     rows = results.breakdowns
     key = results.key_figures
     for (perimetre, dimension), table in rows.groupby(["perimetre", "dimension"]):
-        if dimension not in EXCLUSIVE:
+        if not catalogue.breakdown(dimension).exclusive:
             continue
         total_secret = bool(key[(key["perimetre"] == perimetre) & (key["indicateur"] == "heures")]["secret"].any())
         assert table["secret"].sum() + total_secret != 1, (perimetre, dimension)
     departements = rows[rows["perimetre"] != indicators.REGION]
     for (dimension, code), cells in departements.groupby(["dimension", "code"]):
-        if dimension in confidentiality.NOT_ACROSS:
+        if not catalogue.breakdown(dimension).across:
             continue
         region = rows[(rows["perimetre"] == indicators.REGION) & (rows["dimension"] == dimension)
                       & (rows["code"] == code)]

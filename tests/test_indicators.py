@@ -42,7 +42,7 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import example, indicators, validation
+from panorama import catalogue, example, indicators, validation
 from panorama.config import Config
 from panorama.results import Results, compute
 
@@ -391,7 +391,7 @@ def test_shares_of_breakdowns(rows):
 # wherever no cell of the group is under statistical secrecy. The example (realistic volumes,
 # default rule) has secret cells; the tiny fixture is computed with the rule switched off.
 
-EXCLUSIVE = [d for d in indicators.DIMENSIONS if d.name != "publics"]
+EXCLUSIVE = [d for d in catalogue.DIMENSIONS if d.name != "publics"]
 MEASURES = ["heures", "contrats", "participants", "part_heures", "part_participants", "operations"]
 
 
@@ -491,7 +491,7 @@ def _exclusive_sums(tables: Tables) -> tuple[int, int]:
     checked = skipped = 0
     for perimetre in value.index.get_level_values(0).unique():
         totals = [(perimetre, code) for code in ("heures", "contrats", "participants", "operations")]
-        for name, dim in [*((d.name, d) for d in EXCLUSIVE), *((name, None) for name, *_ in indicators.CROSSES)]:
+        for name, dim in [*((d.name, d) for d in EXCLUSIVE), *((cross.name, None) for cross in catalogue.CROSSES)]:
             part = rows[(rows["dimension"] == name) & (rows["perimetre"] == perimetre)]
             assert part["code"].is_unique, (perimetre, name)
             if part["secret"].any() or hidden[totals].any():
@@ -514,7 +514,7 @@ def _exclusive_sums(tables: Tables) -> tuple[int, int]:
 
 def test_exclusive_breakdowns_add_up_to_the_key_figures(edition):
     perimeters = edition.raw.key["perimetre"].nunique()
-    total = perimeters * (len(EXCLUSIVE) + len(indicators.CROSSES))
+    total = perimeters * (len(EXCLUSIVE) + len(catalogue.CROSSES))
     assert _exclusive_sums(edition.raw) == (total, 0)
     edition.meaningful(*_exclusive_sums(edition.published), total)
 

@@ -28,10 +28,10 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
-from panorama import example, indicators, referential, validation
+from panorama import catalogue, example, referential, validation
 from panorama.build import load_results
 from panorama.config import Config
-from panorama.opendata import INTEGER_CODES, write_open_data
+from panorama.opendata import write_open_data
 from panorama.results import compute
 
 TOLERANCE = 1e-6
@@ -111,6 +111,9 @@ def test_key_figures_match_the_independent_computation(clean):
     # a few anchors, so that both implementations cannot be wrong together unnoticed
     assert written[("region", "heures")] == 3800 and written[("75", "operations")] == 2
     assert written[("93", "taux_evolution_heures")] == pytest.approx(0.25)
+    # hours of C1, C2 (OP1) and C3, C6 (OP2) ÷ the 3 000 + 10 000.5 hours planned for OP1 and OP2
+    assert written[("93", "taux_realisation_annuel")] == pytest.approx((1000 + 300 + 500.5 + 800) / 13000.5,
+                                                                       abs=TOLERANCE)
 
 
 BREAKDOWNS = [  # (dimension, column of independent.facts)
@@ -156,7 +159,8 @@ def test_key_figures_csv_format(clean):
         assert value != "", (perimetre, code)  # every figure of the fixture is defined
         float(value)
         assert "e" not in value.lower()  # plain decimal notation
-        if code in INTEGER_CODES:
+        if code in ("participants", "contrats", "operations", "operations_actives", "donneurs_ordre",
+                    "entreprises"):
             assert value.isdigit(), (perimetre, code, value)
         if code.startswith("part_"):
             assert 0 <= float(value) <= 1, (perimetre, code, value)
@@ -296,7 +300,7 @@ def test_every_indicator_code_is_labelled_and_defined(clean):
     assert labels["taux_evolution_heures"] == "Évolution sur un an : heures d'insertion réalisées"
     for code in written:
         assert labels[code] and f"| `{code}` | {labels[code]} | " in readme, code
-    assert indicators.KEY_FIGURES["heures_iae"].definition in readme
+    assert catalogue.KEY_FIGURES["heures_iae"].definition in readme
 
 
 def test_package_metadata(clean, tmp_path):

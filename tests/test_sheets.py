@@ -13,9 +13,9 @@ from pypdf import PdfReader
 
 from panorama import figures, panorama_report, render, sheet_report
 from panorama.build import build_sheets, load_results
+from panorama.catalogue import KEY_FIGURES
 from panorama.commentary import Texts
 from panorama.errors import UsageError
-from panorama.indicators import KEY_FIGURES
 from panorama.opendata import write_open_data
 
 
@@ -108,7 +108,7 @@ def test_key_figure_cards_are_the_published_numbers(published):
     assert len(page.cards) == 14
     for card in page.cards:
         code = by_label[card["libelle"].strip()]
-        assert close(number(card["valeur"]), key[("region", code)], KEY_FIGURES[code].kind), card
+        assert close(number(card["valeur"]), key[("region", code)], KEY_FIGURES[code].format), card
 
 
 def test_departement_table_is_the_published_numbers(published):
@@ -143,7 +143,7 @@ def test_sheet_key_figures_are_the_published_numbers(published):
     by_label = {meta.label[:1].upper() + meta.label[1:]: code for code, meta in KEY_FIGURES.items()}
     for row in rows[1:]:
         code = by_label[row[0]]
-        kind = KEY_FIGURES[code].kind
+        kind = KEY_FIGURES[code].format
         assert close(number(row[1]), key[("93", code)], kind), row
         assert close(number(row[2]), key[("region", code)], kind), row
 

@@ -22,13 +22,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from panorama import figspec, indicators, referential
+from panorama import catalogue, figspec, indicators, referential
 from panorama.commentary import fmt_points
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 from panorama.document import Card, Column, Document, Figure, Section, Table, chart_value
 from panorama.formatting import SECRET, fmt_int, fmt_pct
-from panorama.indicators import KEY_FIGURES, REGION
+from panorama.indicators import REGION
 from panorama.studies import STUDIES, publish
 
 # --- results --------------------------------------------------------------------------------------
@@ -37,7 +37,8 @@ from panorama.studies import STUDIES, publish
 @dataclass(frozen=True)
 class StudyTable:
     """One published table of a study: its file name (without ``.csv``), French title
-    and description, primary key and rows (columns described in :data:`COLUMNS`)."""
+    and description, primary key and rows (columns described in
+    :data:`panorama.catalogue.COLUMNS`)."""
 
     name: str
     title: str
@@ -73,7 +74,7 @@ class StudyResults:
             return frame
         out = frame.copy()
         for column in out.columns:
-            if COLUMNS[column][0] in ("number", "integer"):
+            if catalogue.column(column).type in ("number", "integer"):
                 out[column] = out[column].astype(object).where(~(out["secret"] & out[column].isna()), SECRET)
         return out
 
@@ -178,7 +179,7 @@ def _complete(rows: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
         rows.drop(columns=["libelle", "libelle_groupe"]), on=["groupe", "dimension", "code"], how="left")
     counts = ["heures", "contrats", "participants", "part_heures", "part_contrats", "part_participants"]
     out[counts] = out[counts].fillna(0)
-    known = {d.name: indicators.dimension_codes(d) for d in indicators.DIMENSIONS}
+    known = {d.name: indicators.dimension_codes(d) for d in catalogue.DIMENSIONS}
     first_met = {key: i for i, key in enumerate(zip(categories["dimension"], categories["code"]))}
 
     def rank(dimension: str, code: str) -> tuple:
@@ -192,14 +193,16 @@ def _complete(rows: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
 
 
 def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], codes: Sequence[str]) -> pd.DataFrame:
-    """Key figures ``codes`` (:data:`panorama.indicators.KEY_FIGURES`, plus
-    ``duree_mediane_jours``) of each group, for the region.
+    """Key figures ``codes`` (:data:`panorama.catalogue.KEY_FIGURES`, plus
+    ``duree_mediane_jours``, every one declared in the catalogue) of each group, for the region.
 
     Columns: ``groupe, libelle_groupe, participants, indicateur, valeur, secret``
     (``participants``: the group's, on every row). ``duree_mediane_jours`` is
     the median length of the group's contracts ended by 31 December, in days
     (first and last day included). A group without any contract has no row.
     """
+    for code in codes:
+        catalogue.key_figure(code)  # fails closed on a code the catalogue does not declare
     frames = []
     for group in groups:
         subset = facts[group.contracts]
@@ -250,8 +253,8 @@ def partition_indicators(history: Mapping[int, Dataset], groups: Callable[[pd.Da
 
 
 def dimension_label(name: str) -> str:
-    """French title of a breakdown of :data:`panorama.indicators.DIMENSIONS`."""
-    return next(d.title for d in indicators.DIMENSIONS if d.name == name)
+    """French title of a breakdown of :data:`panorama.catalogue.DIMENSIONS`."""
+    return catalogue.dimension(name).title
 
 
 def buyer_name(name: str | None, kind: str | None) -> str:
@@ -266,82 +269,6 @@ def operation_title(title: str | None, buyer_kind: str | None) -> str | None:
 
 # --- open data ------------------------------------------------------------------------------------
 
-# Type, French title and description of every column a study publishes.
-COLUMNS: dict[str, tuple[str, str, str]] = {
-    "annee": ("year", "Année", "Année civile des données."),
-    "groupe": ("string", "Groupe", "Code du groupe comparé (libellé : colonne libelle_groupe)."),
-    "libelle_groupe": ("string", "Libellé du groupe", "Libellé en clair du groupe."),
-    "dimension": ("string", "Répartition",
-                  "Nom de la répartition, le même que dans les fichiers repartition_*.csv du panorama."),
-    "code": ("string", "Code",
-             "Code de la catégorie (mêmes codes que le panorama ; NON_RENSEIGNE pour une donnée absente)."),
-    "libelle": ("string", "Libellé", "Libellé en clair du code."),
-    "indicateur": ("string", "Indicateur", "Code de l'indicateur (définition : description du fichier)."),
-    "valeur": ("number", "Valeur", "Valeur de l'indicateur ; les parts sont des fractions (0.151 = 15,1 %)."),
-    "heures": ("number", "Heures d'insertion", "Heures d'insertion réalisées dans l'année."),
-    "contrats": ("integer", "Contrats", "Nombre de contrats ayant porté des heures dans l'année."),
-    "participants": ("integer", "Participants", "Nombre de participants distincts de la ligne."),
-    "operations": ("integer", "Opérations", "Nombre d'opérations suivies (répartitions par opération seulement)."),
-    "part_heures": ("number", "Part des heures", "Heures de la ligne ÷ heures du groupe (fraction)."),
-    "part_contrats": ("number", "Part des contrats", "Contrats de la ligne ÷ contrats du groupe (fraction)."),
-    "part_participants": ("number", "Part des participants",
-                          "Participants de la ligne ÷ participants du groupe (fraction)."),
-    "part_participants_categorie": ("number", "Part du groupe parmi les participants de la catégorie", (
-        "Participants du groupe dans la catégorie ÷ participants de la catégorie, tous groupes confondus (par "
-        "exemple : la part des femmes parmi les participants d'une modalité).")),
-    "evolution_part_categorie": ("number", "Évolution sur un an de la part du groupe dans la catégorie", (
-        "part_participants_categorie de l'année − celle de l'année précédente, en fraction (0.012 = +1,2 point) ; "
-        "vide sans année précédente.")),
-    "part_heures_categorie": ("number", "Part du groupe dans les heures de la catégorie",
-                              "Heures du groupe dans la catégorie ÷ heures de la catégorie."),
-    "rang": ("integer", "Rang", "Rang dans le classement (1 : le plus proche de la parité)."),
-    "operation_id": ("string", "Opération", "Identifiant de l'opération dans les données des facilitateurs."),
-    "intitule": ("string", "Intitulé", "Intitulé de l'opération."),
-    "donneur_ordre": ("string", "Donneur d'ordre",
-                      "Nom du donneur d'ordre (organisme public ; un donneur d'ordre privé n'est jamais nommé)."),
-    "nature": ("string", "Nature du marché", "Code de la nature du marché (TRAVAUX, SERVICES, FOURNITURES)."),
-    "modalite": ("string", "Modalité juridique",
-                 "Code de la modalité juridique de la clause (nomenclature du panorama)."),
-    "departement": ("string", "Département d'exécution", "Code du département où s'exécute l'opération."),
-    "commune": ("string", "Commune d'exécution", "Code INSEE de la commune où s'exécute l'opération."),
-    "libelle_commune": ("string", "Nom de la commune d'exécution", "Nom de la commune où s'exécute l'opération."),
-    "date_notification": ("date", "Date de notification", "Date de notification du marché."),
-    "heures_prevues": ("number", "Heures prévues",
-                       "Heures d'insertion prévues par la clause, pour toute la durée de l'opération."),
-    "heures_realisees": ("number", "Heures réalisées dans l'année", "Heures d'insertion réalisées dans l'année."),
-    "heures_realisees_cumulees": ("number", "Heures réalisées depuis la première année disponible", (
-        "Heures d'insertion réalisées sur l'opération au cours de toutes les années disponibles, jusqu'à "
-        "l'année de l'étude.")),
-    "taux_realisation": ("number", "Taux de réalisation",
-                         "heures_realisees_cumulees ÷ heures_prevues (fraction ; vide sans heures prévues)."),
-    "part_femmes": ("number", "Part des femmes", "Participantes ÷ participants (fraction)."),
-    "ecart_parite": ("number", "Écart à la parité", "Valeur absolue de part_femmes − 0,5."),
-    "motif": ("string", "Motif", "Raison pour laquelle la distance n'est pas calculée (LOCALISE : elle l'est)."),
-    "distance_mediane_km": ("number", "Distance médiane (km)",
-                            "Médiane des distances domicile-travail des contrats, en kilomètres."),
-    "distance_q1_km": ("number", "Premier quartile (km)", "Premier quartile des distances des contrats, en km."),
-    "distance_q3_km": ("number", "Troisième quartile (km)", "Troisième quartile des distances des contrats, en km."),
-    "distance_moyenne_km": ("number", "Distance moyenne (km)", "Moyenne des distances des contrats, en km."),
-    "part_meme_commune": ("number", "Part dans la commune de résidence", (
-        "Contrats exécutés dans la commune de résidence ÷ contrats (les arrondissements de Paris, Lyon et "
-        "Marseille comptent comme leur commune).")),
-    "part_meme_epci": ("number", "Part dans l'intercommunalité de résidence", (
-        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats (à Paris et en "
-        "petite couronne : la Métropole du Grand Paris).")),
-    "part_meme_departement": ("number", "Part dans le département de résidence",
-                              "Contrats dont l'opération s'exécute dans le département de résidence ÷ contrats."),
-    "departement_residence": ("string", "Département de résidence",
-                              "Code du département de résidence (HORS_REGION : hors de la région)."),
-    "libelle_residence": ("string", "Libellé du département de résidence", "Nom du département de résidence."),
-    "departement_travail": ("string", "Département d'exécution",
-                            "Code du département où s'exécute l'opération (HORS_REGION : hors de la région)."),
-    "libelle_travail": ("string", "Libellé du département d'exécution", "Nom du département d'exécution."),
-    "secret": ("boolean", "Secret statistique", (
-        "true quand des valeurs de la ligne sont couvertes par le secret statistique : elles sont alors laissées "
-        "vides.")),
-}
-
-
 def write_study_data(results: StudyResults, folder: Path) -> list[str]:
     """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
     (one CSV file per table and ``datapackage.json``); return the file names."""
@@ -355,7 +282,7 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
     for table in results.tables.values():
         fields = []
         for column in table.frame.columns:
-            kind, label, description = COLUMNS[column]
+            kind, label, description = catalogue.column(column).in_study()
             fields.append({"name": column, "type": kind, "title": label, "description": description})
             if kind == "boolean":
                 fields[-1].update(trueValues=["true"], falseValues=["false"])
@@ -380,28 +307,14 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
 
 # --- documents ------------------------------------------------------------------------------------
 
-EXTRA_FIGURES = {"duree_mediane_jours": ("durée médiane d'un contrat terminé (jours)", "nombre"),
-                 "part_heures_iae": ("part des heures en parcours IAE", "part"),
-                 "part_heures_alternance": ("part des heures en alternance", "part"),
-                 "heures_prevues": ("heures prévues par les clauses", "heures"),
-                 "heures_realisees_cumulees": ("heures réalisées sur ces opérations", "heures"),
-                 "taux_realisation": ("taux de réalisation des heures prévues", "part"),
-                 "taux_realisation_median": ("taux de réalisation médian des donneurs d'ordre", "part")}
-
-
 def figure_label(code: str) -> str:
     """French label of a key-figure code of :func:`group_figures`, capitalised."""
-    if code in EXTRA_FIGURES:
-        label = EXTRA_FIGURES[code][0]
-    else:
-        meta = KEY_FIGURES[code]
-        label = f"part {meta.label}" if meta.kind == "part" else meta.label
-    return label[:1].upper() + label[1:]
+    return catalogue.indicator_label(code)
 
 
 def figure_kind(code: str) -> str:
     """Formatting kind of a key-figure code of :func:`group_figures`."""
-    return EXTRA_FIGURES[code][1] if code in EXTRA_FIGURES else KEY_FIGURES[code].kind
+    return catalogue.key_figure(code).format
 
 
 def value_of(frame: pd.DataFrame, **where):

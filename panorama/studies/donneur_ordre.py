@@ -15,7 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from panorama import figspec, referential
+from panorama import catalogue, figspec, referential
 from panorama import indicators as layer
 from panorama.commentary import Texts
 from panorama.composer import Composer, leader
@@ -144,7 +144,7 @@ def _operations_table(ds: Dataset, facts: pd.DataFrame, completion: pd.DataFrame
                       kind: str) -> pd.DataFrame:
     ops = ds.operations[ds.operations["donneur_ordre_id"] == buyer]
     people = facts[facts["donneur_ordre_id"] == buyer].groupby("operation_id")["participant_id"].nunique()
-    communes = next(d for d in layer.DIMENSIONS if d.name == "commune_execution")
+    communes = catalogue.dimension("commune_execution")
     out = ops[["operation_id", "intitule", "departement", "commune", "nature", "modalite", "date_notification"]] \
         .merge(completion.drop(columns="donneur_ordre_id"), on="operation_id")
     out["intitule"] = [common.operation_title(title, kind) for title in out["intitule"]]

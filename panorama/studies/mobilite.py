@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from panorama import figspec, geo, referential
+from panorama import catalogue, figspec, geo, referential
 from panorama import indicators as layer
 from panorama.commentary import Texts
 from panorama.composer import Composer
@@ -103,13 +103,13 @@ def _statistics(part: pd.DataFrame) -> dict:
 def distance_statistics(located: pd.DataFrame, dimensions=DIMENSIONS) -> pd.DataFrame:
     """Distance statistics of the located contracts (:data:`STATISTICS`) for all of them
     (dimension :data:`~panorama.studies.common.ALL`) and by category of each breakdown of
-    ``dimensions`` (names of :data:`panorama.indicators.DIMENSIONS`), in publication order."""
+    ``dimensions`` (names of :data:`panorama.catalogue.DIMENSIONS`), in publication order."""
     rows = []
     for name in dimensions:
         if name == ALL:
             rows.append({"dimension": ALL, "code": ALL.upper(), "libelle": "Ensemble", **_statistics(located)})
             continue
-        dimension = next(d for d in layer.DIMENSIONS if d.name == name)
+        dimension = catalogue.dimension(name)
         codes = located[dimension.column].fillna(referential.NON_RENSEIGNE)
         order = layer.dimension_codes(dimension)
         found = sorted(codes.unique(), key=lambda c: (order.index(c) if c in order else len(order), c))
