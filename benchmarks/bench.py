@@ -88,9 +88,11 @@ _STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from panorama import build, charts, maps, panorama_report, render
+from panorama import charts, maps, panorama_report, pipeline, render
 from panorama.commentary import Texts
 from panorama.config import Config
+from panorama.publications import PANORAMA
+from panorama.source import Example
 spent = {"cartes": 0.0}
 def timed(function):
     def wrapper(*args, **kwargs):
@@ -103,7 +105,7 @@ def timed(function):
 maps.choropleth = timed(maps.choropleth)
 maps.commune_choropleth = timed(maps.commune_choropleth)
 t1 = time.perf_counter()
-results = build.load_results(int(sys.argv[1]), None, Config())
+results = pipeline.load_results(PANORAMA, int(sys.argv[1]), Example(), Config())
 t2 = time.perf_counter()
 document = panorama_report.build_document(results, Texts(None))
 t3 = time.perf_counter()

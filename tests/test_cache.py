@@ -15,10 +15,12 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import build, charts, figures, maps
+from panorama import charts, figures, maps, pipeline
 from panorama.config import Config
 from panorama.errors import DataError, PanoramaError, Problem
 from panorama.parallel import Background, Worker, share
+from panorama.publications import PANORAMA, SHEETS
+from panorama.source import Folder
 
 BARS = (["Travaux", "Services", "Fournitures"], [1200.0, 300.5, 45.0])
 
@@ -160,14 +162,15 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monkeypatch):
     root, config = data
+    source, config = Folder(root), pipeline.configuration(config)
     cache = tmp_path / "cache"
-    plain = build.build(2019, root, tmp_path / "sans", config, cache=False)
-    cold = build.build(2019, root, tmp_path / "froid", config, cache=cache)
+    plain = pipeline.run(PANORAMA, 2019, source, tmp_path / "sans", config, cache=False)
+    cold = pipeline.run(PANORAMA, 2019, source, tmp_path / "froid", config, cache=cache)
     entries = sorted(p.name for p in cache.iterdir())
     assert len(entries) >= 10  # one per chart or map of the panorama
     for name in list(figures._DRAWERS):  # from now on, drawing anything fails the build
         monkeypatch.setitem(figures._DRAWERS, name, lambda *args, **kwargs: pytest.fail("dessin inattendu"))
-    warm = build.build(2019, root, tmp_path / "chaud", config, cache=cache)
+    warm = pipeline.run(PANORAMA, 2019, source, tmp_path / "chaud", config, cache=cache)
     assert sorted(p.name for p in cache.iterdir()) == entries
     assert _files(plain.folder) == _files(cold.folder) == _files(warm.folder)
     assert {"panorama-2019.pdf", "panorama-2019.html", "donnees/chiffres_cles.csv"} <= set(_files(warm.folder))
@@ -175,10 +178,11 @@ def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monke
 
 def test_sheets_share_the_cache_and_the_bytes(tmp_path, data):
     root, config = data
+    source, config, codes = Folder(root), pipeline.configuration(config), ["93", "75"]
     cache = tmp_path / "cache"
-    plain = build.build_sheets(2019, ["93", "75"], root, tmp_path / "sans", config, cache=False)
-    cold = build.build_sheets(2019, ["93", "75"], root, tmp_path / "froid", config, cache=cache)
-    warm = build.build_sheets(2019, ["93", "75"], root, tmp_path / "chaud", config, cache=cache)
+    plain = pipeline.run(SHEETS, 2019, source, tmp_path / "sans", config, subjects=codes, cache=False)
+    cold = pipeline.run(SHEETS, 2019, source, tmp_path / "froid", config, subjects=codes, cache=cache)
+    warm = pipeline.run(SHEETS, 2019, source, tmp_path / "chaud", config, subjects=codes, cache=cache)
     assert plain.files == cold.files == warm.files == [
         "departements/fiche-93-2019.pdf", "departements/fiche-93-2019.html",
         "departements/fiche-75-2019.pdf", "departements/fiche-75-2019.html"]

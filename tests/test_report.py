@@ -9,7 +9,9 @@ import pytest
 from pypdf import PdfReader
 
 from panorama import panorama_report, render
-from panorama.build import load_results
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.source import Example
 from panorama.commentary import Texts
 from panorama.formatting import fmt_hours, fmt_int, fmt_pct
 
@@ -19,7 +21,7 @@ SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre
 
 @pytest.fixture(scope="module")
 def results():
-    return load_results(2019)
+    return load_results(PANORAMA, 2019, Example())
 
 
 @pytest.fixture(scope="module")
