@@ -70,6 +70,9 @@ def check_subjects(publication: Publication, subjects: Sequence[str] | None, yea
     """A :class:`~panorama.errors.UsageError` unless ``subjects`` fit what ``publication``
     covers: none for the region, one identifier for a study about one entity, any
     départements for the sheets."""
+    if publication.covers == REGION and subjects and not publication.study:
+        raise UsageError(f"La publication « {publication.name} » porte sur toute la région : pas d'identifiant "
+                         f"(reçu : « {subjects[0]} »).")
     if publication.covers == REGION and subjects:
         raise UsageError(f"L'étude « {publication.name} » ne prend pas d'identifiant (reçu : « {subjects[0]} »). "
                          f"Utilisation : panorama study {publication.name} {year}.")
@@ -153,15 +156,15 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
     with _Drawing(config, cache, communes=publication.communes) as drawing:
         results = _while_pdf_engine_loads(functools.partial(load_results, publication, year, source, config,
                                                             subjects=subjects, progress=progress))
-        perimeters = _perimeters(publication, results, subjects, config)
+        about = _document_subjects(publication, results, subjects, config)
         texts = Texts(config.textes if config.textes is not None else source.texts(year))
         progress("Graphiques et cartes")
         compose = getattr(publication.load(), publication.compose)
         if publication.covers == DEPARTEMENT:
-            documents = drawing.compose(lambda: [compose(results, code, texts) for code in perimeters])
+            documents = drawing.compose(lambda: [compose(results, code, texts) for code in about])
         else:
             documents = [drawing.compose(lambda: compose(results, texts))]
-    return _write(publication, year, results, list(zip(perimeters, documents)), Path(out), config, progress)
+    return _write(publication, year, results, list(zip(about, documents)), Path(out), config, progress)
 
 
 def _history(year: int, source: Source, progress: Progress) -> dict[int, Dataset]:
@@ -170,7 +173,7 @@ def _history(year: int, source: Source, progress: Progress) -> dict[int, Dataset
     return validation.load_history(source, year)
 
 
-def _perimeters(publication: Publication, results: Results | StudyResults, subjects: Sequence[str] | None,
+def _document_subjects(publication: Publication, results: Results | StudyResults, subjects: Sequence[str] | None,
                 config: Config) -> list[str | None]:
     """The subject of each document: the départements asked for (all of them known to
     ``results``) for the sheets, that of the study about one, else ``None``."""
@@ -211,31 +214,31 @@ def _write(publication: Publication, year: int, results: Results | StudyResults,
         return (target / relative).relative_to(listed).as_posix()
 
     with staging(target) as folder:
-        def write(document: tuple[str | None, object], label: str | None = None) -> list[str]:
-            subject, content = document
+        def write(subject: str | None, document: object, label: str) -> list[str]:
+            """Write one document, HTML then PDF, and the open data meanwhile (other core)."""
             stem = naming.document.format(subject=subject, **fields)
             (folder / stem).parent.mkdir(parents=True, exist_ok=True)
-            if label is not None:
-                progress(label)
-            (folder / f"{stem}.html").write_text(render.render_html(content, pdf=False), encoding="utf-8")
-            if publication.data is not None:
-                progress("Données ouvertes")
-                data = naming.data.format(**fields)
-                with Background(_write_data, publication.data, results, folder / data) as writing:  # other core
-                    progress("Document PDF")
-                    render.write_pdf(render.render_html(content, pdf=True), folder / f"{stem}.pdf",
-                                     archive=config.pdf_archive)
-                    return [name(f"{stem}.pdf"), name(f"{stem}.html"),
-                            *(name(f"{data}/{file}") for file in writing.result())]
-            render.write_pdf(render.render_html(content, pdf=True), folder / f"{stem}.pdf",
-                             archive=config.pdf_archive)
-            return [name(f"{stem}.pdf"), name(f"{stem}.html")]
+            progress(label)
+            (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
+            files = [name(f"{stem}.pdf"), name(f"{stem}.html")]
+            if publication.data is None:
+                render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                                 archive=config.pdf_archive)
+                return files
+            progress("Données ouvertes")
+            data = naming.data.format(**fields)
+            with Background(_write_data, publication.data, results, folder / data) as writing:  # other core
+                progress("Document PDF")
+                render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                                 archive=config.pdf_archive)
+                return files + [name(f"{data}/{file}") for file in writing.result()]
 
         if publication.each is None:
-            files = write(*documents, label="Page HTML")
+            (subject, document), = documents
+            files = write(subject, document, "Page HTML")
         else:  # independent documents: both cores write them
-            files = [file for files in share(lambda document: write(document, publication.each.format(
-                subject=document[0])), documents) for file in files]
+            files = [file for written in share(lambda item: write(*item, publication.each.format(subject=item[0])),
+                                               documents) for file in written]
     return Output(folder=listed, files=files, results=results)
 
 

@@ -9,11 +9,11 @@ import pandas as pd
 from datasets import write_dataset
 
 from panorama import confidentiality, indicators
+from panorama.confidentiality import EXCLUSIVE, Rule
+from panorama.config import Config
 from panorama.pipeline import load_results
 from panorama.publications import PANORAMA
 from panorama.source import Example, Folder
-from panorama.config import Config
-from panorama.confidentiality import EXCLUSIVE, Rule
 
 YEAR = 2019
 

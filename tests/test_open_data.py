@@ -29,12 +29,12 @@ from datasets import open_config, write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
 from panorama import example, indicators, referential, validation
-from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.source import Example, Folder
 from panorama.config import Config
 from panorama.opendata import INTEGER_CODES, write_open_data
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
 from panorama.results import compute
+from panorama.source import Example, Folder
 
 TOLERANCE = 1e-6
 HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heures,part_participants,secret"

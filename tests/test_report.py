@@ -9,11 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from panorama import panorama_report, render
+from panorama.commentary import Texts
+from panorama.formatting import fmt_hours, fmt_int, fmt_pct
 from panorama.pipeline import load_results
 from panorama.publications import PANORAMA
 from panorama.source import Example
-from panorama.commentary import Texts
-from panorama.formatting import fmt_hours, fmt_int, fmt_pct
 
 SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
             "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]

@@ -7,10 +7,10 @@ import math
 from datasets import clean_tables, open_config, write_dataset
 
 from panorama import panorama_report, render
+from panorama.commentary import Texts
 from panorama.pipeline import load_results
 from panorama.publications import PANORAMA
 from panorama.source import Folder
-from panorama.commentary import Texts
 
 
 def _scaled(year: int, factor: float) -> dict:

@@ -12,13 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from panorama import panorama_report, render, sheet_report
-from panorama.pipeline import load_results, run
-from panorama.publications import PANORAMA, SHEETS
-from panorama.source import Example
 from panorama.commentary import Texts
 from panorama.errors import UsageError
 from panorama.indicators import KEY_FIGURES
 from panorama.opendata import write_open_data
+from panorama.pipeline import load_results, run
+from panorama.publications import PANORAMA, SHEETS
+from panorama.source import Example
 
 
 class _Cells(HTMLParser):

@@ -379,9 +379,9 @@ def test_documents_show_withheld_values_as_secret(history, mobility_root, theme,
 
 @pytest.fixture(scope="module")
 def example_history():
-    from panorama.resources import example_data_root
+    from panorama.source import Example
 
-    return validation.load_history(example_data_root(), 2019)
+    return validation.load_history(Example(), 2019)
 
 
 @pytest.mark.parametrize("theme, subject", [("femmes", None), ("jeunes", None), ("mobilite", None),

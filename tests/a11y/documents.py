@@ -68,7 +68,7 @@ class Built:
     pdf: Path
     pdf_html: str = ""  # the HTML rendered to the PDF (``render_html(pdf=True)``)
     layout: object = None  # the laid-out weasyprint.Document the PDF was written from
-    results: object = None  # what the build computed (``BuildOutput.results``)
+    results: object = None  # what the build computed (``pipeline.Output.results``)
 
 
 @contextmanager
