@@ -12,14 +12,17 @@ as text, with the line it comes from: :class:`~panorama.reading.RawTable`) and s
 
 Two sources exist: :class:`Folder`, a folder with one sub-folder per year (``--data``),
 and :class:`Example`, the embedded synthetic example. Another source (an export of a
-tracking tool, a warehouse) implements the same four members and nothing else: the
-validation, the indicators and the publications do not change.
+tracking tool, a warehouse) implements :attr:`~Source.description`, :meth:`~Source.years`
+and :meth:`~Source.read` (and :attr:`~Source.fictitious`, :meth:`~Source.texts` when the
+defaults do not fit) and nothing else: the validation, the indicators and the
+publications do not change.
 
 This module imports nothing heavy (reading is imported when a table is read).
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,27 +31,27 @@ if TYPE_CHECKING:
     from panorama.reading import RawTable
 
 
-class Source:
+class Source(ABC):
     """The data of every year available, read one year at a time."""
 
     fictitious: bool = False
     """Whether the data are fictitious (the embedded example)."""
 
     @property
+    @abstractmethod
     def description(self) -> str:
         """How the progress line names the source: « Lecture et validation des données
         2019 (DESCRIPTION) »."""
-        raise NotImplementedError
 
+    @abstractmethod
     def years(self) -> list[int]:
         """The years the source holds, in increasing order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def read(self, year: int) -> tuple[dict[str, RawTable], list[Problem]]:
         """The tables of ``year`` that could be read, by table name, and the problems met
         (a missing table, an unreadable file…: French :class:`~panorama.errors.Problem`
-        objects, never raised)."""
-        raise NotImplementedError
+        objects, never raised). A year the source does not hold is such a problem."""
 
     def texts(self, year: int) -> Path | None:
         """The folder of the observatory's Markdown texts for ``year``, when the source
