@@ -23,7 +23,7 @@ import re
 import typer
 import typer.core
 
-from panorama.publications import PANORAMA, SHEETS, studies
+from panorama.publications import PANORAMA, SHEETS, studies, study
 
 # typer's own words, in French (typer looks them up through gettext's ``_``).
 _FRENCH = {
@@ -148,8 +148,7 @@ def build_command(
         from panorama.source import from_option
 
         sheets = bool(departements or departement)
-        edition = _year(year)
-        return pipeline.run(SHEETS if sheets else PANORAMA, edition, from_option(data), out,
+        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_option(data), out,
                             pipeline.configuration(config, pdf_archive),
                             subjects=departement if sheets and not departements else None,
                             progress=_progress, cache=not sans_cache)
@@ -295,7 +294,6 @@ def study_command(
 
     def action():
         from panorama import pipeline
-        from panorama.publications import study
         from panorama.source import from_option
 
         publication = study(theme)
