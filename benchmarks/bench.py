@@ -88,9 +88,11 @@ _STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from panorama import build, figures, maps, panorama_report, render
+from panorama import figures, maps, panorama_report, pipeline, render
 from panorama.commentary import Texts
 from panorama.config import Config
+from panorama.publications import PANORAMA
+from panorama.source import Example
 spent = {"cartes": 0.0}
 def timed(function):
     def wrapper(*args, **kwargs):
@@ -102,7 +104,7 @@ def timed(function):
     return wrapper
 maps.draw = timed(maps.draw)
 t1 = time.perf_counter()
-results = build.load_results(int(sys.argv[1]), None, Config())
+results = pipeline.load_results(PANORAMA, int(sys.argv[1]), Example(), Config())
 t2 = time.perf_counter()
 document = figures.Figures().draw(panorama_report.build_document(results, Texts(None)),
                                   lambda specs: [figures.draw(spec) for spec in specs])  # in this process

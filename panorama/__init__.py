@@ -1,7 +1,8 @@
 """panorama — panorama annuel des clauses sociales dans la commande publique.
 
-The data flows one way: read → validate → indicators → results → render → write.
-The public entry points are :func:`panorama.build.build` and
+The data flows one way: source → validate → compute → protect → compose → draw →
+render → write. The public entry points are :func:`panorama.pipeline.run` (any
+publication of :mod:`panorama.publications`, from a :mod:`panorama.source`) and
 :func:`panorama.validation.load_year`; the command line (:mod:`panorama.cli`) is a
 thin layer over them.
 """

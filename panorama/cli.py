@@ -1,5 +1,7 @@
-"""Command line: a thin French layer over :mod:`panorama.build` and
-:mod:`panorama.validation`.
+"""Command line: a thin French layer over :mod:`panorama.pipeline` and
+:mod:`panorama.validation`; the publications it offers, their help and their choices
+come from the registry (:mod:`panorama.publications`), the data from a
+:class:`~panorama.source.Source` (``--data``, or the embedded example).
 
 Heavy libraries (pandas, matplotlib, geopandas, WeasyPrint) are imported
 inside the commands, so ``panorama --help`` answers at once. Data and
@@ -20,6 +22,8 @@ import re
 
 import typer
 import typer.core
+
+from panorama.publications import PANORAMA, SHEETS, studies, study
 
 # typer's own words, in French (typer looks them up through gettext's ``_``).
 _FRENCH = {
@@ -119,7 +123,8 @@ def _run(action):
               "Relancez avec PANORAMA_DEBUG=1 pour le détail et signalez-la aux mainteneurs.", 3)
 
 
-@app.command("build", cls=_Command, short_help="Produit le panorama de l'année (PDF, HTML, données ouvertes).")
+@app.command("build", cls=_Command, short_help="Produit le panorama de l'année (PDF, HTML, données ouvertes).",
+             help=f"Produit {PANORAMA.description} ; ou {SHEETS.description}.")
 def build_command(
     year: YearArgument,
     data: DataOption = None,
@@ -137,15 +142,16 @@ def build_command(
                               "équivaut à « pdf_archive = true » dans la section [rapport] de la configuration.")] = False,
     sans_cache: NoCacheOption = False,
 ) -> None:
-    """Produit le panorama de l'année : PDF, page HTML et données ouvertes ; ou les fiches départementales."""
+    """Build the panorama, or the sheets of the départements asked for."""
     def action():
-        from panorama.build import build, build_sheets
+        from panorama import pipeline
+        from panorama.source import from_option
 
-        if departements or departement:
-            return build_sheets(_year(year), None if departements else departement, data, out, config,
-                                progress=_progress, pdf_archive=pdf_archive, cache=not sans_cache)
-        return build(_year(year), data, out, config, progress=_progress, pdf_archive=pdf_archive,
-                     cache=not sans_cache)
+        sheets = bool(departements or departement)
+        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_option(data), out,
+                            pipeline.configuration(config, pdf_archive),
+                            subjects=departement if sheets and not departements else None,
+                            progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()
     output = _run(action)
@@ -189,11 +195,10 @@ def validate_command(year: YearArgument, data: DataOption = None) -> None:
     """Vérifie les données d'une année et affiche un bilan de qualité."""
     def action():
         from panorama.quality import summary
-        from panorama.resources import example_data_root
+        from panorama.source import from_option
         from panorama.validation import load_year
 
-        root = data if data is not None else example_data_root()
-        return summary(load_year(root, _year(year)).quality)
+        return summary(load_year(from_option(data), _year(year)).quality)
 
     typer.echo(_run(action))
 
@@ -253,13 +258,11 @@ class _StudyCommand(_Command):
         return ["[OPTIONS]", "ETUDE [IDENTIFIANT] ANNEE"]
 
     def format_help_text(self, ctx, formatter) -> None:
-        from panorama.studies import STUDIES
-
         super().format_help_text(ctx, formatter)
         with formatter.section("Études"):
             formatter.write_dl([(f"{s.name} IDENTIFIANT" if s.subject else s.name,
                                  _unbreakable(f"{s.description[:1].upper()}{s.description[1:]}."))
-                                for s in STUDIES.values()])
+                                for s in studies()])
 
 
 def _unbreakable(text: str) -> str:
@@ -290,17 +293,22 @@ def study_command(
     theme, subject, year = _study_arguments(arguments, listing)
 
     def action():
-        from panorama.build import build_study, study_subjects
+        from panorama import pipeline
+        from panorama.source import from_option
 
+        publication = study(theme)
         if listing:
-            return study_subjects(theme, year, data)
-        return build_study(theme, year, subject, data, out, config, progress=_progress, cache=not sans_cache)
+            return pipeline.available_subjects(publication, year, from_option(data))
+        subjects = None if subject is None else [subject]
+        pipeline.check_subjects(publication, subjects, year)  # before the configuration is read
+        return pipeline.run(publication, year, from_option(data), out, pipeline.configuration(config),
+                            subjects=subjects, progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()
     output = _run(action)
     if listing:
-        study, table = output
-        typer.echo(f"Étude « {study.name} » : {len(table)} identifiant{'s' if len(table) > 1 else ''} "
+        table = output
+        typer.echo(f"Étude « {theme} » : {len(table)} identifiant{'s' if len(table) > 1 else ''} "
                    f"disponible{'s' if len(table) > 1 else ''} en {year}.")
         typer.echo(_text_table(table))
         return

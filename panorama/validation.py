@@ -1,4 +1,5 @@
-"""Read one year of data, check it against the input contract, build the Dataset.
+"""Check one year of data from a :class:`~panorama.source.Source` against the input
+contract and build the Dataset.
 
 Every rule of ``spec/dataset.md`` is checked here: columns, required cells,
 codes (any usual label is mapped to its code by :mod:`panorama.referential`),
@@ -25,7 +26,8 @@ from panorama import referential
 from panorama.dataset import TABLES, Dataset, QualityReport, TableQuality
 from panorama.errors import AVERTISSEMENT, ERREUR, DataError, Problem
 from panorama.formatting import fmt_int
-from panorama.reading import RawTable, read_year
+from panorama.reading import RawTable
+from panorama.source import Source, as_source
 
 MAX_LISTED = 20
 MAX_HOURS = 2500
@@ -135,49 +137,42 @@ _EXPECTED = {
 }
 
 
-def load_year(root: Path, year: int) -> Dataset:
-    """Read and validate the year folder ``root/year``.
+def load_year(source: Source | Path, year: int) -> Dataset:
+    """Read and validate year ``year`` of ``source`` (a folder: its sub-folder ``year``).
 
     Returns the :class:`~panorama.dataset.Dataset` (column types documented
     in :mod:`panorama.dataset`; warnings and exclusions in its ``quality``).
     Raises :class:`~panorama.errors.DataError` carrying every error found.
     """
-    dataset, problems = _check_year(Path(root), year)
+    dataset, problems = _check_year(as_source(source), year)
     _raise_errors(problems)
     return dataset
 
 
-def load_years(root: Path, year: int) -> tuple[Dataset, Dataset | None]:
-    """Year ``year`` and, when the folder ``root/year-1`` exists, the year before.
+def load_years(source: Source | Path, year: int) -> tuple[Dataset, Dataset | None]:
+    """Year ``year`` and, when ``source`` holds it, the year before.
 
     Errors of both years are raised together in one
     :class:`~panorama.errors.DataError`; those of the previous year name their
     file with « (année précédente) ».
     """
-    years = load_history(root, year, first=year - 1)
+    years = load_history(source, year, first=year - 1)
     return years[year], years.get(year - 1)
 
 
-def year_folders(root: Path, last: int, first: int | None = None) -> list[int]:
-    """Years that have a folder in ``root`` (four-digit names), from ``first`` to ``last``."""
-    root = Path(root)
-    if not root.is_dir():
-        return []
-    years = sorted(int(p.name) for p in root.iterdir() if p.is_dir() and p.name.isdigit() and len(p.name) == 4)
-    return [y for y in years if (first is None or y >= first) and y <= last]
-
-
-def load_history(root: Path, year: int, first: int | None = None) -> dict[int, Dataset]:
-    """Year ``year`` and every earlier year folder of ``root`` (from ``first`` when given).
+def load_history(source: Source | Path, year: int, first: int | None = None) -> dict[int, Dataset]:
+    """Year ``year`` and every earlier year of ``source`` (from ``first`` when given).
 
     The result maps each year found to its dataset. Errors of every year are
     raised together in one :class:`~panorama.errors.DataError`; those of an
     earlier year name their file with « (année précédente) » or « (année AAAA) ».
     """
-    current, problems = _check_year(Path(root), year)
+    source = as_source(source)
+    current, problems = _check_year(source, year)
     datasets = {year: current}
-    for earlier in reversed(year_folders(root, year - 1, first)):
-        dataset, found = _check_year(Path(root), earlier)
+    earlier_years = [y for y in source.years() if (first is None or y >= first) and y < year]
+    for earlier in reversed(earlier_years):
+        dataset, found = _check_year(source, earlier)
         tag = "année précédente" if earlier == year - 1 else f"année {earlier}"
         problems += [replace(p, file=f"{p.file} ({tag})") for p in found]
         datasets[earlier] = dataset
@@ -190,9 +185,9 @@ def _raise_errors(problems: list[Problem]) -> None:
         raise DataError(problems)
 
 
-def _check_year(root: Path, year: int) -> tuple[Dataset | None, list[Problem]]:
+def _check_year(source: Source, year: int) -> tuple[Dataset | None, list[Problem]]:
     """The validated dataset (``None`` on error) and every problem found."""
-    dataset, problems = _validate(year, *read_year(root, year))
+    dataset, problems = _validate(year, *source.read(year))
     # The raw tables are freed now, but Arrow's allocator would keep their memory.
     pa.default_memory_pool().release_unused()
     return dataset, problems

@@ -17,11 +17,13 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import build, charts, figspec, figures, maps
+from panorama import charts, figspec, figures, maps, pipeline
 from panorama.config import Config, load_config
 from panorama.document import Document, Figure, Section
 from panorama.errors import DataError, PanoramaError, Problem
 from panorama.parallel import Background, Worker, share
+from panorama.publications import PANORAMA, SHEETS
+from panorama.source import Folder
 
 BARS = (["Travaux", "Services", "Fournitures"], [1200.0, 300.5, 45.0])
 
@@ -189,14 +191,15 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monkeypatch):
     root, config = data
+    source, config = Folder(root), pipeline.configuration(config)
     cache = tmp_path / "cache"
-    plain = build.build(2019, root, tmp_path / "sans", config, cache=False)
-    cold = build.build(2019, root, tmp_path / "froid", config, cache=cache)
+    plain = pipeline.run(PANORAMA, 2019, source, tmp_path / "sans", config, cache=False)
+    cold = pipeline.run(PANORAMA, 2019, source, tmp_path / "froid", config, cache=cache)
     entries = sorted(p.name for p in cache.iterdir())
     assert len(entries) >= 10  # one per chart or map of the panorama
     # from now on, drawing anything fails the build
     monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
-    warm = build.build(2019, root, tmp_path / "chaud", config, cache=cache)
+    warm = pipeline.run(PANORAMA, 2019, source, tmp_path / "chaud", config, cache=cache)
     assert sorted(p.name for p in cache.iterdir()) == entries
     assert _files(plain.folder) == _files(cold.folder) == _files(warm.folder)
     assert {"panorama-2019.pdf", "panorama-2019.html", "donnees/chiffres_cles.csv"} <= set(_files(warm.folder))
@@ -214,7 +217,7 @@ def _keys(results, config: Config) -> list[str]:
 def test_only_the_options_that_change_the_pixels_change_the_keys(data):
     root, config_path = data
     config = load_config(config_path)
-    results = build.load_results(2019, root, config)
+    results = pipeline.load_results(PANORAMA, 2019, Folder(root), config)
     keys = _keys(results, config)
     assert len(keys) >= 10
     unchanged = dataclasses.replace(config, date_publication=datetime.date(2020, 6, 15),
@@ -230,13 +233,13 @@ def test_only_the_options_that_change_the_pixels_change_the_keys(data):
 def test_a_rebuild_with_another_date_or_observatory_draws_nothing(tmp_path, data, monkeypatch):
     root, config = data
     cache = tmp_path / "cache"
-    first = build.build(2019, root, tmp_path / "avant", config, cache=cache)
+    first = pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "avant", pipeline.configuration(config), cache=cache)
     entries = sorted(p.name for p in cache.iterdir())
     other = tmp_path / "autre.toml"
     other.write_text(OPEN_CONFIG_TOML + '[observatoire]\nnom = "Observatoire des achats responsables"\n'
                      'date_publication = 2020-06-15\n', encoding="utf-8")
     monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
-    second = build.build(2019, root, tmp_path / "apres", other, cache=cache)
+    second = pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "apres", pipeline.configuration(other), cache=cache)
     assert sorted(p.name for p in cache.iterdir()) == entries
     html = (second.folder / "panorama-2019.html").read_text(encoding="utf-8")
     assert "Observatoire des achats responsables" in html and "2020-06-15" in html
@@ -246,20 +249,21 @@ def test_a_rebuild_with_another_date_or_observatory_draws_nothing(tmp_path, data
 def test_a_rebuild_with_another_colour_draws_every_figure_again(tmp_path, data):
     root, config = data
     cache = tmp_path / "cache"
-    build.build(2019, root, tmp_path / "avant", config, cache=cache)
+    pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "avant", pipeline.configuration(config), cache=cache)
     entries = {p.name for p in cache.iterdir()}
     other = tmp_path / "autre.toml"
     other.write_text(OPEN_CONFIG_TOML + '[rapport]\ncouleur_principale = "#7a1f1f"\n', encoding="utf-8")
-    build.build(2019, root, tmp_path / "apres", other, cache=cache)
+    pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "apres", pipeline.configuration(other), cache=cache)
     assert len({p.name for p in cache.iterdir()} - entries) == len(entries)
 
 
 def test_sheets_share_the_cache_and_the_bytes(tmp_path, data):
     root, config = data
+    source, config, codes = Folder(root), pipeline.configuration(config), ["93", "75"]
     cache = tmp_path / "cache"
-    plain = build.build_sheets(2019, ["93", "75"], root, tmp_path / "sans", config, cache=False)
-    cold = build.build_sheets(2019, ["93", "75"], root, tmp_path / "froid", config, cache=cache)
-    warm = build.build_sheets(2019, ["93", "75"], root, tmp_path / "chaud", config, cache=cache)
+    plain = pipeline.run(SHEETS, 2019, source, tmp_path / "sans", config, subjects=codes, cache=False)
+    cold = pipeline.run(SHEETS, 2019, source, tmp_path / "froid", config, subjects=codes, cache=cache)
+    warm = pipeline.run(SHEETS, 2019, source, tmp_path / "chaud", config, subjects=codes, cache=cache)
     assert plain.files == cold.files == warm.files == [
         "departements/fiche-93-2019.pdf", "departements/fiche-93-2019.html",
         "departements/fiche-75-2019.pdf", "departements/fiche-75-2019.html"]

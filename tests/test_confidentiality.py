@@ -9,9 +9,11 @@ import pandas as pd
 from datasets import write_dataset
 
 from panorama import catalogue, confidentiality, indicators
-from panorama.build import load_results
 from panorama.config import Config
 from panorama.confidentiality import Rule
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.source import Example, Folder
 
 YEAR = 2019
 
@@ -45,7 +47,7 @@ def _results(tmp_path, specs, previous=None, config=None):
     write_dataset(tmp_path, YEAR, _people(specs))
     if previous is not None:
         write_dataset(tmp_path, YEAR - 1, _people(previous, YEAR - 1))
-    return load_results(YEAR, tmp_path, config or Config())
+    return load_results(PANORAMA, YEAR, Folder(tmp_path), config or Config())
 
 
 def _spread(dep: str, women: int, men: int, companies: int = 10, kind: str = "ENTREPRISE", prefix: str = "E"):
@@ -104,7 +106,7 @@ def test_a_total_minus_one_cell_is_not_enough(tmp_path):
     tables = _people(specs)
     tables["participants"][0]["annee_naissance"] = "1960"  # the only person of 50 and over in 93
     write_dataset(tmp_path, YEAR, tables)
-    results = load_results(YEAR, tmp_path, Config())
+    results = load_results(PANORAMA, YEAR, Folder(tmp_path), Config())
     band = results.breakdown("tranche_age", "93")
     assert band[band["code"] == "50_PLUS"]["secret"].all()
     assert band["secret"].sum() >= 2  # the total is published: a second band is hidden
@@ -167,7 +169,7 @@ def test_a_perimeter_of_fewer_than_k_people_publishes_nothing():
 
 
 def test_the_example_passes_the_audit_and_publishes_no_small_count():
-    results = load_results(YEAR)
+    results = load_results(PANORAMA, YEAR, Example())
     summary = results.confidentiality
     assert summary.primary > 0 and summary.secondary > 0 and summary.audited >= summary.suppressed
     assert summary.narrowest >= Config().rule.protection_participants

@@ -29,10 +29,12 @@ from datasets import open_config, write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
 from panorama import catalogue, example, referential, validation
-from panorama.build import load_results
 from panorama.config import Config
 from panorama.opendata import write_open_data
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
 from panorama.results import compute
+from panorama.source import Example, Folder
 
 TOLERANCE = 1e-6
 HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heures,part_participants,secret"
@@ -41,7 +43,7 @@ HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heu
 def _export(root, out):
     """The export of the tiny fixture, the confidentiality rule switched off: its handful of
     people would otherwise be masked, and these tests check every figure."""
-    results = load_results(2019, root, open_config())
+    results = load_results(PANORAMA, 2019, Folder(root), open_config())
     files = write_open_data(results, out)
     return results, files
 
@@ -482,7 +484,7 @@ def example_data(tmp_path_factory):
 def example_package(tmp_path_factory):
     """The package of the embedded example, as ``panorama build 2019`` writes it."""
     out = tmp_path_factory.mktemp("exemple-donnees")
-    return {"out": out, "files": write_open_data(load_results(2019), out)}
+    return {"out": out, "files": write_open_data(load_results(PANORAMA, 2019, Example()), out)}
 
 
 def test_key_figures_match_the_independent_computation_on_the_example_data(example_data):

@@ -207,11 +207,11 @@ def test_archive_is_reproducible(archive):
 def test_the_option_and_the_configuration_key_ask_for_pdf_a(documents, tmp_path, monkeypatch, how):
     """``panorama build … --pdf-archive`` and the configuration key reach the PDF writer
     (data, document and rendering stubbed: what is checked is the way down)."""
-    from panorama import build, cli, sheet_report
+    from panorama import cli, pipeline, sheet_report
 
     asked = []
     sheet = documents[f"fiche-{SHEET}"]
-    monkeypatch.setattr(build, "load_results", lambda *args, **kwargs: sheet.results)
+    monkeypatch.setattr(pipeline, "load_results", lambda *args, **kwargs: sheet.results)
     monkeypatch.setattr(sheet_report, "build_sheet", lambda *args, **kwargs: Document(
         title="", subtitle="", year=YEAR, region="", observatory="", publisher="", sections=[], example=True))
     monkeypatch.setattr(render, "render_html", lambda document, pdf: "<html lang=\"fr\"></html>")

@@ -9,9 +9,11 @@ import pytest
 from pypdf import PdfReader
 
 from panorama import figures, panorama_report, render
-from panorama.build import load_results
 from panorama.commentary import Texts
 from panorama.formatting import fmt_hours, fmt_int, fmt_pct
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.source import Example
 
 SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
             "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]
@@ -19,7 +21,7 @@ SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre
 
 @pytest.fixture(scope="module")
 def results():
-    return load_results(2019)
+    return load_results(PANORAMA, 2019, Example())
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,10 @@ import math
 from datasets import clean_tables, open_config, write_dataset
 
 from panorama import figures, panorama_report, render
-from panorama.build import load_results
 from panorama.commentary import Texts
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.source import Folder
 
 
 def _scaled(year: int, factor: float) -> dict:
@@ -22,7 +24,7 @@ def test_series_covers_every_year_and_leaves_a_gap_missing(tmp_path):
     write_dataset(tmp_path, 2016, _scaled(2016, 0.5))
     write_dataset(tmp_path, 2017, _scaled(2017, 1.0))
     write_dataset(tmp_path, 2019, _scaled(2019, 2.0))  # no 2018 folder
-    results = load_results(2019, tmp_path, open_config())
+    results = load_results(PANORAMA, 2019, Folder(tmp_path), open_config())
     hours = dict(results.serie("heures"))
     assert list(hours) == [2016, 2017, 2018, 2019]
     total = 1200 + 350.5 + 420 + 1607 + 300 + sum(float(r["heures"]) for r in clean_tables(2019)["contrats"][5:])
@@ -49,7 +51,7 @@ def test_older_years_are_validated_too(tmp_path):
     broken["contrats"][0]["heures"] = "-3"
     write_dataset(tmp_path, 2017, broken)
     try:
-        load_results(2019, tmp_path)
+        load_results(PANORAMA, 2019, Folder(tmp_path))
     except Exception as exc:  # noqa: BLE001 - the message is what matters
         assert "(année 2017)" in str(exc) and "heures" in str(exc)
     else:

@@ -12,11 +12,13 @@ import pytest
 from pypdf import PdfReader
 
 from panorama import figures, panorama_report, render, sheet_report
-from panorama.build import build_sheets, load_results
 from panorama.catalogue import KEY_FIGURES
 from panorama.commentary import Texts
 from panorama.errors import UsageError
 from panorama.opendata import write_open_data
+from panorama.pipeline import load_results, run
+from panorama.publications import PANORAMA, SHEETS
+from panorama.source import Example
 
 
 class _Cells(HTMLParser):
@@ -84,7 +86,7 @@ def close(printed: float, exact: float, kind: str) -> bool:
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
-    results = load_results(2019)
+    results = load_results(PANORAMA, 2019, Example())
     folder = tmp_path_factory.mktemp("donnees")
     write_open_data(results, folder)
     with open(folder / "chiffres_cles.csv", encoding="utf-8") as handle:
@@ -149,7 +151,7 @@ def test_sheet_key_figures_are_the_published_numbers(published):
 
 
 def test_sheets_are_written_and_short(tmp_path):
-    output = build_sheets(2019, ["93", "75"], out=tmp_path)
+    output = run(SHEETS, 2019, Example(), tmp_path, subjects=["93", "75"])
     assert output.files == ["departements/fiche-93-2019.pdf", "departements/fiche-93-2019.html",
                             "departements/fiche-75-2019.pdf", "departements/fiche-75-2019.html"]
     pdf = PdfReader(io.BytesIO((tmp_path / "2019" / "departements" / "fiche-93-2019.pdf").read_bytes()))
@@ -159,12 +161,12 @@ def test_sheets_are_written_and_short(tmp_path):
     html = (tmp_path / "2019" / "departements" / "fiche-75-2019.html").read_text(encoding="utf-8")
     assert "Heures réalisées par commune d&#39;exécution — Paris" in html
     # building another sheet keeps the ones already there
-    build_sheets(2019, ["77"], out=tmp_path)
+    run(SHEETS, 2019, Example(), tmp_path, subjects=["77"])
     names = sorted(p.name for p in (tmp_path / "2019" / "departements").iterdir())
     assert names == [f"fiche-{c}-2019.{e}" for c in ("75", "77", "93") for e in ("html", "pdf")]
 
 
 def test_unknown_departement_lists_the_available_ones(tmp_path):
     with pytest.raises(UsageError, match=r"inconnu : 99\. Départements disponibles : 75, 77, 78, 91, 92, 93, 94, 95"):
-        build_sheets(2019, ["99"], out=tmp_path)
+        run(SHEETS, 2019, Example(), tmp_path, subjects=["99"])
     assert not (tmp_path / "2019" / "departements").exists() or not any((tmp_path / "2019" / "departements").iterdir())

@@ -20,7 +20,8 @@ from panorama.config import Config
 from panorama import cli, figures, validation
 from panorama.commentary import Texts
 from panorama.errors import UsageError
-from panorama.studies import STUDIES, common, donneur_ordre, femmes, get_study, jeunes, mobilite
+from panorama.publications import PUBLICATIONS, studies, study as get_study
+from panorama.studies import common, donneur_ordre, femmes, jeunes, mobilite
 
 REPO = Path(__file__).resolve().parent.parent
 TOTAL_2019 = 1200 + 350.5 + 420 + 1607 + 300 + 75.25 + 250  # clean_tables' six contracts and C7
@@ -339,14 +340,23 @@ def test_mobility_flows_between_departements(mobility):
 # --- registry and errors --------------------------------------------------------------------------
 
 def test_registry_lists_every_study_and_rejects_unknown_ones():
-    assert list(STUDIES) == ["femmes", "jeunes", "mobilite", "donneur-ordre"]
-    for study in STUDIES.values():
+    assert list(PUBLICATIONS) == ["panorama", "fiches", "femmes", "jeunes", "mobilite", "donneur-ordre"]
+    assert [study.name for study in studies()] == ["femmes", "jeunes", "mobilite", "donneur-ordre"]
+    for study in studies():
         module = study.load()
         assert callable(module.indicators) and callable(module.document)
         assert (study.subject is not None) == hasattr(module, "subjects")
-    with pytest.raises(UsageError, match="Étude inconnue : « hommes ». Études disponibles : femmes, jeunes, "
-                                         "mobilite, donneur-ordre"):
-        get_study("hommes")
+    for name in ("hommes", "panorama"):  # the panorama is a publication, not a study
+        with pytest.raises(UsageError, match=f"Étude inconnue : « {name} ». Études disponibles : femmes, jeunes, "
+                                             "mobilite, donneur-ordre"):
+            get_study(name)
+
+
+def test_registry_names_the_files_of_every_publication():
+    assert get_study("femmes").slug("D1") == "femmes"  # a study about the region takes no subject
+    assert get_study("donneur-ordre").slug("D 1/é") == "donneur-ordre-D-1-é"
+    assert PUBLICATIONS["panorama"].naming.document.format(year=2019) == "panorama-2019"
+    assert PUBLICATIONS["fiches"].naming.document.format(subject="2A", year=2019) == "fiche-2A-2019"
 
 
 # --- documents under statistical secrecy ----------------------------------------------------------
@@ -369,9 +379,9 @@ def test_documents_show_withheld_values_as_secret(history, mobility_root, theme,
 
 @pytest.fixture(scope="module")
 def example_history():
-    from panorama.resources import example_data_root
+    from panorama.source import Example
 
-    return validation.load_history(example_data_root(), 2019)
+    return validation.load_history(Example(), 2019)
 
 
 @pytest.mark.parametrize("theme, subject", [("femmes", None), ("jeunes", None), ("mobilite", None),
@@ -452,7 +462,7 @@ def test_help_lists_the_studies(monkeypatch, capsys):
     status, out, _ = run(monkeypatch, capsys, "study", "--help")
     assert status == 0
     assert "Utilisation : panorama study [OPTIONS] ETUDE [IDENTIFIANT] ANNEE" in out
-    for study in STUDIES.values():
+    for study in studies():
         assert study.name in out
     assert "donneur-ordre IDENTIFIANT" in out
 

@@ -29,7 +29,8 @@ from panorama.dataset import Dataset, QualityReport
 from panorama.document import Card, Column, Document, Figure, Section, Table, chart_value
 from panorama.formatting import SECRET, fmt_int, fmt_pct
 from panorama.indicators import REGION
-from panorama.studies import STUDIES, publish
+from panorama.publications import PUBLICATIONS
+from panorama.studies import publish
 
 # --- results --------------------------------------------------------------------------------------
 
@@ -80,11 +81,9 @@ class StudyResults:
 
     @property
     def slug(self) -> str:
-        """Folder and file name part: ``femmes``, ``donneur-ordre-DO0001``."""
-        if self.subject is None:
-            return self.study
-        safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.subject)
-        return f"{self.study}-{safe}"
+        """Folder and file name part: ``femmes``, ``donneur-ordre-DO0001``
+        (:meth:`panorama.publications.Publication.slug`)."""
+        return PUBLICATIONS[self.study].slug(self.subject)
 
 
 def study_results(study: str, history: Mapping[int, Dataset], config: Config, example: bool,
@@ -94,7 +93,7 @@ def study_results(study: str, history: Mapping[int, Dataset], config: Config, ex
     through :func:`~panorama.studies.publish` here, and only here."""
     year = max(history)
     published = {t.name: dataclasses.replace(t, frame=publish(t.frame, config.rule).reset_index(drop=True)) for t in tables}
-    return StudyResults(study=study, title=title or STUDIES[study].title, year=year, years=sorted(history),
+    return StudyResults(study=study, title=title or PUBLICATIONS[study].title, year=year, years=sorted(history),
                         config=config, example=example, quality=history[year].quality, tables=published,
                         subject=subject)
 

@@ -26,21 +26,27 @@ STUDY = "femmes"
 
 
 def _panorama(out: Path):
-    from panorama.build import build
+    from panorama.pipeline import run
+    from panorama.publications import PANORAMA
+    from panorama.source import Example
 
-    return build(YEAR, out=out)
+    return run(PANORAMA, YEAR, Example(), out)
 
 
 def _sheet(out: Path):
-    from panorama.build import build_sheets
+    from panorama.pipeline import run
+    from panorama.publications import SHEETS
+    from panorama.source import Example
 
-    return build_sheets(YEAR, [SHEET], out=out)
+    return run(SHEETS, YEAR, Example(), out, subjects=[SHEET])
 
 
 def _study(out: Path):
-    from panorama.build import build_study
+    from panorama.pipeline import run
+    from panorama.publications import study
+    from panorama.source import Example
 
-    return build_study(STUDY, YEAR, out=out)
+    return run(study(STUDY), YEAR, Example(), out)
 
 
 # name → (builder writing into OUT, command-line arguments writing the same files)
@@ -62,7 +68,7 @@ class Built:
     pdf: Path
     pdf_html: str = ""  # the HTML rendered to the PDF (``render_html(pdf=True)``)
     layout: object = None  # the laid-out weasyprint.Document the PDF was written from
-    results: object = None  # what the build computed (``BuildOutput.results``)
+    results: object = None  # what the build computed (``pipeline.Output.results``)
 
 
 @contextmanager

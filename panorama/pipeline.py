@@ -1,0 +1,250 @@
+"""The one pipeline of every publication: read → validate → compute → protect → compose →
+draw → render → write, the same for the panorama, the département sheets and the studies
+(:mod:`panorama.publications`), with outputs written completely or not at all.
+
+:func:`run` builds one publication of a year from a :class:`~panorama.source.Source`;
+:func:`load_results` stops after the figures. Compute and protect are one call,
+:func:`protected_results`: a publication's document only ever receives its results with
+statistical confidentiality applied.
+
+The machine's two cores share a build: a worker process, forked as the build starts,
+loads the drawing libraries while the data are read and the figures computed (in another
+forked process, while this one loads WeasyPrint), then draws the charts and maps that the
+figure cache (:mod:`panorama.figures`) lacks, on both cores; the open data are written
+while the PDF is, and the documents of a publication that makes several (the sheets) two
+at a time.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from panorama import validation
+from panorama.build import Cache, _Drawing, staging
+from panorama.commentary import Texts
+from panorama.config import Config, load_config
+from panorama.errors import UsageError
+from panorama.parallel import Background, share
+from panorama.publications import DEPARTEMENT, REGION, SUBJECT, Publication, studies
+from panorama.results import Results, compute
+from panorama.source import Source
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from panorama.dataset import Dataset
+    from panorama.studies.common import StudyResults
+
+Progress = Callable[[str], None]
+MAX_LISTED = 30  # identifiers listed in the message about an unknown one
+T = TypeVar("T")
+
+
+@dataclass
+class Output:
+    """What a build wrote (``files``, relative to ``folder``), and the protected results
+    it wrote them from."""
+
+    folder: Path
+    files: list[str]
+    results: Results | StudyResults
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+def configuration(path: Path | None, pdf_archive: bool = False) -> Config:
+    """The configuration of a build: the file at ``path`` (:func:`~panorama.config.load_config`);
+    ``pdf_archive`` (option --pdf-archive) asks for PDF/A-3u whatever it says."""
+    config = load_config(path)
+    return replace(config, pdf_archive=True) if pdf_archive else config
+
+
+def check_subjects(publication: Publication, subjects: Sequence[str] | None, year: int) -> None:
+    """A :class:`~panorama.errors.UsageError` unless ``subjects`` fit what ``publication``
+    covers: none for the region, one identifier for a study about one entity, any
+    départements for the sheets."""
+    if publication.covers == REGION and subjects and not publication.study:
+        raise UsageError(f"La publication « {publication.name} » porte sur toute la région : pas d'identifiant "
+                         f"(reçu : « {subjects[0]} »).")
+    if publication.covers == REGION and subjects:
+        raise UsageError(f"L'étude « {publication.name} » ne prend pas d'identifiant (reçu : « {subjects[0]} »). "
+                         f"Utilisation : panorama study {publication.name} {year}.")
+    if publication.covers == SUBJECT and not subjects:
+        raise UsageError(f"L'étude « {publication.name} » porte sur un {publication.subject} : indiquez son "
+                         f"identifiant, par exemple panorama study {publication.name} IDENTIFIANT {year} ; la liste : "
+                         f"panorama study {publication.name} --list {year}.")
+    if publication.covers == SUBJECT and len(subjects) > 1:
+        raise UsageError(f"L'étude « {publication.name} » porte sur un seul {publication.subject} "
+                         f"(reçu : {', '.join(subjects)}).")
+
+
+def load_results(publication: Publication, year: int, source: Source, config: Config | None = None, *,
+                 subjects: Sequence[str] | None = None, progress: Progress = _quiet) -> Results | StudyResults:
+    """Read and validate year ``year`` of ``source`` (and every earlier year it holds), then
+    compute the protected results ``publication`` is composed from (:func:`protected_results`).
+
+    Raises :class:`~panorama.errors.DataError` on invalid data.
+    """
+    history = _history(year, source, progress)
+    return protected_results(publication, history, config or Config(), fictitious=source.fictitious,
+                             subjects=subjects, progress=progress)
+
+
+def protected_results(publication: Publication, history: dict[int, Dataset], config: Config, *,
+                      fictitious: bool, subjects: Sequence[str] | None = None,
+                      progress: Progress = _quiet) -> Results | StudyResults:
+    """Compute and protect, in one call: the results of the last year of ``history``
+    that ``publication`` is composed from, statistical confidentiality applied.
+
+    The panorama and the sheets share the year's :class:`~panorama.results.Results`
+    (:func:`~panorama.results.compute`); a study computes its own tables (its module's
+    ``indicators``), about its subject when it takes one — an identifier that must exist
+    that year. ``fictitious``: the data are fictitious (the documents say so).
+    """
+    year = max(history)
+    if not publication.study:
+        progress("Calcul des indicateurs")
+        return compute(history[year], history.get(year - 1), config, example=fictitious, history=history)
+    module = publication.load()
+    options = {}
+    if publication.covers == SUBJECT:
+        subject, = subjects
+        available = module.subjects(history).iloc[:, 0].tolist()
+        if subject not in available:
+            shown = ", ".join(available[:MAX_LISTED]) + (f"… ({len(available)} au total)"
+                                                         if len(available) > MAX_LISTED else "")
+            raise UsageError(f"{publication.subject[:1].upper()}{publication.subject[1:]} inconnu ou sans opération "
+                             f"en {year} : « {subject} ». Identifiants disponibles : {shown}. Liste complète avec "
+                             f"les noms : panorama study {publication.name} --list {year}.")
+        options["subject"] = subject
+    progress(f"Indicateurs de l'étude « {publication.name} »")
+    return module.indicators(history, config, example=fictitious, **options)
+
+
+def available_subjects(publication: Publication, year: int, source: Source) -> pd.DataFrame:
+    """The entities a study about one can be about in ``year`` (its ``subjects`` table, the
+    identifier first), for ``panorama study THEME --list YEAR``; a
+    :class:`~panorama.errors.UsageError` for a publication without subject."""
+    if publication.covers != SUBJECT:
+        about = [s.name for s in studies() if s.covers == SUBJECT]
+        raise UsageError(f"L'étude « {publication.name} » ne porte pas sur un identifiant : l'option --list ne "
+                         f"concerne que {', '.join(f'« {name} »' for name in about)}.")
+    return publication.load().subjects(_history(year, source, _quiet))
+
+
+def run(publication: Publication, year: int, source: Source, out: Path = Path("build"),
+        config: Config | None = None, *, subjects: Sequence[str] | None = None, progress: Progress = _quiet,
+        cache: Cache = True) -> Output:
+    """Build ``publication`` for ``year`` from ``source`` into ``out`` (file names: its
+    :class:`~panorama.publications.Naming`), written completely or not at all.
+
+    ``subjects``: the départements of the sheets (``None``: those of the configuration),
+    the identifier of the entity a study is about. A missing, superfluous or unknown
+    one raises a :class:`~panorama.errors.UsageError` listing what exists. ``cache``:
+    the figure cache, ``True`` the user's (:func:`panorama.figures.default_folder`), a
+    folder, or ``False`` for none (every figure drawn).
+    """
+    check_subjects(publication, subjects, year)
+    config = config or Config()
+    with _Drawing(config, cache, communes=publication.communes) as drawing:
+        results = _while_pdf_engine_loads(functools.partial(load_results, publication, year, source, config,
+                                                            subjects=subjects, progress=progress))
+        about = _document_subjects(publication, results, subjects, config)
+        texts = Texts(config.textes if config.textes is not None else source.texts(year))
+        progress("Graphiques et cartes")
+        compose = getattr(publication.load(), publication.compose)
+        if publication.covers == DEPARTEMENT:
+            documents = drawing.compose(lambda: [compose(results, code, texts) for code in about])
+        else:
+            documents = [drawing.compose(lambda: compose(results, texts))]
+    return _write(publication, year, results, list(zip(about, documents)), Path(out), config, progress)
+
+
+def _history(year: int, source: Source, progress: Progress) -> dict[int, Dataset]:
+    """The validated datasets of ``year`` and of every earlier year of ``source``."""
+    progress(f"Lecture et validation des données {year} ({source.description})")
+    return validation.load_history(source, year)
+
+
+def _document_subjects(publication: Publication, results: Results | StudyResults, subjects: Sequence[str] | None,
+                config: Config) -> list[str | None]:
+    """The subject of each document: the départements asked for (all of them known to
+    ``results``) for the sheets, that of the study about one, else ``None``."""
+    if publication.covers != DEPARTEMENT:
+        return [subjects[0] if subjects else None]
+    available = [p.code for p in results.departements]
+    wanted = list(config.departements) if subjects is None else list(dict.fromkeys(subjects))
+    unknown = [code for code in wanted if code not in available]
+    if unknown:
+        raise UsageError(f"Département{'s' if len(unknown) > 1 else ''} sans données ou inconnu"
+                         f"{'s' if len(unknown) > 1 else ''} : {', '.join(unknown)}. "
+                         f"Départements disponibles : {', '.join(available)}.")
+    return wanted
+
+
+def _while_pdf_engine_loads(function: Callable[[], T]) -> T:
+    """``function()`` — reading the data and computing the results — in a forked
+    process, while this one loads WeasyPrint, which it needs for the PDF (half a second)."""
+    from panorama import render
+
+    with Background(function) as computing:  # on the other core
+        render.prepare_pdf()
+        return computing.result()
+
+
+def _write(publication: Publication, year: int, results: Results | StudyResults,
+           documents: list[tuple[str | None, object]], out: Path, config: Config, progress: Progress) -> Output:
+    """Render ``documents`` (subject, document) to HTML and PDF and write them with the
+    open data, in a staging folder that replaces the publication's entries on success."""
+    from panorama import render  # the rendering of the documents
+
+    naming = publication.naming
+    fields = {"year": year, "slug": publication.slug(documents[0][0] if documents else None)}
+    target, listed = out / naming.folder.format(**fields), out / naming.listed.format(**fields)
+
+    def name(relative: str) -> str:
+        """A file's name as reported: relative to the folder listed."""
+        return (target / relative).relative_to(listed).as_posix()
+
+    with staging(target) as folder:
+        def write(subject: str | None, document: object, label: str) -> list[str]:
+            """Write one document, HTML then PDF, and the open data meanwhile (other core)."""
+            stem = naming.document.format(subject=subject, **fields)
+            (folder / stem).parent.mkdir(parents=True, exist_ok=True)
+            progress(label)
+            (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
+            files = [name(f"{stem}.pdf"), name(f"{stem}.html")]
+            if publication.data is None:
+                render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                                 archive=config.pdf_archive)
+                return files
+            progress("Données ouvertes")
+            data = naming.data.format(**fields)
+            with Background(_write_data, publication.data, results, folder / data) as writing:  # other core
+                progress("Document PDF")
+                render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
+                                 archive=config.pdf_archive)
+                return files + [name(f"{data}/{file}") for file in writing.result()]
+
+        if publication.each is None:
+            (subject, document), = documents
+            files = write(subject, document, "Page HTML")
+        else:  # independent documents: both cores write them
+            files = [file for written in share(lambda item: write(*item, publication.each.format(subject=item[0])),
+                                               documents) for file in written]
+    return Output(folder=listed, files=files, results=results)
+
+
+def _write_data(writer: str, results: Results | StudyResults, folder: Path) -> list[str]:
+    """The open data of ``results`` written into ``folder`` by ``writer`` (``module:function``),
+    loaded by the process that writes them (a spreadsheet library takes a fifth of a
+    second to load)."""
+    module, function = writer.split(":")
+    return getattr(importlib.import_module(module), function)(results, folder)
