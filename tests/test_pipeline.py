@@ -83,8 +83,16 @@ def test_documents_are_composed_from_protected_results_only(memory, tmp_path, mo
     with the confidentiality summary of the default rule (rendering stubbed)."""
     from panorama import panorama_report, render
 
+    from panorama.document import Document
+
     composed = []
-    monkeypatch.setattr(panorama_report, "build_document", lambda results, texts: composed.append(results))
+
+    def compose(results, texts):
+        composed.append(results)
+        return Document(title="", subtitle="", year=2019, region="", observatory="", publisher="", sections=[],
+                        example=True)
+
+    monkeypatch.setattr(panorama_report, "build_document", compose)
     monkeypatch.setattr(render, "render_html", lambda document, pdf: "<html lang=\"fr\"></html>")
     monkeypatch.setattr(render, "write_pdf", lambda html, path, archive=False: Path(path).write_bytes(b"%PDF"))
     output = pipeline.run(PANORAMA, 2019, memory, tmp_path, cache=False)
