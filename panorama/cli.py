@@ -97,6 +97,9 @@ def _year(text: str) -> int:
     return int(text)
 
 
+INTERRUPTED = "Interrompu : rien de plus n'a été publié, les sorties précédentes sont intactes."
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
@@ -104,17 +107,21 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _run(action):
     """Run ``action`` turning known errors into French messages and exit codes."""
-    from panorama.errors import PanoramaError
+    from panorama.errors import PanoramaError, system_error
 
     try:
         return action()
     except PanoramaError as exc:
         _fail(str(exc), 1)
-    except (typer.Exit, KeyboardInterrupt):
+    except KeyboardInterrupt:
+        _fail(INTERRUPTED, 130)
+    except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
         if os.environ.get("PANORAMA_DEBUG"):
             raise
+        if system_error(exc) is not None:
+            _fail(str(system_error(exc)), 1)
         _fail(f"Erreur interne inattendue ({type(exc).__name__} : {exc}). "
               "Relancez avec PANORAMA_DEBUG=1 pour le détail et signalez-la aux mainteneurs.", 3)
 
@@ -354,8 +361,8 @@ def main() -> int:
     """Entry point of the ``panorama`` console script; returns the exit status."""
     try:
         return app(prog_name="panorama", standalone_mode=False) or 0
-    except typer.Abort:
-        typer.echo("Interrompu.", err=True)
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo(INTERRUPTED, err=True)
         return 130
     except typer.TyperException as exc:  # the parser's usage errors
         ctx = getattr(exc, "ctx", None)

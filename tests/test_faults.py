@@ -1,0 +1,117 @@
+"""Faults of the process and of the machine: forked workers never outlive the build, Ctrl-C
+stops cleanly, disk full and refused writes are French messages (exit 1) that keep the
+previous edition."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from panorama.parallel import Background, Worker
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def _running(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _gone(pids: list[int], seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_running(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _send_end_closed(worker: Worker) -> bool:
+    return worker._send_job.closed
+
+
+def _square(n: int) -> int:
+    return n * n
+
+
+def test_a_child_closes_the_pipe_ends_of_its_siblings():
+    with Worker(lambda: None) as worker:
+        # in the other child, the end this process keeps to send the worker its job is closed…
+        assert Background(_send_end_closed, worker).result() is True
+        # …and here it still works
+        assert worker._send_job.closed is False
+        worker.start(_square, 7)
+        assert worker.result() == 49
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_workers_die_with_a_killed_main_process(tmp_path):
+    script = textwrap.dedent("""
+        import os, sys, time
+        from panorama.parallel import Background, Worker
+        worker = Worker(lambda: time.sleep(600))
+        background = Background(time.sleep, 600)
+        print(worker._process.pid, background._process.pid, flush=True)
+        time.sleep(600)
+    """)
+    main = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, env=ENV)
+    children = [int(pid) for pid in main.stdout.readline().split()]
+    assert len(children) == 2 and all(_running(pid) for pid in children)
+    main.send_signal(signal.SIGKILL)
+    main.wait()
+    assert _gone(children), "a worker outlived the killed build"
+
+
+def _edition(out: Path, marker: str) -> None:
+    (out / "2019" / "donnees").mkdir(parents=True)
+    (out / "2019" / "donnees" / "marqueur.txt").write_text(marker)
+    (out / "2019" / "panorama-2019.pdf").write_text(marker)
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (and theirs)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError, IndexError):
+                continue
+            if parent == pid:
+                found += [int(entry.name), *_children(int(entry.name))]
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_ctrl_c_stops_cleanly_and_keeps_the_previous_edition(tmp_path):
+    out = tmp_path / "sortie"
+    _edition(out, "édition précédente")
+    build = subprocess.Popen([sys.executable, "-m", "panorama.cli", "build", "2019", "--out", str(out),
+                              "--sans-cache"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV,
+                             start_new_session=True)
+    deadline = time.monotonic() + 30
+    while len(_children(build.pid)) < 2 and time.monotonic() < deadline:  # the workers are there
+        time.sleep(0.05)
+    workers = _children(build.pid)
+    os.killpg(build.pid, signal.SIGINT)  # Ctrl-C: the whole foreground group
+    stdout, stderr = build.communicate(timeout=60)
+    assert build.returncode == 130, stderr
+    assert stderr.rstrip().endswith("Interrompu : rien de plus n'a été publié, les sorties précédentes sont intactes.")
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    assert "écrit dans" not in stdout
+    assert _gone(workers)
+    assert sorted(p.name for p in out.iterdir()) == ["2019"]
+    assert (out / "2019" / "donnees" / "marqueur.txt").read_text() == "édition précédente"
+    assert sorted(p.name for p in (out / "2019").iterdir()) == ["donnees", "panorama-2019.pdf"]
