@@ -10,9 +10,6 @@ written while the PDF is, and the département sheets two at a time.
 from __future__ import annotations
 
 import functools
-import os
-import shutil
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,6 +20,7 @@ from panorama.commentary import Texts
 from panorama.config import Config, load_config
 from panorama.errors import UsageError
 from panorama.parallel import Background, Worker, share
+from panorama.publish import staging
 from panorama.resources import example_data_root
 from panorama.results import Results, compute
 from panorama.studies import STUDIES, Study, get_study
@@ -90,8 +88,8 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
           pdf_archive: bool = False, cache: Cache = True) -> BuildOutput:
     """Build the panorama of ``year``: ``OUT/YEAR/panorama-YEAR.{pdf,html}`` and ``donnees/``.
 
-    Everything is written in a staging folder beside the target, then swapped
-    in, so a failed build leaves the previous outputs untouched. ``cache``: see :data:`Cache`.
+    Everything is written in a staging folder beside the target, then swapped in at once
+    (:mod:`panorama.publish`), so a failed build leaves the previous outputs untouched. ``cache``: see :data:`Cache`.
     """
     from panorama import panorama_report, render  # the document model and its rendering
 
@@ -102,13 +100,12 @@ def build(year: int, data_root: Path | None = None, out: Path = Path("build"),
         progress("Graphiques et cartes")
         document = drawing.compose(lambda: panorama_report.build_document(results, texts))
     target = Path(out) / str(year)
-    # the open data are written by another process, in a staging folder of their own
-    with staging(target) as folder, staging(target) as data_folder:
+    with staging(target) as folder:  # one edition: the documents and the open data swapped in at once
         progress("Page HTML")
         html_name = f"panorama-{year}.html"
         (folder / html_name).write_text(render.render_html(document, pdf=False), encoding="utf-8")
         progress("Données ouvertes")
-        with Background(_write_open_data, results, data_folder / "donnees") as open_data:  # on the other core
+        with Background(_write_open_data, results, folder / "donnees") as open_data:  # on the other core
             progress("Document PDF")
             pdf_name = f"panorama-{year}.pdf"
             render.write_pdf(render.render_html(document, pdf=True), folder / pdf_name,
@@ -161,7 +158,7 @@ def build_sheets(year: int, codes: list[str] | None = None, data_root: Path | No
                          archive=config.pdf_archive)
         return [f"departements/{stem}.pdf", f"departements/{stem}.html"]
 
-    with staging(Path(out) / str(year) / "departements") as folder:
+    with staging(Path(out) / str(year) / "departements", Path(out) / str(year)) as folder:
         # the sheets are independent documents: both cores write them
         files = [name for names in share(write, list(zip(wanted, documents))) for name in names]
     return BuildOutput(folder=Path(out) / str(year), files=files, results=results)
@@ -201,39 +198,6 @@ class _Drawing:
             self._worker.start(figures.draw_all, missing)
             self._figures.keep(missing, self._worker.result())
         return self._figures.compose(builder)
-
-
-class staging:
-    """Context manager: a temporary folder whose entries replace those of ``target`` on success.
-
-    Each file or folder written in the temporary folder replaces the entry of the
-    same name in ``target`` (a folder is replaced whole, so no stale file
-    survives in it); other entries of ``target`` are left as they are. On an
-    exception the temporary folder is removed and ``target`` is untouched.
-    """
-
-    def __init__(self, target: Path):
-        self.target = Path(target)
-
-    def __enter__(self) -> Path:
-        self.target.mkdir(parents=True, exist_ok=True)
-        self.tmp = Path(tempfile.mkdtemp(prefix=f".{self.target.name}-", dir=self.target.parent))
-        return self.tmp
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            return
-        for entry in sorted(self.tmp.iterdir()):
-            destination = self.target / entry.name
-            if destination.is_dir() and not destination.is_symlink():
-                old = self.tmp.with_name(f"{self.tmp.name}-{entry.name}-ancien")
-                destination.rename(old)
-                entry.rename(destination)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(entry, destination)
-        self.tmp.rmdir()
 
 
 @dataclass
@@ -316,7 +280,7 @@ def build_study(theme: str, year: int, subject: str | None = None, data_root: Pa
         texts = Texts(texts_folder(config, data_root, year))
         document = drawing.compose(lambda: study.load().document(results, texts))
     stem = f"etude-{results.slug}-{year}"
-    with staging(Path(out) / str(year) / "etudes") as folder:
+    with staging(Path(out) / str(year) / "etudes", Path(out) / str(year)) as folder:
         target = folder / results.slug
         target.mkdir()
         progress("Page HTML")

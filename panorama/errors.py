@@ -89,13 +89,14 @@ _SYSTEM = {
 }
 
 
-def system_error(exc: BaseException, path=None) -> OutputError | None:
+def system_error(exc: BaseException, path=None, *, named: bool = True) -> OutputError | None:
     """The French :class:`OutputError` for a fault of the machine (``exc``, an ``OSError``:
     disk full, permission refused, read-only, a file where a folder is expected) met while
-    writing ``path`` (else the file the error names); ``None`` for any other exception."""
+    writing the file the error names (``named``) or else ``path``; ``None`` for any other
+    exception."""
     if not isinstance(exc, OSError) or exc.errno not in _SYSTEM:
         return None
     what, todo = _SYSTEM[exc.errno]
-    where = exc.filename if exc.filename is not None else path
+    where = exc.filename if named and exc.filename is not None else path
     return OutputError(f"Impossible d'écrire {where if where is not None else 'les sorties'} : {what}. "
                        f"Que faire : {todo}. L'édition précédente est restée intacte.")
