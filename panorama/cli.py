@@ -3,9 +3,9 @@
 
 Heavy libraries (pandas, matplotlib, geopandas, WeasyPrint) are imported
 inside the commands, so ``panorama --help`` answers at once. Data and
-configuration problems print a French message and exit with status 1; an
-unexpected failure prints a short French message (the traceback only with
-``PANORAMA_DEBUG=1``) and exits with status 3.
+configuration problems, and faults of the machine (disk full, writing refused), print a
+French message and exit with status 1; an unexpected failure prints a short French
+message (the traceback only with ``PANORAMA_DEBUG=1``) and exits with status 3.
 """
 
 from __future__ import annotations
@@ -147,7 +147,9 @@ def build_command(
     """Produit le panorama de l'année : PDF, page HTML et données ouvertes ; ou les fiches départementales."""
     def action():
         from panorama.build import build, build_sheets
+        from panorama.publish import check_output
 
+        check_output(out / str(_year(year)))  # before computing: a wrong --out is reported at once
         if departements or departement:
             return build_sheets(_year(year), None if departements else departement, data, out, config,
                                 progress=_progress, pdf_archive=pdf_archive, cache=not sans_cache)
@@ -232,14 +234,15 @@ def example_command(
     """
     def action():
         from panorama import example, referential
-        from panorama.build import staging
         from panorama.errors import UsageError
+        from panorama.publish import check_output, staging
 
         years = tuple(sorted(set(annee or example.DEFAULT_YEARS)))
         taken = [str(out / str(year)) for year in years if (out / str(year)).exists()]
         if taken:
             raise UsageError(f"Dossier déjà présent : {', '.join(taken)} ; les données existantes ne sont jamais "
                              f"remplacées, choisissez un autre dossier (--out).")
+        check_output(out)
         territory = tuple(departement) if departement else (
             tuple(referential.DEPARTEMENTS) if contrats is not None else None)
         scale = 1.0 if contrats is None else example.scale_for_contracts(contrats, years[-1], territory)
@@ -298,9 +301,11 @@ def study_command(
 
     def action():
         from panorama.build import build_study, study_subjects
+        from panorama.publish import check_output
 
         if listing:
             return study_subjects(theme, year, data)
+        check_output(out / str(year))  # before computing: a wrong --out is reported at once
         return build_study(theme, year, subject, data, out, config, progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()

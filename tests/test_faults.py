@@ -115,3 +115,52 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_previous_edition(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["2019"]
     assert (out / "2019" / "donnees" / "marqueur.txt").read_text() == "édition précédente"
     assert sorted(p.name for p in (out / "2019").iterdir()) == ["donnees", "panorama-2019.pdf"]
+
+
+# --- faults of the machine, through the command line ---------------------------------------------
+
+@pytest.mark.parametrize("where", ["--out est un fichier", "ANNEE est un fichier"])
+def test_an_output_that_is_a_file_is_refused_before_computing(monkeypatch, capsys, tmp_path, where):
+    from datasets import run_cli
+
+    from panorama import validation
+
+    monkeypatch.setattr(validation, "load_history", lambda *args: pytest.fail("computed before checking --out"))
+    out = tmp_path / "sortie"
+    if where == "--out est un fichier":
+        out.write_text("")
+        blocking = out
+    else:
+        out.mkdir()
+        (out / "2019").write_text("")
+        blocking = out / "2019"
+    for command in (["build", "2019"], ["build", "2019", "--departements"], ["study", "femmes", "2019"]):
+        status, stdout, err = run_cli(monkeypatch, capsys, *command, "--out", str(out))
+        assert status == 1
+        assert stdout == ""
+        assert err == (f"Impossible d'écrire dans {out / '2019'} : {blocking} est un fichier, pas un dossier. "
+                       "Choisissez un autre dossier de sortie (--out) ou déplacez ce fichier.\n")
+
+
+def test_a_read_only_output_is_said_in_french_and_keeps_the_previous_edition(monkeypatch, capsys, tmp_path):
+    """Root writes anywhere: the refusal is simulated where the build writes its staging folder."""
+    from datasets import run_cli
+
+    from panorama import publish
+
+    out = tmp_path / "sortie"
+    _edition(out, "édition précédente")
+    real_mkdtemp = publish.tempfile.mkdtemp
+
+    def read_only(*args, **kwargs):
+        if kwargs.get("dir") == out:
+            raise OSError(30, "Read-only file system", str(out / ".2019.edition-x"))
+        return real_mkdtemp(*args, **kwargs)
+
+    monkeypatch.setattr(publish.tempfile, "mkdtemp", read_only)
+    status, stdout, err = run_cli(monkeypatch, capsys, "build", "2019", "--out", str(out))
+    assert status == 1
+    assert f"Impossible d'écrire {out} : système de fichiers en lecture seule." in err
+    assert "Erreur interne" not in err and "Panorama 2019 écrit" not in stdout
+    assert (out / "2019" / "donnees" / "marqueur.txt").read_text() == "édition précédente"
+    assert sorted(p.name for p in out.iterdir()) == ["2019"]
