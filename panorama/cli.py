@@ -10,9 +10,12 @@ message (the traceback only with ``PANORAMA_DEBUG=1``) and exits with status 3.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -362,10 +365,28 @@ def _usage_error(message: str) -> str:
     return message
 
 
+@contextlib.contextmanager
+def _quiet_libraries():
+    """Only the tool's French lines: the libraries' warnings and log messages (matplotlib's
+    about its cache, say, in English) are dropped, unless ``PANORAMA_DEBUG=1``."""
+    if os.environ.get("PANORAMA_DEBUG"):
+        yield
+        return
+    drop = logging.NullHandler()  # the root logger has a handler: Python's last resort stays silent
+    logging.getLogger().addHandler(drop)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.getLogger().removeHandler(drop)
+
+
 def main() -> int:
     """Entry point of the ``panorama`` console script; returns the exit status."""
     try:
-        return app(prog_name="panorama", standalone_mode=False) or 0
+        with _quiet_libraries():
+            return app(prog_name="panorama", standalone_mode=False) or 0
     except (typer.Abort, KeyboardInterrupt):
         typer.echo(INTERRUPTED, err=True)
         return 130

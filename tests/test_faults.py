@@ -164,3 +164,36 @@ def test_a_read_only_output_is_said_in_french_and_keeps_the_previous_edition(mon
     assert "Erreur interne" not in err and "Panorama 2019 écrit" not in stdout
     assert (out / "2019" / "donnees" / "marqueur.txt").read_text() == "édition précédente"
     assert sorted(p.name for p in out.iterdir()) == ["2019"]
+
+
+# --- quiet output --------------------------------------------------------------------------------
+
+def test_the_solver_prints_no_banner():
+    script = textwrap.dedent("""
+        import numpy as np
+        from panorama.confidentiality import _Attacker
+        one = np.array([0], dtype=np.int32)
+        _Attacker((one, one, np.array([1.0]), np.array([1.0]), np.array([1.0])), np.array([1.0]))
+        print("fin")
+    """)
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=ENV)
+    assert process.returncode == 0, process.stderr
+    assert (process.stdout, process.stderr) == ("fin\n", "")
+
+
+def test_library_warnings_and_logs_are_not_shown(monkeypatch, capsys):
+    import logging
+    import warnings
+
+    from datasets import run_cli
+
+    from panorama import quality
+
+    def chatty(report):
+        logging.getLogger("matplotlib").warning("Matplotlib created a temporary cache directory")
+        warnings.warn("findfont: Font family not found", UserWarning, stacklevel=1)
+        return "Bilan de qualité"
+
+    monkeypatch.setattr(quality, "summary", chatty)
+    status, stdout, err = run_cli(monkeypatch, capsys, "validate", "2019")
+    assert (status, stdout, err) == (0, "Bilan de qualité\n", "")
