@@ -61,6 +61,7 @@ def test_default_configuration_is_ile_de_france():
 
 
 def test_configuration_file(tmp_path):
+    (tmp_path / "textes").mkdir()
     path = tmp_path / "panorama.toml"
     path.write_text('[region]\nnom = "Hauts-de-France"\nprefixe = "dans les"\n'
                     'departements = ["02", "59", "60", "62", "80"]\nencart = []\n'
