@@ -61,7 +61,7 @@ def load_results(year: int, data_root: Path | None = None, config: Config | None
     Raises :class:`~panorama.errors.DataError` on invalid data.
     """
     config = config or Config()
-    history = _history(year, data_root, progress)
+    history = _history(year, data_root, progress, config)
     progress("Calcul des indicateurs")
     return compute(history[year], history.get(year - 1), config, example=data_root is None, history=history)
 
@@ -221,11 +221,15 @@ def _check_subject(study: Study, subject: str | None, year: int) -> None:
                          f"panorama study {study.name} --list {year}.")
 
 
-def _history(year: int, data_root: Path | None, progress: Progress) -> dict[int, Dataset]:
-    """The validated datasets of ``year`` and of every earlier year folder."""
+def _history(year: int, data_root: Path | None, progress: Progress,
+             config: Config | None = None) -> dict[int, Dataset]:
+    """The validated datasets of ``year`` and of every earlier year folder (their operations
+    within the configured region, when ``config`` is given)."""
     root = example_data_root() if data_root is None else Path(data_root)
     progress(f"Lecture et validation des données {year} ({root})")
-    return validation.load_history(root, year)
+    region = None if config is None else validation.Region(config.departements, f"la région {config.region_nom}",
+                                                             exclude=config.hors_region == "exclure")
+    return validation.load_history(root, year, region=region)
 
 
 def study_subjects(theme: str, year: int, data_root: Path | None = None) -> tuple[Study, pd.DataFrame]:
@@ -243,7 +247,7 @@ def study_subjects(theme: str, year: int, data_root: Path | None = None) -> tupl
 def _study_results(study: Study, year: int, subject: str | None, data_root: Path | None, config: Config,
                    progress: Progress) -> StudyResults:
     """The results of ``study`` (about ``subject``, an identifier that must exist that year)."""
-    history = _history(year, data_root, progress)
+    history = _history(year, data_root, progress, config)
     module = study.load()
     if subject is not None:
         available = module.subjects(history).iloc[:, 0].tolist()

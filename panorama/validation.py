@@ -31,6 +31,19 @@ MAX_LISTED = 20
 MAX_HOURS = 2500
 AGE_RANGE = (14, 80)
 NO_CONTRACT = "sans contrat dans l'année"
+OUTSIDE = "hors de la région"
+OUTSIDE_CONTRACT = "contrat d'une opération hors de la région"
+OUTSIDE_PEOPLE = "sans contrat dans la région"
+
+
+@dataclass(frozen=True)
+class Region:
+    """The perimeter the data must respect: the configured départements, and what to do
+    with an operation elsewhere (``exclude``: counted and reported, else an error)."""
+
+    departements: tuple[str, ...]
+    name: str = "la région"
+    exclude: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,14 +148,14 @@ _EXPECTED = {
 }
 
 
-def load_year(root: Path, year: int) -> Dataset:
-    """Read and validate the year folder ``root/year``.
+def load_year(root: Path, year: int, region: Region | None = None) -> Dataset:
+    """Read and validate the year folder ``root/year`` (within ``region`` when given).
 
     Returns the :class:`~panorama.dataset.Dataset` (column types documented
     in :mod:`panorama.dataset`; warnings and exclusions in its ``quality``).
     Raises :class:`~panorama.errors.DataError` carrying every error found.
     """
-    dataset, problems = _check_year(Path(root), year)
+    dataset, problems = _check_year(Path(root), year, region)
     _raise_errors(problems)
     return dataset
 
@@ -167,17 +180,20 @@ def year_folders(root: Path, last: int, first: int | None = None) -> list[int]:
     return [y for y in years if (first is None or y >= first) and y <= last]
 
 
-def load_history(root: Path, year: int, first: int | None = None) -> dict[int, Dataset]:
+def load_history(root: Path, year: int, first: int | None = None,
+                 region: Region | None = None) -> dict[int, Dataset]:
     """Year ``year`` and every earlier year folder of ``root`` (from ``first`` when given).
 
     The result maps each year found to its dataset. Errors of every year are
     raised together in one :class:`~panorama.errors.DataError`; those of an
     earlier year name their file with « (année précédente) » or « (année AAAA) ».
+    With ``region``, an operation outside its départements is an error naming its line
+    (or, when the region says so, excluded with its contracts, and reported).
     """
-    current, problems = _check_year(Path(root), year)
+    current, problems = _check_year(Path(root), year, region)
     datasets = {year: current}
     for earlier in reversed(year_folders(root, year - 1, first)):
-        dataset, found = _check_year(Path(root), earlier)
+        dataset, found = _check_year(Path(root), earlier, region)
         tag = "année précédente" if earlier == year - 1 else f"année {earlier}"
         problems += [replace(p, file=f"{p.file} ({tag})") for p in found]
         datasets[earlier] = dataset
@@ -190,15 +206,16 @@ def _raise_errors(problems: list[Problem]) -> None:
         raise DataError(problems)
 
 
-def _check_year(root: Path, year: int) -> tuple[Dataset | None, list[Problem]]:
+def _check_year(root: Path, year: int, region: Region | None = None) -> tuple[Dataset | None, list[Problem]]:
     """The validated dataset (``None`` on error) and every problem found."""
-    dataset, problems = _validate(year, *read_year(root, year))
+    dataset, problems = _validate(year, *read_year(root, year), region=region)
     # The raw tables are freed now, but Arrow's allocator would keep their memory.
     pa.default_memory_pool().release_unused()
     return dataset, problems
 
 
-def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem]) -> tuple[Dataset | None, list[Problem]]:
+def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem],
+              region: Region | None = None) -> tuple[Dataset | None, list[Problem]]:
     """The dataset of ``year`` from its raw tables (``None`` on error), and every problem found."""
     check = _Checker(year, problems, _Identifiers(raw))
     frames = {table: check.table(raw[table]) for table in TABLES if table in raw}
@@ -209,30 +226,39 @@ def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem]) -> t
             check.reference(raw[table], frames[table], column, raw[target])
     if "contrats" in frames:
         check.contract_dates(raw["contrats"], frames["contrats"])
-    excluded: dict[str, np.ndarray] = {}
+    excluded: dict[str, dict[str, np.ndarray]] = {table: {} for table in TABLES}
     if "participants" in frames and "contrats" in frames and "participant_id" in raw["contrats"].data:
-        excluded["participants"] = check.participants_without_contract(raw["participants"])
+        excluded["participants"][NO_CONTRACT] = check.participants_without_contract(raw["participants"])
+    if region is not None and all(table in frames for table in ("operations", "contrats", "participants")):
+        check.region(raw, frames, region, excluded)
     if any(p.severity == ERREUR for p in problems):
         return None, problems
     quality = QualityReport(year, warnings=[p for p in problems if p.severity == AVERTISSEMENT])
     kept = {}
     for table in TABLES:
-        drop = excluded.get(table, np.zeros(len(frames[table]), dtype=bool))
+        drop = np.zeros(len(frames[table]), dtype=bool)
+        for mask in excluded[table].values():
+            drop |= mask
         kept[table] = (frames[table][~drop] if drop.any() else frames[table]).reset_index(drop=True)
-        quality.tables[table] = _quality(raw[table], drop)
+        quality.tables[table] = _quality(raw[table], drop, excluded[table])
     kept["participants"]["annee_naissance"] = kept["participants"]["annee_naissance"].astype("int64")
     return Dataset(year=year, quality=quality, **kept), problems
 
 
-def _quality(raw: RawTable, drop: np.ndarray) -> TableQuality:
-    """Rows read and excluded, and the share of filled cells of every optional column
-    among the rows kept (0 for a column the file does not have)."""
+def _quality(raw: RawTable, drop: np.ndarray, reasons: dict[str, np.ndarray]) -> TableQuality:
+    """Rows read and excluded (``drop``; by reason, each row under its first reason), and
+    the share of filled cells of every optional column among the rows kept (0 for a
+    column the file does not have)."""
     data, kept = raw.data, ~drop
     completeness = {
         column.name: float(_filled(data[column.name])[kept].mean()) if column.name in data and kept.any() else 0.0
         for column in COLUMNS[raw.table] if not column.required
     }
-    excluded = {NO_CONTRACT: int(drop.sum())} if drop.any() else {}
+    excluded, counted = {}, np.zeros(len(drop), dtype=bool)
+    for reason, mask in reasons.items():
+        if (mask & ~counted).any():
+            excluded[reason] = int((mask & ~counted).sum())
+        counted |= mask
     return TableQuality(raw.table, raw.source, len(raw.data), excluded, completeness)
 
 
@@ -529,6 +555,42 @@ class _Checker:
             self.rows(raw, "date_fin", raw.data["date_fin"][early],
                       f"contrat terminé avant le début de l'année {self.year}",
                       f"une date de fin au plus tôt le {first:%d/%m/%Y}, ou vide si le contrat est en cours")
+
+    def region(self, raw: dict[str, RawTable], frames: dict[str, pd.DataFrame], region: Region,
+               excluded: dict[str, dict[str, np.ndarray]]) -> None:
+        """Operations outside ``region``'s départements: one error per département with its
+        lines; or, when the region excludes them, excluded with their contracts (and the
+        participants left without any contract), with a warning."""
+        operations = frames["operations"]
+        outside = (operations["departement"].notna() & ~operations["departement"].isin(region.departements)).to_numpy()
+        if not outside.any():
+            return
+        listed = ", ".join(region.departements)
+        if not region.exclude:
+            self.values(raw["operations"], "departement", raw["operations"].data["departement"][outside],
+                        f"opération hors de {region.name} (départements configurés : {listed})",
+                        "un département de la région ; pour exclure ces opérations (comptées et signalées dans "
+                        "le bilan de qualité), indiquez hors_region = \"exclure\" dans la section [region] de la "
+                        "configuration")
+            return
+        contracts = frames["contrats"]
+        away = contracts["operation_id"].isin(operations["operation_id"][outside]).to_numpy()
+        people = frames["participants"]["participant_id"]
+        kept_people = contracts["participant_id"][~away]
+        alone = (~people.isin(kept_people) & people.isin(contracts["participant_id"][away])).to_numpy()
+        excluded["operations"][OUTSIDE] = outside
+        excluded["contrats"][OUTSIDE_CONTRACT] = away
+        excluded["participants"][OUTSIDE_PEOPLE] = alone
+        counts = operations["departement"][outside].value_counts()
+        detail = ", ".join(f"{code} : {fmt_int(n)}" for code, n in sorted(
+            counts.items(), key=lambda item: referential.departement_sort_key(item[0])))
+        self.problems.append(Problem(
+            raw["operations"].source,
+            f"{fmt_int(int(outside.sum()))} opération{'s' if outside.sum() > 1 else ''} hors de {region.name} "
+            f"exclue{'s' if outside.sum() > 1 else ''} (départements {detail}), avec {fmt_int(int(away.sum()))} "
+            f"contrat{'s' if away.sum() > 1 else ''} et {fmt_int(int(alone.sum()))} "
+            f"participant{'s' if alone.sum() > 1 else ''} sans autre contrat : non comptés",
+            column="departement", severity=AVERTISSEMENT))
 
     def participants_without_contract(self, raw: RawTable) -> np.ndarray:
         """Participants with no contract in the year: warned about, returned to be excluded."""

@@ -78,3 +78,18 @@ def test_the_configuration_is_checked_before_reading_data(monkeypatch, capsys, t
                                       "--out", str(tmp_path / "sortie"))
         assert (status, stdout) == (1, "")
         assert err.startswith(f"{path} : « region.departements » contient « 600 »")
+
+
+def test_the_example_built_for_another_region_names_the_operations_outside(monkeypatch, capsys, tmp_path):
+    from datasets import run_cli
+
+    path = tmp_path / "panorama.toml"
+    path.write_text('[region]\nnom = "Hauts-de-France"\ndepartements = [2, 59, 60, 62, 80]\nencart = []\n',
+                    encoding="utf-8")
+    status, stdout, err = run_cli(monkeypatch, capsys, "build", "2019", "--config", str(path),
+                                  "--out", str(tmp_path / "sortie"))
+    assert (status, stdout) == (1, "")
+    assert "colonne « departement » : opération hors de la région Hauts-de-France (départements configurés : " \
+           "02, 59, 60, 62, 80), lignes " in err
+    assert "(valeur : « 77 ») ; attendu : un département de la région" in err
+    assert not (tmp_path / "sortie" / "2019").exists()

@@ -555,3 +555,49 @@ def test_errors_of_the_previous_year_say_so(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         f"{src(tmp_path, 'contrats', 2018)} (année précédente), ligne 2, colonne « heures » : nombre d'heures "
         "nul ou négatif (valeur : « 0 ») ; attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)"]
+
+
+# --- the region is a perimeter the data must respect ----------------------------------------------
+
+def _outside(tmp_path, *codes: str):
+    from panorama.validation import Region
+
+    tables = clean_tables()
+    for row, code in zip(tables["operations"][1:], codes):
+        row["departement"] = code
+    folder = write_dataset(tmp_path, 2019, tables)
+    return folder / "operations.csv", Region(("75", "77", "78", "91", "92", "93", "94", "95"),
+                                             "la région Île-de-France")
+
+
+def test_operations_outside_the_region_are_an_error_naming_the_lines(tmp_path):
+    path, region = _outside(tmp_path, "2A", "2A")
+    with pytest.raises(DataError) as error:
+        load_year(tmp_path, 2019, region)
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}, colonne « departement » : opération hors de la région Île-de-France (départements configurés : "
+        "75, 77, 78, 91, 92, 93, 94, 95), lignes 3 et 4 (valeur : « 2A ») ; attendu : un département de la région ; "
+        "pour exclure ces opérations (comptées et signalées dans le bilan de qualité), indiquez "
+        "hors_region = \"exclure\" dans la section [region] de la configuration"]
+    assert load_year(tmp_path, 2019).operations["departement"].tolist() == ["93", "2A", "2A"]  # no region: read
+
+
+def test_operations_outside_the_region_may_be_excluded_and_counted(tmp_path):
+    from dataclasses import replace
+
+    from panorama.quality import summary
+
+    path, region = _outside(tmp_path, "2A", "93")
+    dataset = load_year(tmp_path, 2019, replace(region, exclude=True))
+    assert dataset.operations["operation_id"].tolist() == ["OP1", "OP3"]
+    assert dataset.contrats["contrat_id"].tolist() == ["C1", "C2", "C5", "C6"]  # C3 and C4 are OP2's
+    assert dataset.participants["participant_id"].tolist() == ["P1", "P2", "P4"]  # P3 had only C4; P2 has C2
+    tables = dataset.quality.tables
+    assert (tables["operations"].excluded, tables["contrats"].excluded, tables["participants"].excluded) == (
+        {"hors de la région": 1}, {"contrat d'une opération hors de la région": 2},
+        {"sans contrat dans la région": 1})
+    assert [str(w) for w in dataset.quality.warnings] == [
+        f"{path}, colonne « departement » : 1 opération hors de la région Île-de-France exclue (départements "
+        "2A : 1), avec 2 contrats et 1 participant sans autre contrat : non comptés"]
+    text = summary(dataset.quality)
+    assert "└ 1 exclue : hors de la région" in text and "└ 2 exclues : contrat d'une opération hors de la région" in text
