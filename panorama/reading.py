@@ -1,7 +1,8 @@
 """Find and read the tables of one year, every cell as a string.
 
 A year folder ``ROOT/YEAR/`` holds one file per table (``operations.csv``,
-``.xlsx`` or ``.parquet``…) or one Excel workbook with one sheet per table.
+``.xlsx``, ``.ods`` or ``.parquet``…) or one workbook (Excel or OpenDocument) with one
+sheet per table.
 Nothing is interpreted here: cells are read as text (trimmed) so that
 validation sees the raw value and can quote it, and every row keeps its line
 number in the source (CSV: the header is line 1; workbook: the sheet row;
@@ -28,7 +29,9 @@ from panorama.dataset import TABLES
 from panorama.errors import AVERTISSEMENT, Problem
 from panorama.referential import fold
 
-SUFFIXES = (".csv", ".xlsx", ".parquet")
+WORKBOOKS = (".xlsx", ".ods")  # both read by calamine
+SUFFIXES = (".csv", *WORKBOOKS, ".parquet")
+MAX_LISTED_LINES = 10
 LINE = "ligne"
 DELIMITERS = (b";", b",", b"\t")
 # NUL, and the bytes Windows-1252 leaves undefined: never in a text file.
@@ -89,7 +92,7 @@ def read_year(root: Path, year: int) -> tuple[dict[str, RawTable], list[Problem]
         stem = normalize_header(path.stem)
         if path.suffix.lower() in SUFFIXES and stem in by_table:
             by_table[stem].append(path)
-    books = _Workbooks([p for p in files if p.suffix.lower() == ".xlsx"])
+    books = _Workbooks([p for p in files if p.suffix.lower() in WORKBOOKS])
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     for table in TABLES:
@@ -178,12 +181,12 @@ class _Workbooks:
 
 
 def _missing_message(table: str, files: list[Path], sheets: dict[Path, list[str] | None]) -> str:
-    text = (f"table « {table} » introuvable : ni fichier {table}.csv, {table}.xlsx ou {table}.parquet, "
-            f"ni feuille « {table} » dans un classeur Excel")
+    text = (f"table « {table} » introuvable : ni fichier {table}.csv, {table}.xlsx, {table}.ods ou "
+            f"{table}.parquet, ni feuille « {table} » dans un classeur Excel ou OpenDocument")
     unsupported = [p.name for p in files
                    if normalize_header(p.stem) == table and p.suffix.lower() not in SUFFIXES]
     if unsupported:
-        text += f" ({', '.join(unsupported)} : format non pris en charge, enregistrer en .csv ou .xlsx)"
+        text += f" ({', '.join(unsupported)} : format non pris en charge, enregistrer en .csv, .xlsx ou .ods)"
     for path, names in sheets.items():
         listed = ", ".join(f"« {n} »" for n in names) if names is not None else "classeur illisible"
         text += f" ; feuilles de {path.name} : {listed}"
@@ -199,7 +202,9 @@ def _utf8_text(raw: bytes) -> bytes:
 
     Windows-1252 decodes almost any byte, so a file that is not UTF-8 is only
     accepted when it holds none of the bytes Windows-1252 leaves undefined
-    (nor NUL, which no text file holds).
+    (nor NUL, which no text file holds), and when it is not UTF-8 but for some lines
+    (a UTF-8 file where lines were pasted from a Windows-1252 one): those are named,
+    never read garbled.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16").encode("utf-8")
@@ -221,7 +226,32 @@ def _utf8_text(raw: bytes) -> bytes:
             f"ligne {line}) ; enregistrer le fichier au format « CSV UTF-8 »")
     if invalid is None:
         return raw[len(codecs.BOM_UTF8):] if bom else raw
+    _check_not_mixed(raw)
     return raw.decode("cp1252").encode("utf-8")
+
+
+_UTF8_ACCENT = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}")
+
+
+def _check_not_mixed(raw: bytes) -> None:
+    """An :class:`_Unreadable` naming the lines that are not UTF-8 when the others hold
+    UTF-8 accented characters (Windows-1252 text almost never reads as UTF-8 by chance)."""
+    utf8_lines, other_lines = 0, []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(number)
+            continue
+        if _UTF8_ACCENT.search(line):
+            utf8_lines += 1
+    if not utf8_lines:
+        return
+    shown = ", ".join(map(str, other_lines[:MAX_LISTED_LINES])) + ("…" if len(other_lines) > MAX_LISTED_LINES else "")
+    raise _Unreadable(
+        f"encodage mélangé : fichier en UTF-8 sauf {len(other_lines)} ligne{'s' if len(other_lines) > 1 else ''} "
+        f"en un autre encodage (Windows-1252 ?) : ligne{'s' if len(other_lines) > 1 else ''} {shown} ; "
+        f"corriger ces lignes ou enregistrer tout le fichier au format « CSV UTF-8 »")
 
 
 def _utf8_error(raw: bytes, start: int) -> int | None:
