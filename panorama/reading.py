@@ -288,7 +288,9 @@ def _csv_rows(path: Path) -> tuple[pa.Table, np.ndarray]:
     header = re.search(rb"\S[^\r\n]*", text)
     if header is None:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données")
-    delimiter = max(DELIMITERS, key=header.group().count)
+    # a title line above the header has no delimiter: the lines below then decide
+    sample = text[header.start():header.start() + 65536]
+    delimiter = max(DELIMITERS, key=lambda d: (header.group().count(d), sample.count(d)))
     # Blank lines above the header are skipped (the parsers take the first line for the header).
     start = text.rfind(b"\n", 0, header.start()) + 1
     skipped, text = text.count(b"\n", 0, start), text[start:]
@@ -339,6 +341,9 @@ def _pandas_records(text: bytes, delimiter: bytes) -> pa.Table:
         if match is None:
             raise _Unreadable(f"CSV illisible ({str(exc).strip()})") from None
         expected, line, seen = match.groups()
+        if expected == "1":
+            raise _Unreadable(f"ligne {line} : {seen} champs alors que la première ligne n'en a qu'un : {TITLE_ROW}") \
+                from None
         raise _Unreadable(f"ligne {line} : {seen} champs au lieu de {expected} comme dans l'en-tête "
                           f"(séparateur en trop, ou guillemet non fermé plus haut ?)") from None
     return pa.Table.from_pandas(frame, preserve_index=False)
@@ -440,7 +445,23 @@ def _from_rows(table: str, source: str, rows: tuple[pa.Table, np.ndarray]) -> _R
     if cells.num_rows == 0:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données", source)
     header = [column[0].as_py() for column in cells.columns]
+    _check_header(header, cells, lines, source)
     return _table(table, source, header, cells.slice(1), lines[1:])
+
+
+TITLE_ROW = "une ligne de titre au-dessus de l'en-tête ? Supprimer les lignes au-dessus de la ligne d'en-tête"
+
+
+def _check_header(header: list[str], cells: pa.Table, lines: np.ndarray, source: str) -> None:
+    """An :class:`_Unreadable` when the first row has far fewer titles than the rows
+    below have values: a title row above the header, named as such."""
+    titled = sum(1 for title in header if title)
+    below = [sum(1 for cell in row.values() if cell) for row in cells.slice(1, 5).to_pylist()]
+    best = max(below, default=0)
+    if best >= 3 and 2 * titled < best:
+        row = below.index(best) + 1
+        raise _Unreadable(f"la ligne {lines[0]} (« {next(t for t in header if t) if titled else ''} ») ne ressemble "
+                          f"pas à une ligne d'en-tête, la ligne {lines[row]} si : {TITLE_ROW}", source)
 
 
 def _strip(cells: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:

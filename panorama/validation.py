@@ -29,6 +29,8 @@ from panorama.reading import RawTable, read_year
 
 MAX_LISTED = 20
 MAX_HOURS = 2500
+HOURS_IN_A_YEAR = 8784  # 366 × 24: more hours in a year is a typo
+ABSURD = 1e12  # a thousand billion: no amount nor number of hours of this tool comes near
 AGE_RANGE = (14, 80)
 NO_CONTRACT = "sans contrat dans l'année"
 OUTSIDE = "hors de la région"
@@ -135,11 +137,14 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 )
 
 _ROW_NOUNS = {"contrats": "contrat", "operations": "opération"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# JJ/MM/AA (LibreOffice's French CSV export): AA up to 68 is 20AA, beyond 19AA (as strptime).
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's serial dates (1900 system)
 _TIME_OF_DAY = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?$"
 _SPACES = r"[\s\u00a0\u202f]"
+_EXPONENT = r"\d\s*[eE]\s*[+-]?\d"
 _EXPECTED = {
-    "date": "une date AAAA-MM-JJ ou JJ/MM/AAAA (entre 1900 et 2100)",
+    "date": "une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)",
     "nombre": "un nombre positif ou nul (ex. 1234,5 ou 1 234,50)",
     "heures": "un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)",
     "commune": "un code commune INSEE à 5 caractères (ex. 93066, 2A004)",
@@ -475,8 +480,15 @@ class _Checker:
 
     def _date(self, raw, column, values, blank, out) -> pd.Series:
         dates, bad = _per_value(values, _parse_dates)
-        if bad.any():
-            self.rows(raw, column.name, values[bad], "date illisible", _EXPECTED["date"])
+        serial = bad.copy()  # only the unreadable ones are searched: a million dates are read in a blink
+        serial[bad] = values[bad].str.fullmatch(r"\d{5}").to_numpy()
+        if serial.any():  # a date cell exported as its number (its format lost)
+            hints = {value: f"nombre de série d'une date Excel (le "
+                            f"{(_EXCEL_EPOCH + pd.Timedelta(days=int(value))):%d/%m/%Y} ?) ; dans le tableur, "
+                            f"formater la colonne en date avant d'exporter" for value in values[serial].unique()}
+            self.values(raw, column.name, values[serial], "date illisible", _EXPECTED["date"], hints)
+        if (bad & ~serial).any():
+            self.rows(raw, column.name, values[bad & ~serial], "date illisible", _EXPECTED["date"])
         return dates
 
     def _nombre(self, raw, column, values, blank, out) -> pd.Series:
@@ -490,7 +502,11 @@ class _Checker:
         if (not_positive := hours <= 0).any():
             self.rows(raw, column.name, values[not_positive], "nombre d'heures nul ou négatif",
                       _EXPECTED["heures"])
-        if (too_many := hours > MAX_HOURS).any():
+        if (impossible := (hours > HOURS_IN_A_YEAR) & (hours <= ABSURD)).any():
+            self.rows(raw, column.name, values[impossible],
+                      f"nombre d'heures impossible : plus que les {fmt_int(HOURS_IN_A_YEAR)} heures d'une année "
+                      f"(faute de frappe ?)", _EXPECTED["heures"])
+        if (too_many := (hours > MAX_HOURS) & (hours <= HOURS_IN_A_YEAR)).any():
             self.rows(raw, column.name, values[too_many],
                       f"plus de {fmt_int(MAX_HOURS)} heures dans l'année pour un seul contrat : "
                       f"valeur conservée, à vérifier", None, AVERTISSEMENT)
@@ -498,8 +514,17 @@ class _Checker:
 
     def _number(self, raw, column, values, blank) -> pd.Series:
         numbers, bad = _per_value(values, _parse_numbers)
-        if bad.any():
-            self.rows(raw, column.name, values[bad], "nombre illisible", _EXPECTED[column.kind])
+        exponent = bad.copy()
+        exponent[bad] = values[bad].str.contains(_EXPONENT, regex=True).to_numpy()
+        if exponent.any():
+            self.rows(raw, column.name, values[exponent],
+                      "nombre en notation scientifique, refusé (un tableur écrit ainsi un nombre très grand ou très "
+                      "petit : vérifier la valeur et l'écrire en chiffres)", _EXPECTED[column.kind])
+        if (bad & ~exponent).any():
+            self.rows(raw, column.name, values[bad & ~exponent], "nombre illisible", _EXPECTED[column.kind])
+        if (absurd := numbers.abs() > ABSURD).any():
+            self.rows(raw, column.name, values[absurd],
+                      f"valeur démesurée (plus de {fmt_int(ABSURD)}) : faute de frappe ?", _EXPECTED[column.kind])
         return numbers
 
     def _annee(self, raw, column, values, blank, out) -> pd.Series:
@@ -638,7 +663,8 @@ def _parse_dates(text: pd.Series) -> pd.Series:
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
     """Numbers with a decimal comma or point and spaces (also no-break) between
-    thousands; ``NaN`` when blank or unreadable."""
+    thousands; ``NaN`` when blank or unreadable, or written with an exponent (« 1e3 »)."""
+    text = text.where(~text.str.contains(_EXPONENT, regex=True), "")
     numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     rest = numbers.isna() & (text != "")
     if rest.any():

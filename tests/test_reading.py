@@ -342,3 +342,31 @@ def test_a_utf8_file_with_lines_in_windows_1252_names_them(tmp_path):
     path.write_bytes(b"\n".join(lines).decode("utf-8", "replace").replace("\ufffd", "e").encode("cp1252"))
     tables, problems = read_year(tmp_path, 2019)  # all Windows-1252: read as such
     assert problems == [] and tables["donneurs_ordre"].data.loc[2, "nom"] == "Ville de Ministère"
+
+
+def _with_title(path) -> None:
+    path.write_bytes("Panorama des clauses sociales 2019\n".encode() + path.read_bytes())
+
+
+def test_a_title_row_above_the_header_is_named_as_such(tmp_path):
+    folder = write_dataset(tmp_path, 2019, clean_tables())
+    _with_title(folder / "operations.csv")
+    write_dataset(tmp_path, 2019, {"contrats": clean_tables()["contrats"]}, sep=",")
+    _with_title(folder / "contrats.csv")
+    tables, problems = read_year(tmp_path, 2019)
+    title = "une ligne de titre au-dessus de l'en-tête ? Supprimer les lignes au-dessus de la ligne d'en-tête"
+    assert errors(problems) == [
+        f"{folder / 'operations.csv'} : ligne 2 : 13 champs alors que la première ligne n'en a qu'un : {title}",
+        f"{folder / 'contrats.csv'} : ligne 2 : 8 champs alors que la première ligne n'en a qu'un : {title}"]
+    book = openpyxl.Workbook()
+    book.active.append(["Participants 2019"])
+    rows = clean_tables()["participants"]
+    book.active.append(list(rows[0]))
+    for row in rows:
+        book.active.append(list(row.values()))
+    (folder / "participants.csv").unlink()
+    book.save(folder / "participants.xlsx")
+    tables, problems = read_year(tmp_path, 2019)
+    assert errors(problems)[1] == (
+        f"{folder / 'participants.xlsx'}, feuille « Sheet » : la ligne 1 (« Participants 2019 ») ne ressemble pas "
+        f"à une ligne d'en-tête, la ligne 2 si : {title}")

@@ -276,8 +276,8 @@ def test_missing_table_and_broken_file_are_reported_with_the_other_errors(tmp_pa
     tables["contrats"][0]["heures"] = "beaucoup"
     messages = fail(tmp_path, tables)
     assert messages == [
-        f"{tmp_path / '2019'} : table « entreprises » introuvable : ni fichier entreprises.csv, entreprises.xlsx "
-        "ou entreprises.parquet, ni feuille « entreprises » dans un classeur Excel",
+        f"{tmp_path / '2019'} : table « entreprises » introuvable : ni fichier entreprises.csv, entreprises.xlsx, "
+        "entreprises.ods ou entreprises.parquet, ni feuille « entreprises » dans un classeur Excel ou OpenDocument",
         f"{src(tmp_path, 'contrats')}, ligne 2, colonne « heures » : nombre illisible (valeur : « beaucoup ») ; "
         "attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)",
     ]
@@ -426,7 +426,7 @@ def test_dates(tmp_path):
     tables["operations"][2]["date_notification"] = "hier"
     messages = fail(tmp_path, tables)
     path = src(tmp_path, "contrats")
-    date = "attendu : une date AAAA-MM-JJ ou JJ/MM/AAAA (entre 1900 et 2100)"
+    date = "attendu : une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)"
     assert messages == [
         f"{src(tmp_path, 'operations')}, ligne 4, colonne « date_notification » : date illisible "
         f"(valeur : « hier ») ; {date}",
@@ -601,3 +601,42 @@ def test_operations_outside_the_region_may_be_excluded_and_counted(tmp_path):
         "2A : 1), avec 2 contrats et 1 participant sans autre contrat : non comptés"]
     text = summary(dataset.quality)
     assert "└ 1 exclue : hors de la région" in text and "└ 2 exclues : contrat d'une opération hors de la région" in text
+
+
+def test_numbers_in_exponent_notation_and_absurd_magnitudes_are_refused(tmp_path):
+    tables = clean_tables()
+    for row, value in zip(tables["contrats"], ["1e3", "1E+300", "999999", "9000", "3000", "1 500"], strict=True):
+        row["heures"] = value
+    tables["operations"][0]["montant_ht"] = "12345678901234567"
+    messages = fail(tmp_path, tables)
+    path = src(tmp_path, "contrats")
+    expected = "attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)"
+    scientific = ("nombre en notation scientifique, refusé (un tableur écrit ainsi un nombre très grand ou très "
+                  "petit : vérifier la valeur et l'écrire en chiffres)")
+    assert messages == [
+        f"{src(tmp_path, 'operations')}, ligne 2, colonne « montant_ht » : valeur démesurée (plus de "
+        f"1\u202f000\u202f000\u202f000\u202f000) : faute de frappe ? (valeur : « 12345678901234567 ») ; "
+        "attendu : un nombre positif ou nul (ex. 1234,5 ou 1 234,50)",
+        f"{path}, ligne 2, colonne « heures » : {scientific} (valeur : « 1e3 ») ; {expected}",
+        f"{path}, ligne 3, colonne « heures » : {scientific} (valeur : « 1E+300 ») ; {expected}",
+        f"{path}, ligne 4, colonne « heures » : nombre d'heures impossible : plus que les 8\u202f784 heures d'une "
+        f"année (faute de frappe ?) (valeur : « 999999 ») ; {expected}",
+        f"{path}, ligne 5, colonne « heures » : nombre d'heures impossible : plus que les 8\u202f784 heures d'une "
+        f"année (faute de frappe ?) (valeur : « 9000 ») ; {expected}",
+    ]
+
+
+def test_two_digit_years_are_read_and_excel_serial_dates_explained(tmp_path):
+    tables = clean_tables()
+    tables["contrats"][0]["date_debut"] = "01/02/19"  # LibreOffice's French CSV export
+    tables["contrats"][3]["date_fin"] = "28/10/19"
+    dataset = load_year(write_dataset(tmp_path / "a", 2019, tables).parent, 2019)
+    assert dataset.contrats["date_debut"][0] == pd.Timestamp("2019-02-01")
+    assert dataset.contrats["date_fin"][3] == pd.Timestamp("2019-10-28")
+    tables["contrats"][0]["date_debut"] = "43466"
+    tables["contrats"][1]["date_debut"] = "43466"
+    messages = fail(tmp_path / "b", tables)
+    assert messages == [
+        f"{src(tmp_path / 'b', 'contrats')}, colonne « date_debut » : date illisible : nombre de série d'une date "
+        "Excel (le 01/01/2019 ?) ; dans le tableur, formater la colonne en date avant d'exporter, lignes 2 et 3 "
+        "(valeur : « 43466 ») ; attendu : une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)"]
