@@ -169,8 +169,18 @@ def build_command(
     summary = output.results.confidentiality
     if summary is not None:
         typer.echo(_secret_summary(summary))
+    _echo_warnings(output.results.quality, year, data)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
+
+
+def _echo_warnings(report, year: str, data: Path | None) -> None:
+    """The data's warnings, seen at build time: how many, the main ones, where to read them all."""
+    from panorama.quality import build_warnings
+
+    text = build_warnings(report, f"panorama validate {year}" + (f" --data {data}" if data is not None else ""))
+    if text is not None:
+        typer.echo(text)
 
 
 def _secret_summary(summary) -> str:

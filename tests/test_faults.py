@@ -197,3 +197,44 @@ def test_library_warnings_and_logs_are_not_shown(monkeypatch, capsys):
     monkeypatch.setattr(quality, "summary", chatty)
     status, stdout, err = run_cli(monkeypatch, capsys, "validate", "2019")
     assert (status, stdout, err) == (0, "Bilan de qualité\n", "")
+
+
+# --- warnings seen at build time -------------------------------------------------------------------
+
+def _warned_year(tmp_path):
+    from datasets import clean_tables, write_dataset
+
+    from panorama.validation import load_year
+
+    tables = clean_tables()
+    tables["contrats"][3]["heures"] = "5000"
+    buyers = tables["donneurs_ordre"]
+    for n in range(30):  # 30 buyers with a SIRET that is not one: more than a listing shows
+        buyers.append({**buyers[0], "donneur_ordre_id": f"X{n}", "siret": "123"})
+    write_dataset(tmp_path, 2019, tables)
+    return load_year(tmp_path, 2019).quality
+
+
+def test_a_build_says_how_many_warnings_the_main_ones_and_where_to_read_them(monkeypatch, capsys, tmp_path):
+    from types import SimpleNamespace
+
+    from datasets import run_cli
+
+    from panorama import build
+
+    report = _warned_year(tmp_path / "donnees")
+    results = SimpleNamespace(confidentiality=None, quality=report, example=False)
+    monkeypatch.setattr(build, "build", lambda *args, **kwargs: SimpleNamespace(
+        folder=tmp_path / "sortie" / "2019", files=["panorama-2019.pdf"], results=results))
+    status, stdout, err = run_cli(monkeypatch, capsys, "build", "2019", "--data", str(tmp_path / "donnees"),
+                                  "--out", str(tmp_path / "sortie"))
+    contracts = tmp_path / "donnees" / "2019" / "contrats.csv"
+    buyers = tmp_path / "donnees" / "2019" / "donneurs_ordre.csv"
+    assert status == 0, err
+    assert stdout.split("\n")[2:] == [
+        "Avertissements sur les données 2019 : 31 (2 sortes) ; les principaux :",
+        "- plus de 2\u202f500 heures dans l'année pour un seul contrat : valeur conservée, à vérifier : 1 ligne "
+        f"({contracts}, colonne « heures », par exemple ligne 5, valeur « 5000 »)",
+        f"- SIRET invalide, ignoré : 30 lignes ({buyers}, colonne « siret », par exemple ligne 4, valeur « 123 »)",
+        f"Tous les avertissements : panorama validate 2019 --data {tmp_path / 'donnees'}",
+        ""]
