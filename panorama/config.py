@@ -67,6 +67,8 @@ class Config:
     hors_region: str = "erreur"
     observatoire_nom: str = "Observatoire régional des clauses sociales"
     observatoire_porteur: str = "GIP Maximilien – Mission d'appui au développement des clauses sociales (MACS)"
+    """The observatory's publisher (the default: Île-de-France's; none for another region
+    unless the file names one)."""
     logo: Path | None = None
     date_publication: _dt.date | None = None
     etp_diviseur: int = 1820
@@ -157,7 +159,16 @@ def load_config(path: Path | None) -> Config:
         if name in values:
             values[name] = _departements(path, key, values[name])  # type: ignore[arg-type]
     _check(path, values)
+    if not _ile_de_france(values):  # nothing of Île-de-France's unless the file says so
+        values.setdefault("observatoire_porteur", "")
+        values.setdefault("encart", ())
     return Config(**values)  # type: ignore[arg-type]
+
+
+def _ile_de_france(values: dict[str, object]) -> bool:
+    """Whether the region configured is Île-de-France (the defaults' region)."""
+    return (values.get("region_nom", Config.region_nom) == Config.region_nom
+            and tuple(values.get("departements", IDF_DEPARTEMENTS)) == IDF_DEPARTEMENTS)  # type: ignore[arg-type]
 
 
 _KIND_NAMES = {str: "un texte entre guillemets", list: "une liste entre crochets", int: "un nombre entier",

@@ -176,7 +176,8 @@ def _unlock(real: Path) -> None:
         try:
             real.with_name(f".{real.name}.verrou").unlink()
         finally:
-            os.close(held[0])  # releases the lock
+            fcntl.flock(held[0], fcntl.LOCK_UN)  # a forked child may still hold a copy of the descriptor
+            os.close(held[0])
 
 
 def _clean(real: Path) -> None:

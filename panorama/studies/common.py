@@ -267,6 +267,15 @@ def operation_title(title: str | None, buyer_kind: str | None) -> str | None:
 # --- open data ------------------------------------------------------------------------------------
 
 # Type, French title and description of every column a study publishes.
+PETITE_COURONNE = ("75", "92", "93", "94")  # the départements of the Métropole du Grand Paris
+
+
+def in_grand_paris(config: Config) -> bool:
+    """Whether the region holds départements of the Métropole du Grand Paris (whose
+    communes share one intercommunality): only then is it named."""
+    return bool(set(config.departements) & set(PETITE_COURONNE))
+
+
 COLUMNS: dict[str, tuple[str, str, str]] = {
     "annee": ("year", "Année", "Année civile des données."),
     "groupe": ("string", "Groupe", "Code du groupe comparé (libellé : colonne libelle_groupe)."),
@@ -326,8 +335,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
         "Contrats exécutés dans la commune de résidence ÷ contrats (les arrondissements de Paris, Lyon et "
         "Marseille comptent comme leur commune).")),
     "part_meme_epci": ("number", "Part dans l'intercommunalité de résidence", (
-        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats (à Paris et en "
-        "petite couronne : la Métropole du Grand Paris).")),
+        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats{grand_paris}.")),
     "part_meme_departement": ("number", "Part dans le département de résidence",
                               "Contrats dont l'opération s'exécute dans le département de résidence ÷ contrats."),
     "departement_residence": ("string", "Département de résidence",
@@ -356,6 +364,8 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
         fields = []
         for column in table.frame.columns:
             kind, label, description = COLUMNS[column]
+            description = description.replace("{grand_paris}", " (à Paris et en petite couronne : la Métropole du "
+                                              "Grand Paris)" if in_grand_paris(config) else "")
             fields.append({"name": column, "type": kind, "title": label, "description": description})
             if kind == "boolean":
                 fields[-1].update(trueValues=["true"], falseValues=["false"])
