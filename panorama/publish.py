@@ -117,7 +117,6 @@ class staging:
         if translated is not None:
             raise translated from exc
 
-
     def _shown(self, exc: BaseException) -> BaseException:
         """``exc`` naming the place of the edition rather than the staging folder."""
         if isinstance(exc, OSError) and exc.filename is not None:

@@ -70,7 +70,7 @@ def test_configuration_file(tmp_path):
     config = load_config(path)
     assert config == Config(region_nom="Hauts-de-France", region_prefixe="dans les",
                             departements=("02", "59", "60", "62", "80"), encart=(),
-                            date_publication=dt.date(2020, 6, 15), etp_diviseur=1607,
+                            date_publication=dt.date(2020, 6, 15), etp_diviseur=1607, observatoire_porteur="",
                             textes=(tmp_path / "textes").resolve())
     assert config.region_dans == "dans les Hauts-de-France"
 
