@@ -53,6 +53,7 @@ class RawTable:
     source: str
     data: pd.DataFrame
     headers: dict[str, str]
+    sheet: tuple[Path, str] | None = None  # the .xlsx workbook and sheet it was read from
 
 
 class _Unreadable(Exception):
@@ -160,7 +161,7 @@ class _Workbooks:
         names = {normalize_header(name): name for name in book.sheet_names}
         sheet = names.get(table, book.sheet_names[0])
         source = f"{path}, feuille « {sheet} »"
-        return _from_rows(table, source, _sheet_rows(book, sheet, source))
+        return _in_sheet(_from_rows(table, source, _sheet_rows(book, sheet, source)), path, sheet)
 
     def read_sheet(self, table: str, folder: Path, files: list[Path]) -> _Read:
         """The sheet named like ``table`` in one of the workbooks."""
@@ -177,7 +178,7 @@ class _Workbooks:
             raise _Unreadable(_missing_message(table, files, sheets), str(folder))
         path, name = found[0]
         source = f"{path}, feuille « {name} »"
-        return _from_rows(table, source, _sheet_rows(self.book(path), name, source))
+        return _in_sheet(_from_rows(table, source, _sheet_rows(self.book(path), name, source)), path, name)
 
 
 def _missing_message(table: str, files: list[Path], sheets: dict[Path, list[str] | None]) -> str:
@@ -394,6 +395,46 @@ def _text_column(values: tuple) -> tuple | list[str]:
     if set(map(type, values)) <= {str}:
         return values
     return [_cell_text(value) for value in values]
+
+
+def _in_sheet(read: _Read, path: Path, sheet: str) -> _Read:
+    """``read``, its table marked as read from ``sheet`` of the .xlsx workbook ``path``."""
+    if path.suffix.lower() == ".xlsx":
+        read.table.sheet = (path, sheet)
+    return read
+
+
+_SHEET = re.compile(rb"<sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'\b([\w:]+)="([^"]*)"')
+_RELATION = re.compile(rb"<Relationship\b[^>]*>")
+# A cell holding a formula and no value (or an empty one): the workbook was written by a
+# program that does not compute formulas, and the cell reads blank.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def formula_lines(raw: RawTable) -> set[int]:
+    """The lines of ``raw`` with a formula cell that has no computed value (read blank);
+    empty unless read from an .xlsx sheet. Read again from the file: only asked when
+    required values are missing."""
+    import html
+    import zipfile
+
+    if raw.sheet is None:
+        return set()
+    path, name = raw.sheet
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = {html.unescape(attrs.get(b"name", b"").decode()): attrs.get(b"r:id", b"")
+                      for attrs in (dict(_ATTRIBUTE.findall(m)) for m in _SHEET.findall(archive.read("xl/workbook.xml")))}
+            targets = {attrs.get(b"Id"): attrs.get(b"Target", b"").decode()
+                       for attrs in (dict(_ATTRIBUTE.findall(m))
+                                     for m in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")))}
+            target = targets[sheets[name]].lstrip("/")
+            xml = archive.read(target if target.startswith("xl/") else f"xl/{target}")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return set()
+    return {int(line) for line in _FORMULA_WITHOUT_VALUE.findall(xml)}
 
 
 def _sheet_rows(book, name: str, source: str) -> tuple[pa.Table, np.ndarray]:

@@ -25,7 +25,7 @@ from panorama import referential
 from panorama.dataset import TABLES, Dataset, QualityReport, TableQuality
 from panorama.errors import AVERTISSEMENT, ERREUR, DataError, Problem
 from panorama.formatting import fmt_int
-from panorama.reading import RawTable, read_year
+from panorama.reading import RawTable, formula_lines, read_year
 
 MAX_LISTED = 20
 MAX_HOURS = 2500
@@ -400,12 +400,24 @@ class _Checker:
             values = data[column.name]
             blank = values == ""
             if column.required and blank.any():
-                self.rows(raw, column.name, values[blank], "valeur obligatoire manquante",
-                          f"une valeur (colonne obligatoire « {column.name} »)")
+                self._required(raw, column.name, values[blank])
             convert = getattr(self, "_" + column.kind)
             out[column.name] = convert(raw, column, values, blank, out)
         # copy=False: each column keeps its own block (stacking million-row object columns is slow).
         return pd.DataFrame(out, index=data.index, copy=False)
+
+    def _required(self, raw: RawTable, column: str, blank: pd.Series) -> None:
+        """Required values missing (``blank``: the blank cells by line); named as formulas
+        without a computed value where the workbook holds such formulas."""
+        expected = f"une valeur (colonne obligatoire « {column} »)"
+        formulas = blank.index.isin(list(formula_lines(raw)))
+        if formulas.any():
+            self.rows(raw, column, blank[formulas],
+                      "formule sans valeur calculée (classeur écrit par un programme qui ne calcule pas les formules) : "
+                      "ouvrir le classeur dans le tableur et l'enregistrer, ou remplacer les formules par leurs valeurs",
+                      expected)
+        if (~formulas).any():
+            self.rows(raw, column, blank[~formulas], "valeur obligatoire manquante", expected)
 
     # Converters: one per kind of column. Each receives the raw cells and their
     # blank mask, reports what is wrong and returns the converted column.

@@ -640,3 +640,30 @@ def test_two_digit_years_are_read_and_excel_serial_dates_explained(tmp_path):
         f"{src(tmp_path / 'b', 'contrats')}, colonne « date_debut » : date illisible : nombre de série d'une date "
         "Excel (le 01/01/2019 ?) ; dans le tableur, formater la colonne en date avant d'exporter, lignes 2 et 3 "
         "(valeur : « 43466 ») ; attendu : une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)"]
+
+
+def test_formulas_without_computed_values_are_named_as_such(tmp_path):
+    import openpyxl
+
+    tables = clean_tables()
+    folder = write_dataset(tmp_path, 2019, {k: v for k, v in tables.items() if k != "contrats"})
+    book = openpyxl.Workbook()  # openpyxl writes formulas without computing them
+    sheet = book.active
+    sheet.title = "Contrats 2019"
+    sheet.append(list(tables["contrats"][0]))
+    for row in tables["contrats"]:
+        sheet.append(list(row.values()))
+    sheet["H3"] = "=300+50.5"
+    sheet["H4"] = "=SUM(H2:H3)"
+    sheet["H5"] = None  # truly missing
+    book.save(folder / "contrats.xlsx")
+    with pytest.raises(DataError) as caught:
+        load_year(tmp_path, 2019)
+    source = f"{folder / 'contrats.xlsx'}, feuille « Contrats 2019 »"
+    expected = "attendu : une valeur (colonne obligatoire « heures »)"
+    formula = ("formule sans valeur calculée (classeur écrit par un programme qui ne calcule pas les formules) : "
+               "ouvrir le classeur dans le tableur et l'enregistrer, ou remplacer les formules par leurs valeurs")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{source}, ligne 3, colonne « heures » : {formula} ; {expected}",
+        f"{source}, ligne 4, colonne « heures » : {formula} ; {expected}",
+        f"{source}, ligne 5, colonne « heures » : valeur obligatoire manquante ; {expected}"]
