@@ -84,7 +84,9 @@ def build_warnings(report: QualityReport, details: str) -> str | None:
              f"({fmt_int(len(kinds))} {plural(len(kinds), 'sorte')}) ; les principaux :"]
     for kind in kinds[:MAX_KINDS]:
         where = kind.file + (f", colonne « {kind.column} »" if kind.column else "")
-        text = f"- {kind.message} : {fmt_int(kind.count)} {plural(kind.count, 'ligne')} ({where}"
+        about_lines = kind.first is None or kind.first.line is not None  # else one warning about the whole file
+        text = f"- {kind.message}" + (f" : {fmt_int(kind.count)} {plural(kind.count, 'ligne')}" if about_lines else "")
+        text += f" ({where}"
         if kind.first is not None and kind.first.line is not None:
             text += f", par exemple ligne {kind.first.line}"
             if kind.first.value is not None:

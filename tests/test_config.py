@@ -93,3 +93,24 @@ def test_the_example_built_for_another_region_names_the_operations_outside(monke
            "02, 59, 60, 62, 80), lignes " in err
     assert "(valeur : « 77 ») ; attendu : un département de la région" in err
     assert not (tmp_path / "sortie" / "2019").exists()
+
+
+def test_operations_outside_the_region_excluded_are_reported_at_build_time_and_in_the_methodology(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    path = tmp_path / "panorama.toml"
+    path.write_text('[region]\ndepartements = ["75", "78", "91", "92", "93", "94", "95"]\nhors_region = "exclure"\n',
+                    encoding="utf-8")
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.run([sys.executable, "-m", "panorama.cli", "build", "2019", "--config", str(path),
+                              "--out", str(tmp_path / "sortie"), "--sans-cache"], capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(root)}, timeout=600)
+    assert process.returncode == 0, process.stderr
+    assert ("- 127 opérations hors de la région Île-de-France exclues (départements 77 : 127), avec 848 contrats et "
+            "747 participants sans autre contrat : non comptés (") in process.stdout
+    html = (tmp_path / "sortie" / "2019" / "panorama-2019.html").read_text(encoding="utf-8")
+    assert "hors de la région (127)" in html and "contrat d&#39;une opération hors de la région (848)" in html
+    assert "Seine-et-Marne" not in html

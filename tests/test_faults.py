@@ -238,3 +238,16 @@ def test_a_build_says_how_many_warnings_the_main_ones_and_where_to_read_them(mon
         f"- SIRET invalide, ignoré : 30 lignes ({buyers}, colonne « siret », par exemple ligne 4, valeur « 123 »)",
         f"Tous les avertissements : panorama validate 2019 --data {tmp_path / 'donnees'}",
         ""]
+
+
+def test_a_warning_about_a_whole_file_counts_no_lines():
+    from panorama.dataset import QualityReport
+    from panorama.errors import AVERTISSEMENT, Problem
+    from panorama.quality import build_warnings
+
+    report = QualityReport(2019, warnings=[Problem("operations.csv", "127 opérations hors de la région exclues",
+                                                   column="departement", severity=AVERTISSEMENT)])
+    assert build_warnings(report, "panorama validate 2019") == (
+        "Avertissements sur les données 2019 : 1 (1 sorte) ; les principaux :\n"
+        "- 127 opérations hors de la région exclues (operations.csv, colonne « departement »)\n"
+        "Tous les avertissements : panorama validate 2019")
