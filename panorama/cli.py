@@ -248,18 +248,17 @@ def example_command(
     def action():
         from panorama import example, referential
         from panorama.errors import UsageError
-        from panorama.publish import check_output, staging
+        from panorama.publish import adding
 
         years = tuple(sorted(set(annee or example.DEFAULT_YEARS)))
         taken = [str(out / str(year)) for year in years if (out / str(year)).exists()]
         if taken:
             raise UsageError(f"Dossier déjà présent : {', '.join(taken)} ; les données existantes ne sont jamais "
                              f"remplacées, choisissez un autre dossier (--out).")
-        check_output(out)
         territory = tuple(departement) if departement else (
             tuple(referential.DEPARTEMENTS) if contrats is not None else None)
         scale = 1.0 if contrats is None else example.scale_for_contracts(contrats, years[-1], territory)
-        with staging(out) as folder:
+        with adding(out) as folder:
             example.generate(folder, years=years, seed=graine, scale=scale, departements=territory)
         return years
 

@@ -54,19 +54,29 @@ def check_output(edition: Path) -> Path:
     an :class:`~panorama.errors.OutputError` in French otherwise. Cheap: called before
     computing, so a wrong ``--out`` is reported at once."""
     edition = Path(edition)
-    for path in (edition, *edition.parents):
-        if path.exists() and not path.is_dir():
-            raise OutputError(f"Impossible d'écrire dans {edition} : {path} est un fichier, pas un dossier. "
-                              "Choisissez un autre dossier de sortie (--out) ou déplacez ce fichier.")
+    _not_a_file(edition)
     real = Path(os.path.realpath(edition))
+    _writable(real.parent)
+    return real
+
+
+def _not_a_file(folder: Path) -> None:
+    """An :class:`~panorama.errors.OutputError` if ``folder`` or a folder above is a file."""
+    for path in (folder, *folder.parents):
+        if path.exists() and not path.is_dir():
+            raise OutputError(f"Impossible d'écrire dans {folder} : {path} est un fichier, pas un dossier. "
+                              "Choisissez un autre dossier de sortie (--out) ou déplacez ce fichier.")
+
+
+def _writable(folder: Path) -> None:
+    """``folder`` created if need be, and a file written there (then removed)."""
     try:
-        real.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, probe = tempfile.mkstemp(prefix=f".{real.name}.essai-", dir=real.parent)
+        folder.mkdir(parents=True, exist_ok=True)
+        descriptor, probe = tempfile.mkstemp(prefix=".essai-", dir=folder)
         os.close(descriptor)
         os.unlink(probe)
     except OSError as exc:
-        raise (system_error(exc, real.parent, named=False) or exc) from exc
-    return real
+        raise (system_error(exc, folder, named=False) or exc) from exc
 
 
 class staging:
@@ -124,6 +134,44 @@ class staging:
             if isinstance(name, str) and name.startswith(str(self.tmp)):
                 exc.filename = str(self.real) + name[len(str(self.tmp)):]
         return exc
+
+
+class adding:
+    """Context manager: a folder whose entries are added to ``folder`` on success, each in
+    one rename, under the lock of ``folder`` (for new data folders, such as the years of
+    the example: none of the entries may exist; the rest of ``folder`` is never copied
+    nor moved, which may be the current folder). On an exception nothing is added."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def __enter__(self) -> Path:
+        _not_a_file(self.folder)
+        self.real = Path(os.path.realpath(self.folder))
+        _writable(self.real)
+        _lock(self.real, self.folder)
+        try:
+            for left in self.real.glob(".ajout-*"):  # what a killed run left
+                shutil.rmtree(left, ignore_errors=True)
+            self.tmp = Path(tempfile.mkdtemp(prefix=".ajout-", dir=self.real))
+        except BaseException:
+            _unlock(self.real)
+            raise
+        return self.tmp
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                for entry in sorted(self.tmp.iterdir()):
+                    os.rename(entry, self.real / entry.name)  # fails rather than replace a folder there
+        except OSError as error:
+            raise (system_error(error, self.folder) or error) from error
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            _unlock(self.real)
+        translated = system_error(exc, self.folder)
+        if translated is not None:
+            raise translated from exc
 
 
 def _mode(real: Path) -> int:

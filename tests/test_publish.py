@@ -16,7 +16,7 @@ import pytest
 
 from panorama import publish
 from panorama.errors import OutputError
-from panorama.publish import check_output, staging
+from panorama.publish import adding, check_output, staging
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -217,7 +217,7 @@ def test_an_output_that_is_a_file_is_refused_at_once(tmp_path):
 
 def test_a_refused_write_is_said_in_french(monkeypatch, tmp_path):
     def refused(*args, **kwargs):
-        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "sortie" / ".2019.essai-x"))
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "sortie" / ".essai-x"))
 
     monkeypatch.setattr(publish.tempfile, "mkstemp", refused)
     with pytest.raises(OutputError) as error:
@@ -244,3 +244,18 @@ def test_a_full_disk_while_writing_names_the_file_in_the_edition(edition):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "panorama.pdf"))
     assert str(error.value).startswith(f"Impossible d'écrire {edition / 'panorama.pdf'} : disque plein. ")
     assert _state(edition) == OLD
+
+
+def test_new_folders_are_added_without_touching_the_rest(tmp_path):
+    _write(tmp_path / "donnees", {"2018/operations.csv": "2018", "notes.txt": "à garder"})
+    _write(tmp_path / "donnees", {".ajout-k1ll3d/2017/x.csv": "reste d'un exemple interrompu"})
+    before = (tmp_path / "donnees" / "notes.txt").stat().st_ino
+    with adding(tmp_path / "donnees") as folder:
+        _write(folder, {"2019/operations.csv": "2019", "2020/operations.csv": "2020"})
+    assert _state(tmp_path / "donnees") == {"2018/operations.csv": "2018", "2019/operations.csv": "2019",
+                                            "2020/operations.csv": "2020", "notes.txt": "à garder"}
+    assert (tmp_path / "donnees" / "notes.txt").stat().st_ino == before  # never copied nor moved
+    with pytest.raises(ValueError), adding(tmp_path / "donnees") as folder:
+        _write(folder, {"2021/operations.csv": "2021"})
+        raise ValueError("échec")
+    assert sorted(p.name for p in (tmp_path / "donnees").iterdir()) == ["2018", "2019", "2020", "notes.txt"]
