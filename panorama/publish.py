@@ -17,6 +17,9 @@ One lock per edition (``flock`` on ``.2019.verrou`` beside it, removed when rele
 a second publication into the same edition waits for the first, with a French message;
 the kernel releases the lock of a killed build. Under the lock, what a killed build left
 (staging folders, an old edition renamed aside) is cleaned or put back first.
+
+:class:`adding` is the lighter form for new folders added beside others (the years of
+the example data): each moved in by one rename, the rest of the folder left alone.
 """
 
 from __future__ import annotations
