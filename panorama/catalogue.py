@@ -522,8 +522,8 @@ COLUMNS: dict[str, PublishedColumn] = {
         "Marseille comptent comme leur commune).", fraction=True),
     "part_meme_epci": _column(
         "number", "Part dans l'intercommunalité de résidence",
-        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats (à Paris et en "
-        "petite couronne : la Métropole du Grand Paris).", fraction=True),
+        "Contrats exécutés dans l'EPCI à fiscalité propre de la commune de résidence ÷ contrats{grand_paris}.",
+        fraction=True),
     "part_meme_departement": _column(
         "number", "Part dans le département de résidence",
         "Contrats dont l'opération s'exécute dans le département de résidence ÷ contrats.", fraction=True),

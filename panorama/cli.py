@@ -5,16 +5,19 @@ come from the registry (:mod:`panorama.publications`), the data from a
 
 Heavy libraries (pandas, matplotlib, geopandas, WeasyPrint) are imported
 inside the commands, so ``panorama --help`` answers at once. Data and
-configuration problems print a French message and exit with status 1; an
-unexpected failure prints a short French message (the traceback only with
-``PANORAMA_DEBUG=1``) and exits with status 3.
+configuration problems, and faults of the machine (disk full, writing refused), print a
+French message and exit with status 1; an unexpected failure prints a short French
+message (the traceback only with ``PANORAMA_DEBUG=1``) and exits with status 3.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -101,6 +104,9 @@ def _year(text: str) -> int:
     return int(text)
 
 
+INTERRUPTED = "Interrompu : rien de plus n'a été publié, les sorties précédentes sont intactes."
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.echo(message, err=True)
     raise typer.Exit(code)
@@ -108,17 +114,21 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _run(action):
     """Run ``action`` turning known errors into French messages and exit codes."""
-    from panorama.errors import PanoramaError
+    from panorama.errors import PanoramaError, system_error
 
     try:
         return action()
     except PanoramaError as exc:
         _fail(str(exc), 1)
-    except (typer.Exit, KeyboardInterrupt):
+    except KeyboardInterrupt:
+        _fail(INTERRUPTED, 130)
+    except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - last line of defence: never a traceback
         if os.environ.get("PANORAMA_DEBUG"):
             raise
+        if system_error(exc) is not None:
+            _fail(str(system_error(exc)), 1)
         _fail(f"Erreur interne inattendue ({type(exc).__name__} : {exc}). "
               "Relancez avec PANORAMA_DEBUG=1 pour le détail et signalez-la aux mainteneurs.", 3)
 
@@ -163,8 +173,18 @@ def build_command(
     summary = output.results.confidentiality
     if summary is not None:
         typer.echo(_secret_summary(summary))
+    _echo_warnings(output.results.quality, year, data)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
+
+
+def _echo_warnings(report, year: str, data: Path | None) -> None:
+    """The data's warnings, seen at build time: how many, the main ones, where to read them all."""
+    from panorama.quality import build_warnings
+
+    text = build_warnings(report, f"panorama validate {year}" + (f" --data {data}" if data is not None else ""))
+    if text is not None:
+        typer.echo(text)
 
 
 def _secret_summary(summary) -> str:
@@ -230,8 +250,8 @@ def example_command(
     """
     def action():
         from panorama import example, referential
-        from panorama.build import staging
         from panorama.errors import UsageError
+        from panorama.publish import adding
 
         years = tuple(sorted(set(annee or example.DEFAULT_YEARS)))
         taken = [str(out / str(year)) for year in years if (out / str(year)).exists()]
@@ -241,7 +261,7 @@ def example_command(
         territory = tuple(departement) if departement else (
             tuple(referential.DEPARTEMENTS) if contrats is not None else None)
         scale = 1.0 if contrats is None else example.scale_for_contracts(contrats, years[-1], territory)
-        with staging(out) as folder:
+        with adding(out) as folder:
             example.generate(folder, years=years, seed=graine, scale=scale, departements=territory)
         return years
 
@@ -358,12 +378,30 @@ def _usage_error(message: str) -> str:
     return message
 
 
+@contextlib.contextmanager
+def _quiet_libraries():
+    """Only the tool's French lines: the libraries' warnings and log messages (matplotlib's
+    about its cache, say, in English) are dropped, unless ``PANORAMA_DEBUG=1``."""
+    if os.environ.get("PANORAMA_DEBUG"):
+        yield
+        return
+    drop = logging.NullHandler()  # the root logger has a handler: Python's last resort stays silent
+    logging.getLogger().addHandler(drop)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        logging.getLogger().removeHandler(drop)
+
+
 def main() -> int:
     """Entry point of the ``panorama`` console script; returns the exit status."""
     try:
-        return app(prog_name="panorama", standalone_mode=False) or 0
-    except typer.Abort:
-        typer.echo("Interrompu.", err=True)
+        with _quiet_libraries():
+            return app(prog_name="panorama", standalone_mode=False) or 0
+    except (typer.Abort, KeyboardInterrupt):
+        typer.echo(INTERRUPTED, err=True)
         return 130
     except typer.TyperException as exc:  # the parser's usage errors
         ctx = getattr(exc, "ctx", None)

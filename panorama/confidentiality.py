@@ -363,6 +363,23 @@ def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, mea
             for starts, columns, coefficients, lowers, uppers in rows]
 
 
+def _without_banner(solver):
+    """``solver()``, the English banner the first HiGHS solver of a process prints on the
+    standard output (before any option can be set) kept off the terminal."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+            return solver()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 class _Attacker:
     """The linear program of one component: what an attacker can derive about its cells
     (``x ≥ 0`` and the component's system). HiGHS keeps the model and its basis between
@@ -376,7 +393,7 @@ class _Attacker:
         import highspy  # loaded only when there is something to audit
 
         starts, columns, coefficients, lower, upper = system
-        self._highs = highspy.Highs()
+        self._highs = _without_banner(highspy.Highs)
         for option, setting in (("output_flag", False), ("presolve", "off"), ("simplex_strategy", 4)):
             self._highs.setOptionValue(option, setting)
         n = len(value)

@@ -9,8 +9,9 @@ Example ``panorama.toml`` (every key is optional)::
     [region]
     nom = "Île-de-France"
     prefixe = "en"                       # « en Île-de-France »
-    departements = ["75", "77", "78", "91", "92", "93", "94", "95"]
+    departements = ["75", "77", "78", "91", "92", "93", "94", "95"]   # or integers: [2, 59, 60]
     encart = ["75", "92", "93", "94"]    # drawn enlarged beside the map
+    hors_region = "erreur"               # operations elsewhere: "erreur", or "exclure" (counted, reported)
 
     [observatoire]
     nom = "Observatoire régional des clauses sociales"
@@ -30,19 +31,29 @@ Example ``panorama.toml`` (every key is optional)::
     dominance = 0.85                     # largest share of a cell's hours one company may have
     protection = 5                       # narrowest interval of a suppressed count (default: seuil)
     protection_heures = 0.10             # narrowest interval of suppressed hours, share of the value
+
+The file is checked whole before any data is read: every key known and of its type,
+départements known (strings or integers), the inset among them, dates, colours and
+paths valid; each problem is a French message naming the key.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from panorama import referential
 from panorama.confidentiality import Rule
 from panorama.errors import ConfigError
 
 IDF_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
+HORS_REGION = ("erreur", "exclure")
+"""What to do with operations outside the configured départements: stop with an error
+naming them, or exclude them (counted and reported)."""
+LOGO_FORMATS = (".png", ".jpg", ".jpeg", ".svg")
 
 
 @dataclass(frozen=True)
@@ -53,8 +64,11 @@ class Config:
     region_prefixe: str = "en"
     departements: tuple[str, ...] = IDF_DEPARTEMENTS
     encart: tuple[str, ...] = ("75", "92", "93", "94")
+    hors_region: str = "erreur"
     observatoire_nom: str = "Observatoire régional des clauses sociales"
     observatoire_porteur: str = "GIP Maximilien – Mission d'appui au développement des clauses sociales (MACS)"
+    """The observatory's publisher (the default: Île-de-France's; none for another region
+    unless the file names one)."""
     logo: Path | None = None
     date_publication: _dt.date | None = None
     etp_diviseur: int = 1820
@@ -91,6 +105,7 @@ _KEYS = {
     ("region", "prefixe"): ("region_prefixe", str),
     ("region", "departements"): ("departements", list),
     ("region", "encart"): ("encart", list),
+    ("region", "hors_region"): ("hors_region", str),
     ("observatoire", "nom"): ("observatoire_nom", str),
     ("observatoire", "porteur"): ("observatoire_porteur", str),
     ("observatoire", "logo"): ("logo", str),
@@ -110,8 +125,9 @@ _KEYS = {
 def load_config(path: Path | None) -> Config:
     """Read the TOML file at ``path`` (``None``: the Île-de-France defaults).
 
-    Raises :class:`~panorama.errors.ConfigError` with a French message on an
-    unreadable file, an unknown key or a value of the wrong type.
+    Raises :class:`~panorama.errors.ConfigError` with a French message naming the key on
+    an unreadable file, an unknown key, a value of the wrong type or out of its range, an
+    unknown département, a missing folder of texts or logo.
     """
     if path is None:
         return Config()
@@ -133,15 +149,91 @@ def load_config(path: Path | None) -> Config:
             name, kind = _KEYS[(section, key)]
             if kind is float and isinstance(value, int) and not isinstance(value, bool):
                 value = float(value)
+            if kind is _dt.date and isinstance(value, str):
+                value = _date(path, f"{section}.{key}", value)
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                raise ConfigError(f"{path} : « {section}.{key} » a la valeur {value!r}, de type inattendu.")
+                raise ConfigError(f"{path} : « {section}.{key} » a la valeur {value!r}, de type inattendu "
+                                  f"(attendu : {_KIND_NAMES[kind]}).")
             values[name] = value
-    for name in ("departements", "encart"):
+    for name, key in (("departements", "region.departements"), ("encart", "region.encart")):
         if name in values:
-            values[name] = tuple(str(code) for code in values[name])  # type: ignore[union-attr]
-    for name in ("logo", "textes"):
-        if name in values:
-            values[name] = (path.parent / str(values[name])).resolve()
+            values[name] = _departements(path, key, values[name])  # type: ignore[arg-type]
+    _check(path, values)
+    if not _ile_de_france(values):  # nothing of Île-de-France's unless the file says so
+        values.setdefault("observatoire_porteur", "")
+        values.setdefault("encart", ())
+    return Config(**values)  # type: ignore[arg-type]
+
+
+def _ile_de_france(values: dict[str, object]) -> bool:
+    """Whether the region configured is Île-de-France (the defaults' region)."""
+    return (values.get("region_nom", Config.region_nom) == Config.region_nom
+            and tuple(values.get("departements", IDF_DEPARTEMENTS)) == IDF_DEPARTEMENTS)  # type: ignore[arg-type]
+
+
+_KIND_NAMES = {str: "un texte entre guillemets", list: "une liste entre crochets", int: "un nombre entier",
+               float: "un nombre", bool: "true ou false", _dt.date: "une date AAAA-MM-JJ"}
+
+
+def _date(path: Path, key: str, text: str) -> _dt.date:
+    """A date written as a string (« 2020-06-15 »)."""
+    try:
+        return _dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise ConfigError(f"{path} : « {key} » vaut « {text} », qui n'est pas une date ; attendu une date "
+                          f"AAAA-MM-JJ, par exemple 2020-06-15.") from None
+
+
+def _departements(path: Path, key: str, codes: list) -> tuple[str, ...]:
+    """Département codes written as strings or integers (« 2 » or ``2`` for « 02 »), each known."""
+    found = []
+    for code in codes:
+        if isinstance(code, bool) or not isinstance(code, (str, int)):
+            raise ConfigError(f"{path} : « {key} » contient {code!r} ; attendu des codes de département, "
+                              f"par exemple [\"02\", \"59\", \"2A\"] ou [2, 59, 60].")
+        normal = referential.normalize_departement(code)
+        if normal is None:
+            raise ConfigError(f"{path} : « {key} » contient « {code} », qui n'est pas un code de département "
+                              f"connu (par exemple « 02 », « 59 », « 2A », « 971 »).")
+        if normal in found:
+            raise ConfigError(f"{path} : « {key} » contient deux fois le département « {normal} ».")
+        found.append(normal)
+    return tuple(found)
+
+
+def _check(path: Path, values: dict[str, object]) -> None:
+    """The checks across keys, and of the values' ranges (French messages naming the key)."""
+    if "departements" in values and not values["departements"]:
+        raise ConfigError(f"{path} : « region.departements » est vide ; attendu au moins un département.")
+    departements = values.get("departements", IDF_DEPARTEMENTS)
+    outside = [code for code in values.get("encart", ()) if code not in departements]  # type: ignore[union-attr]
+    if outside:
+        raise ConfigError(f"{path} : « region.encart » contient {', '.join(outside)}, hors de "
+                          f"« region.departements » ({', '.join(departements)}).")  # type: ignore[arg-type]
+    if values.get("hors_region", "erreur") not in HORS_REGION:
+        raise ConfigError(f"{path} : « region.hors_region » vaut « {values['hors_region']} », attendu "
+                          f"« erreur » ou « exclure ».")
     if values.get("etp_diviseur", 1820) not in (1607, 1820):
         raise ConfigError(f"{path} : « rapport.etp_diviseur » vaut {values['etp_diviseur']}, attendu 1607 ou 1820.")
+    colour = values.get("couleur_principale")
+    if colour is not None and not re.fullmatch(r"#[0-9A-Fa-f]{6}", str(colour)):
+        raise ConfigError(f"{path} : « rapport.couleur_principale » vaut « {colour} » ; attendu une couleur "
+                          f"#RRVVBB en hexadécimal, par exemple « #1f4e79 ».")
+    for name, key, low, high in (("secret_seuil", "secret.seuil", 1, None),
+                                 ("secret_entreprises_min", "secret.entreprises_min", 1, None),
+                                 ("secret_dominance", "secret.dominance", 0, 1),
+                                 ("secret_protection", "secret.protection", 0, None),
+                                 ("secret_protection_heures", "secret.protection_heures", 0, 1)):
+        value = values.get(name)
+        if value is not None and (value < low or (high is not None and value > high)):  # type: ignore[operator]
+            bounds = f"entre {low} et {high}" if high is not None else f"au moins {low}"
+            raise ConfigError(f"{path} : « {key} » vaut {value} ; attendu {bounds}.")
+    for name, key in (("logo", "observatoire.logo"), ("textes", "rapport.textes")):
+        if name in values:
+            values[name] = found = (path.parent / str(values[name])).resolve()
+            if name == "textes" and not found.is_dir():
+                raise ConfigError(f"{path} : « {key} » : dossier introuvable ({found}).")
+            if name == "logo" and (not found.is_file() or found.suffix.lower() not in LOGO_FORMATS):
+                raise ConfigError(f"{path} : « {key} » : logo introuvable ou de format non pris en charge "
+                                  f"({found} ; PNG, JPEG ou SVG attendu).")
     return Config(**values)  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ exceptions into a message and a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 
 ERREUR = "erreur"
@@ -63,3 +64,39 @@ class DataError(PanoramaError):
         count = len(self.problems)
         head = f"{count} erreur{'s' if count > 1 else ''} dans les données :"
         return "\n".join([head, *(f"- {p}" for p in self.problems)])
+
+
+class OutputError(PanoramaError):
+    """The outputs cannot be written: the folder is a file, the disk is full, writing is
+    refused. The previous edition is left as it was."""
+
+
+_SYSTEM = {
+    errno.ENOSPC: ("disque plein", "libérez de la place sur ce disque ou choisissez un autre dossier de sortie "
+                                   "(--out), puis relancez"),
+    errno.EDQUOT: ("quota de disque dépassé", "libérez de la place ou choisissez un autre dossier de sortie "
+                                              "(--out), puis relancez"),
+    errno.EACCES: ("permission refusée", "donnez-vous le droit d'écrire dans ce dossier ou choisissez un autre "
+                                         "dossier de sortie (--out)"),
+    errno.EPERM: ("opération non permise", "donnez-vous le droit d'écrire dans ce dossier ou choisissez un autre "
+                                           "dossier de sortie (--out)"),
+    errno.EROFS: ("système de fichiers en lecture seule", "choisissez un dossier de sortie accessible en écriture "
+                                                          "(--out)"),
+    errno.ENOTDIR: ("un fichier se trouve là où un dossier est attendu", "déplacez ce fichier ou choisissez un autre "
+                                                                          "dossier de sortie (--out)"),
+    errno.EISDIR: ("un dossier se trouve là où un fichier est attendu", "déplacez ce dossier ou choisissez un autre "
+                                                                         "dossier de sortie (--out)"),
+}
+
+
+def system_error(exc: BaseException, path=None, *, named: bool = True) -> OutputError | None:
+    """The French :class:`OutputError` for a fault of the machine (``exc``, an ``OSError``:
+    disk full, permission refused, read-only, a file where a folder is expected) met while
+    writing the file the error names (``named``) or else ``path``; ``None`` for any other
+    exception."""
+    if not isinstance(exc, OSError) or exc.errno not in _SYSTEM:
+        return None
+    what, todo = _SYSTEM[exc.errno]
+    where = exc.filename if named and exc.filename is not None else path
+    return OutputError(f"Impossible d'écrire {where if where is not None else 'les sorties'} : {what}. "
+                       f"Que faire : {todo}. L'édition précédente est restée intacte.")

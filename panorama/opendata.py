@@ -80,7 +80,8 @@ def provenance(config, year: int, example: bool) -> dict:
         "licenses": [LICENCE],
         "sources": [{"title": "Données fictives (jeu d'exemple de panorama)" if example
                      else f"{config.observatoire_nom} — suivi des clauses sociales {year}"}],
-        "contributors": [{"title": config.observatoire_nom, "organization": config.observatoire_porteur,
+        "contributors": [{"title": config.observatoire_nom,
+                          **({"organization": config.observatoire_porteur} if config.observatoire_porteur else {}),
                           "roles": ["publisher"]}],
     }
 
@@ -326,7 +327,7 @@ def _readme(results: Results, package: dict, tables: dict[str, pd.DataFrame]) ->
     resources = package["resources"]
     workbook = WORKBOOK_FILE.format(year=results.year)
     fields = {f["name"]: f for r in resources for f in r["schema"]["fields"]}
-    citation = f"{config.observatoire_nom}, {config.observatoire_porteur}, « {package['title']} »"
+    citation = f"{', '.join(filter(None, [config.observatoire_nom, config.observatoire_porteur]))}, « {package['title']} »"
     if config.date_publication is not None:
         citation += f", publié le {config.date_publication.strftime('%d/%m/%Y')}"
     lines = [f"# {package['title']}", "", package["description"], "",

@@ -9,12 +9,21 @@ A forked process starts with a copy of this one (modules, data, caches), so only
 arguments sent after the fork and the results travel, pickled, through a pipe. An
 exception raised there is raised again here, the same (:func:`_portable`). Where ``fork``
 is not available (Windows), everything runs here, one thing after the other.
+
+A forked process never outlives this one, however this one ends: on Linux the kernel
+kills it when its parent dies (``PR_SET_PDEATHSIG``, SIGKILL included), and it closes at
+once the pipe ends of the other children it inherited, so that none waits on a pipe kept
+open by a sibling. It ignores Ctrl-C, which this process handles (stopping its children).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
+import signal
+import sys
+import weakref
 from collections.abc import Callable, Sequence
 
 from panorama.errors import PanoramaError
@@ -24,11 +33,61 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
+_PARENT_ENDS: weakref.WeakSet = weakref.WeakSet()
+"""The pipe ends this process keeps to talk to its children; a child closes them all."""
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
 def _fork(target, *args) -> multiprocessing.Process:
-    """Start ``target(*args)`` in a forked process (not a daemon: it may fork in turn)."""
-    process = multiprocessing.get_context("fork").Process(target=target, args=args)
+    """Start ``target(*args)`` in a forked process (not a daemon: it may fork in turn)
+    that dies with this one (:func:`_child`)."""
+    process = multiprocessing.get_context("fork").Process(target=_child, args=(os.getpid(), target, *args))
     process.start()
     return process
+
+
+def _pipe():
+    """A one-way pipe ``(receive, send)``, both ends kept by this process until a fork hands
+    one to a child (see :func:`_PARENT_ENDS`)."""
+    receive, send = multiprocessing.Pipe(duplex=False)
+    _PARENT_ENDS.add(receive)
+    _PARENT_ENDS.add(send)
+    return receive, send
+
+
+def _handed(*ends) -> None:
+    """Close, after the fork, the pipe ends now held by the child."""
+    for end in ends:
+        _PARENT_ENDS.discard(end)
+        end.close()
+
+
+def _child(parent: int, target, *args) -> None:
+    """In the forked process: die with ``parent``, leave Ctrl-C to it, close the pipe ends
+    it keeps for its children (this one's own ends come in ``args``), then run ``target``."""
+    _die_with(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    own = {id(arg) for arg in args}
+    for end in list(_PARENT_ENDS):
+        if id(end) not in own:
+            end.close()
+    _PARENT_ENDS.clear()
+    target(*args)
+
+
+def _die_with(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (Linux); if the parent is
+    already gone, end now."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: the pipes' end of file still stops the child
+            pass
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _outcome(function, args) -> tuple[bool, object]:
@@ -100,9 +159,9 @@ class Background:
         if not _can_fork():
             self._outcome, self._process = _outcome(function, args), None
             return
-        self._receive, send = multiprocessing.Pipe(duplex=False)
+        self._receive, send = _pipe()
         self._process = _fork(_reply, send, function, args)
-        send.close()
+        _handed(send)
 
     def __enter__(self) -> Background:
         return self
@@ -155,11 +214,10 @@ class Worker:
     def __init__(self, prepare: Callable[[], object]):
         self._process = None
         if _can_fork():
-            jobs, self._send_job = multiprocessing.Pipe(duplex=False)
-            self._receive_result, results = multiprocessing.Pipe(duplex=False)
-            self._process = _fork(_serve, prepare, jobs, results, (self._send_job, self._receive_result))
-            jobs.close()
-            results.close()
+            jobs, self._send_job = _pipe()
+            self._receive_result, results = _pipe()
+            self._process = _fork(_serve, prepare, jobs, results)
+            _handed(jobs, results)
 
     def __enter__(self) -> Worker:
         return self
@@ -181,10 +239,10 @@ class Worker:
         return _value(self._outcome) if self._process is None else _received(self._receive_result, self._process)
 
 
-def _serve(prepare, jobs, results, parent_ends) -> None:
-    """The worker: get ready, then run the job received and send its outcome."""
-    for end in parent_ends:  # so that the worker sees the end of the pipe if the parent dies
-        end.close()
+def _serve(prepare, jobs, results) -> None:
+    """The worker: get ready, then run the job received and send its outcome (its parent's
+    ends of the pipes are closed by :func:`_child`, so it sees the end of the pipe if the
+    parent dies)."""
     try:
         prepare()
     except Exception:  # noqa: BLE001, S110 - a head start only: the job meets the same error

@@ -24,12 +24,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from panorama import validation
-from panorama.build import Cache, _Drawing, staging
+from panorama import figures, validation
 from panorama.commentary import Texts
 from panorama.config import Config, load_config
 from panorama.errors import UsageError
-from panorama.parallel import Background, share
+from panorama.parallel import Background, Worker, share
+from panorama.publish import check_output, staging
 from panorama.publications import DEPARTEMENT, REGION, SUBJECT, Publication, studies
 from panorama.results import Results, compute
 from panorama.source import Source
@@ -53,6 +53,37 @@ class Output:
     folder: Path
     files: list[str]
     results: Results | StudyResults
+
+
+Cache = bool | Path
+"""The figure cache of a build: ``True`` the user's (:func:`panorama.figures.default_folder`),
+a folder, or ``False`` for none (every figure drawn)."""
+class _Drawing:
+    """The figures of one build. A worker process forked at once loads the drawing
+    libraries (and the boundaries of the communes, for the sheets' maps) while the data
+    are read; :meth:`compose` then has it draw, on both cores, the figures the cache lacks."""
+
+    def __init__(self, config: Config, cache: Cache, communes: bool = False):
+        self._figures = figures.Figures(figures.default_folder() if cache is True else cache or None)
+        self._worker = Worker(functools.partial(figures.prepare, config, communes))
+
+    def __enter__(self) -> _Drawing:
+        self._worker.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._worker.__exit__(exc_type, exc, tb)
+
+    def compose(self, builder: Callable[[], T]) -> T:
+        """``builder()`` (a document, or a list of them), composed once, with the figures of
+        all its documents drawn (each once) and attached (see :mod:`panorama.figures`); once
+        per build."""
+        return self._figures.draw(builder(), self._draw_all)
+
+    def _draw_all(self, specs: list) -> list:
+        """The images of ``specs``, drawn by the worker (which shares them with another process)."""
+        self._worker.start(figures.draw_all, specs)
+        return self._worker.result()
 
 
 def _quiet(_: str) -> None:
@@ -92,8 +123,9 @@ def load_results(publication: Publication, year: int, source: Source, config: Co
 
     Raises :class:`~panorama.errors.DataError` on invalid data.
     """
-    history = _history(year, source, progress)
-    return protected_results(publication, history, config or Config(), fictitious=source.fictitious,
+    config = config or Config()
+    history = _history(year, source, progress, config)
+    return protected_results(publication, history, config, fictitious=source.fictitious,
                              subjects=subjects, progress=progress)
 
 
@@ -152,6 +184,7 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
     folder, or ``False`` for none (every figure drawn).
     """
     check_subjects(publication, subjects, year)
+    check_output(Path(out) / str(year))  # before computing: a wrong output folder is reported at once
     config = config or Config()
     with _Drawing(config, cache, communes=publication.communes) as drawing:
         results = _while_pdf_engine_loads(functools.partial(load_results, publication, year, source, config,
@@ -167,10 +200,13 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
     return _write(publication, year, results, list(zip(about, documents)), Path(out), config, progress)
 
 
-def _history(year: int, source: Source, progress: Progress) -> dict[int, Dataset]:
-    """The validated datasets of ``year`` and of every earlier year of ``source``."""
+def _history(year: int, source: Source, progress: Progress, config: Config | None = None) -> dict[int, Dataset]:
+    """The validated datasets of ``year`` and of every earlier year of ``source`` (their
+    operations within the configured region, when ``config`` is given)."""
     progress(f"Lecture et validation des données {year} ({source.description})")
-    return validation.load_history(source, year)
+    region = None if config is None else validation.Region(config.departements, f"la région {config.region_nom}",
+                                                             exclude=config.hors_region == "exclure")
+    return validation.load_history(source, year, region=region)
 
 
 def _document_subjects(publication: Publication, results: Results | StudyResults, subjects: Sequence[str] | None,
@@ -213,7 +249,7 @@ def _write(publication: Publication, year: int, results: Results | StudyResults,
         """A file's name as reported: relative to the folder listed."""
         return (target / relative).relative_to(listed).as_posix()
 
-    with staging(target) as folder:
+    with staging(target, out / str(year)) as folder:
         def write(subject: str | None, document: object, label: str) -> list[str]:
             """Write one document, HTML then PDF, and the open data meanwhile (other core)."""
             stem = naming.document.format(subject=subject, **fields)

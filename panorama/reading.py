@@ -1,7 +1,8 @@
 """Find and read the tables of one year, every cell as a string.
 
 A year folder ``ROOT/YEAR/`` holds one file per table (``operations.csv``,
-``.xlsx`` or ``.parquet``…) or one Excel workbook with one sheet per table.
+``.xlsx``, ``.ods`` or ``.parquet``…) or one workbook (Excel or OpenDocument) with one
+sheet per table.
 Nothing is interpreted here: cells are read as text (trimmed) so that
 validation sees the raw value and can quote it, and every row keeps its line
 number in the source (CSV: the header is line 1; workbook: the sheet row;
@@ -28,7 +29,9 @@ from panorama.dataset import TABLES
 from panorama.errors import AVERTISSEMENT, Problem
 from panorama.referential import fold
 
-SUFFIXES = (".csv", ".xlsx", ".parquet")
+WORKBOOKS = (".xlsx", ".ods")  # both read by calamine
+SUFFIXES = (".csv", *WORKBOOKS, ".parquet")
+MAX_LISTED_LINES = 10
 LINE = "ligne"
 DELIMITERS = (b";", b",", b"\t")
 # NUL, and the bytes Windows-1252 leaves undefined: never in a text file.
@@ -50,6 +53,7 @@ class RawTable:
     source: str
     data: pd.DataFrame
     headers: dict[str, str]
+    sheet: tuple[Path, str] | None = None  # the .xlsx workbook and sheet it was read from
 
 
 class _Unreadable(Exception):
@@ -89,7 +93,7 @@ def read_year(root: Path, year: int) -> tuple[dict[str, RawTable], list[Problem]
         stem = normalize_header(path.stem)
         if path.suffix.lower() in SUFFIXES and stem in by_table:
             by_table[stem].append(path)
-    books = _Workbooks([p for p in files if p.suffix.lower() == ".xlsx"])
+    books = _Workbooks([p for p in files if p.suffix.lower() in WORKBOOKS])
     tables: dict[str, RawTable] = {}
     problems: list[Problem] = []
     for table in TABLES:
@@ -157,7 +161,7 @@ class _Workbooks:
         names = {normalize_header(name): name for name in book.sheet_names}
         sheet = names.get(table, book.sheet_names[0])
         source = f"{path}, feuille « {sheet} »"
-        return _from_rows(table, source, _sheet_rows(book, sheet, source))
+        return _in_sheet(_from_rows(table, source, _sheet_rows(book, sheet, source)), path, sheet)
 
     def read_sheet(self, table: str, folder: Path, files: list[Path]) -> _Read:
         """The sheet named like ``table`` in one of the workbooks."""
@@ -174,16 +178,16 @@ class _Workbooks:
             raise _Unreadable(_missing_message(table, files, sheets), str(folder))
         path, name = found[0]
         source = f"{path}, feuille « {name} »"
-        return _from_rows(table, source, _sheet_rows(self.book(path), name, source))
+        return _in_sheet(_from_rows(table, source, _sheet_rows(self.book(path), name, source)), path, name)
 
 
 def _missing_message(table: str, files: list[Path], sheets: dict[Path, list[str] | None]) -> str:
-    text = (f"table « {table} » introuvable : ni fichier {table}.csv, {table}.xlsx ou {table}.parquet, "
-            f"ni feuille « {table} » dans un classeur Excel")
+    text = (f"table « {table} » introuvable : ni fichier {table}.csv, {table}.xlsx, {table}.ods ou "
+            f"{table}.parquet, ni feuille « {table} » dans un classeur Excel ou OpenDocument")
     unsupported = [p.name for p in files
                    if normalize_header(p.stem) == table and p.suffix.lower() not in SUFFIXES]
     if unsupported:
-        text += f" ({', '.join(unsupported)} : format non pris en charge, enregistrer en .csv ou .xlsx)"
+        text += f" ({', '.join(unsupported)} : format non pris en charge, enregistrer en .csv, .xlsx ou .ods)"
     for path, names in sheets.items():
         listed = ", ".join(f"« {n} »" for n in names) if names is not None else "classeur illisible"
         text += f" ; feuilles de {path.name} : {listed}"
@@ -199,7 +203,9 @@ def _utf8_text(raw: bytes) -> bytes:
 
     Windows-1252 decodes almost any byte, so a file that is not UTF-8 is only
     accepted when it holds none of the bytes Windows-1252 leaves undefined
-    (nor NUL, which no text file holds).
+    (nor NUL, which no text file holds), and when it is not UTF-8 but for some lines
+    (a UTF-8 file where lines were pasted from a Windows-1252 one): those are named,
+    never read garbled.
     """
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return raw.decode("utf-16").encode("utf-8")
@@ -221,7 +227,32 @@ def _utf8_text(raw: bytes) -> bytes:
             f"ligne {line}) ; enregistrer le fichier au format « CSV UTF-8 »")
     if invalid is None:
         return raw[len(codecs.BOM_UTF8):] if bom else raw
+    _check_not_mixed(raw)
     return raw.decode("cp1252").encode("utf-8")
+
+
+_UTF8_ACCENT = re.compile(rb"[\xC2-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}")
+
+
+def _check_not_mixed(raw: bytes) -> None:
+    """An :class:`_Unreadable` naming the lines that are not UTF-8 when the others hold
+    UTF-8 accented characters (Windows-1252 text almost never reads as UTF-8 by chance)."""
+    utf8_lines, other_lines = 0, []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            other_lines.append(number)
+            continue
+        if _UTF8_ACCENT.search(line):
+            utf8_lines += 1
+    if not utf8_lines:
+        return
+    shown = ", ".join(map(str, other_lines[:MAX_LISTED_LINES])) + ("…" if len(other_lines) > MAX_LISTED_LINES else "")
+    raise _Unreadable(
+        f"encodage mélangé : fichier en UTF-8 sauf {len(other_lines)} ligne{'s' if len(other_lines) > 1 else ''} "
+        f"en un autre encodage (Windows-1252 ?) : ligne{'s' if len(other_lines) > 1 else ''} {shown} ; "
+        f"corriger ces lignes ou enregistrer tout le fichier au format « CSV UTF-8 »")
 
 
 def _utf8_error(raw: bytes, start: int) -> int | None:
@@ -258,7 +289,9 @@ def _csv_rows(path: Path) -> tuple[pa.Table, np.ndarray]:
     header = re.search(rb"\S[^\r\n]*", text)
     if header is None:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données")
-    delimiter = max(DELIMITERS, key=header.group().count)
+    # a title line above the header has no delimiter: the lines below then decide
+    sample = text[header.start():header.start() + 65536]
+    delimiter = max(DELIMITERS, key=lambda d: (header.group().count(d), sample.count(d)))
     # Blank lines above the header are skipped (the parsers take the first line for the header).
     start = text.rfind(b"\n", 0, header.start()) + 1
     skipped, text = text.count(b"\n", 0, start), text[start:]
@@ -309,6 +342,9 @@ def _pandas_records(text: bytes, delimiter: bytes) -> pa.Table:
         if match is None:
             raise _Unreadable(f"CSV illisible ({str(exc).strip()})") from None
         expected, line, seen = match.groups()
+        if expected == "1":
+            raise _Unreadable(f"ligne {line} : {seen} champs alors que la première ligne n'en a qu'un : {TITLE_ROW}") \
+                from None
         raise _Unreadable(f"ligne {line} : {seen} champs au lieu de {expected} comme dans l'en-tête "
                           f"(séparateur en trop, ou guillemet non fermé plus haut ?)") from None
     return pa.Table.from_pandas(frame, preserve_index=False)
@@ -361,6 +397,46 @@ def _text_column(values: tuple) -> tuple | list[str]:
     return [_cell_text(value) for value in values]
 
 
+def _in_sheet(read: _Read, path: Path, sheet: str) -> _Read:
+    """``read``, its table marked as read from ``sheet`` of the .xlsx workbook ``path``."""
+    if path.suffix.lower() == ".xlsx":
+        read.table.sheet = (path, sheet)
+    return read
+
+
+_SHEET = re.compile(rb"<sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(rb'\b([\w:]+)="([^"]*)"')
+_RELATION = re.compile(rb"<Relationship\b[^>]*>")
+# A cell holding a formula and no value (or an empty one): the workbook was written by a
+# program that does not compute formulas, and the cell reads blank.
+_FORMULA_WITHOUT_VALUE = re.compile(
+    rb'<c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*>\s*<f\b[^>]*(?:/>|>[^<]*</f>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>')
+
+
+def formula_lines(raw: RawTable) -> set[int]:
+    """The lines of ``raw`` with a formula cell that has no computed value (read blank);
+    empty unless read from an .xlsx sheet. Read again from the file: only asked when
+    required values are missing."""
+    import html
+    import zipfile
+
+    if raw.sheet is None:
+        return set()
+    path, name = raw.sheet
+    try:
+        with zipfile.ZipFile(path) as archive:
+            sheets = {html.unescape(attrs.get(b"name", b"").decode()): attrs.get(b"r:id", b"")
+                      for attrs in (dict(_ATTRIBUTE.findall(m)) for m in _SHEET.findall(archive.read("xl/workbook.xml")))}
+            targets = {attrs.get(b"Id"): attrs.get(b"Target", b"").decode()
+                       for attrs in (dict(_ATTRIBUTE.findall(m))
+                                     for m in _RELATION.findall(archive.read("xl/_rels/workbook.xml.rels")))}
+            target = targets[sheets[name]].lstrip("/")
+            xml = archive.read(target if target.startswith("xl/") else f"xl/{target}")
+    except (KeyError, OSError, zipfile.BadZipFile):
+        return set()
+    return {int(line) for line in _FORMULA_WITHOUT_VALUE.findall(xml)}
+
+
 def _sheet_rows(book, name: str, source: str) -> tuple[pa.Table, np.ndarray]:
     """Every row of the sheet as text, and its sheet row number."""
     from python_calamine import CalamineError
@@ -410,7 +486,23 @@ def _from_rows(table: str, source: str, rows: tuple[pa.Table, np.ndarray]) -> _R
     if cells.num_rows == 0:
         raise _Unreadable("fichier vide : ni ligne d'en-tête ni données", source)
     header = [column[0].as_py() for column in cells.columns]
+    _check_header(header, cells, lines, source)
     return _table(table, source, header, cells.slice(1), lines[1:])
+
+
+TITLE_ROW = "une ligne de titre au-dessus de l'en-tête ? Supprimer les lignes au-dessus de la ligne d'en-tête"
+
+
+def _check_header(header: list[str], cells: pa.Table, lines: np.ndarray, source: str) -> None:
+    """An :class:`_Unreadable` when the first row has far fewer titles than the rows
+    below have values: a title row above the header, named as such."""
+    titled = sum(1 for title in header if title)
+    below = [sum(1 for cell in row.values() if cell) for row in cells.slice(1, 5).to_pylist()]
+    best = max(below, default=0)
+    if best >= 3 and 2 * titled < best:
+        row = below.index(best) + 1
+        raise _Unreadable(f"la ligne {lines[0]} (« {next(t for t in header if t) if titled else ''} ») ne ressemble "
+                          f"pas à une ligne d'en-tête, la ligne {lines[row]} si : {TITLE_ROW}", source)
 
 
 def _strip(cells: pa.Table, lines: np.ndarray) -> tuple[pa.Table, np.ndarray]:

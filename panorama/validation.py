@@ -26,13 +26,28 @@ from panorama import referential
 from panorama.dataset import TABLES, Dataset, QualityReport, TableQuality
 from panorama.errors import AVERTISSEMENT, ERREUR, DataError, Problem
 from panorama.formatting import fmt_int
-from panorama.reading import RawTable
+from panorama.reading import RawTable, formula_lines
 from panorama.source import Source, as_source
 
 MAX_LISTED = 20
 MAX_HOURS = 2500
+HOURS_IN_A_YEAR = 8784  # 366 × 24: more hours in a year is a typo
+ABSURD = 1e12  # a thousand billion: no amount nor number of hours of this tool comes near
 AGE_RANGE = (14, 80)
 NO_CONTRACT = "sans contrat dans l'année"
+OUTSIDE = "hors de la région"
+OUTSIDE_CONTRACT = "contrat d'une opération hors de la région"
+OUTSIDE_PEOPLE = "sans contrat dans la région"
+
+
+@dataclass(frozen=True)
+class Region:
+    """The perimeter the data must respect: the configured départements, and what to do
+    with an operation elsewhere (``exclude``: counted and reported, else an error)."""
+
+    departements: tuple[str, ...]
+    name: str = "la région"
+    exclude: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,11 +139,14 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
 )
 
 _ROW_NOUNS = {"contrats": "contrat", "operations": "opération"}
-_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# JJ/MM/AA (LibreOffice's French CSV export): AA up to 68 is 20AA, beyond 19AA (as strptime).
+_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d/%m/%y")
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # day 0 of Excel's serial dates (1900 system)
 _TIME_OF_DAY = r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d*)?)?$"
 _SPACES = r"[\s\u00a0\u202f]"
+_EXPONENT = r"\d\s*[eE]\s*[+-]?\d"
 _EXPECTED = {
-    "date": "une date AAAA-MM-JJ ou JJ/MM/AAAA (entre 1900 et 2100)",
+    "date": "une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)",
     "nombre": "un nombre positif ou nul (ex. 1234,5 ou 1 234,50)",
     "heures": "un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)",
     "commune": "un code commune INSEE à 5 caractères (ex. 93066, 2A004)",
@@ -137,14 +155,15 @@ _EXPECTED = {
 }
 
 
-def load_year(source: Source | Path, year: int) -> Dataset:
-    """Read and validate year ``year`` of ``source`` (a folder: its sub-folder ``year``).
+def load_year(source: Source | Path, year: int, region: Region | None = None) -> Dataset:
+    """Read and validate year ``year`` of ``source`` (a folder: its sub-folder ``year``),
+    within ``region`` when given.
 
     Returns the :class:`~panorama.dataset.Dataset` (column types documented
     in :mod:`panorama.dataset`; warnings and exclusions in its ``quality``).
     Raises :class:`~panorama.errors.DataError` carrying every error found.
     """
-    dataset, problems = _check_year(as_source(source), year)
+    dataset, problems = _check_year(as_source(source), year, region)
     _raise_errors(problems)
     return dataset
 
@@ -160,19 +179,22 @@ def load_years(source: Source | Path, year: int) -> tuple[Dataset, Dataset | Non
     return years[year], years.get(year - 1)
 
 
-def load_history(source: Source | Path, year: int, first: int | None = None) -> dict[int, Dataset]:
+def load_history(source: Source | Path, year: int, first: int | None = None,
+                 region: Region | None = None) -> dict[int, Dataset]:
     """Year ``year`` and every earlier year of ``source`` (from ``first`` when given).
 
     The result maps each year found to its dataset. Errors of every year are
     raised together in one :class:`~panorama.errors.DataError`; those of an
     earlier year name their file with « (année précédente) » or « (année AAAA) ».
+    With ``region``, an operation outside its départements is an error naming its line
+    (or, when the region says so, excluded with its contracts, and reported).
     """
     source = as_source(source)
-    current, problems = _check_year(source, year)
+    current, problems = _check_year(source, year, region)
     datasets = {year: current}
     earlier_years = [y for y in source.years() if (first is None or y >= first) and y < year]
     for earlier in reversed(earlier_years):
-        dataset, found = _check_year(source, earlier)
+        dataset, found = _check_year(source, earlier, region)
         tag = "année précédente" if earlier == year - 1 else f"année {earlier}"
         problems += [replace(p, file=f"{p.file} ({tag})") for p in found]
         datasets[earlier] = dataset
@@ -185,15 +207,16 @@ def _raise_errors(problems: list[Problem]) -> None:
         raise DataError(problems)
 
 
-def _check_year(source: Source, year: int) -> tuple[Dataset | None, list[Problem]]:
+def _check_year(source: Source, year: int, region: Region | None = None) -> tuple[Dataset | None, list[Problem]]:
     """The validated dataset (``None`` on error) and every problem found."""
-    dataset, problems = _validate(year, *source.read(year))
+    dataset, problems = _validate(year, *source.read(year), region=region)
     # The raw tables are freed now, but Arrow's allocator would keep their memory.
     pa.default_memory_pool().release_unused()
     return dataset, problems
 
 
-def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem]) -> tuple[Dataset | None, list[Problem]]:
+def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem],
+              region: Region | None = None) -> tuple[Dataset | None, list[Problem]]:
     """The dataset of ``year`` from its raw tables (``None`` on error), and every problem found."""
     check = _Checker(year, problems, _Identifiers(raw))
     frames = {table: check.table(raw[table]) for table in TABLES if table in raw}
@@ -204,30 +227,39 @@ def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem]) -> t
             check.reference(raw[table], frames[table], column, raw[target])
     if "contrats" in frames:
         check.contract_dates(raw["contrats"], frames["contrats"])
-    excluded: dict[str, np.ndarray] = {}
+    excluded: dict[str, dict[str, np.ndarray]] = {table: {} for table in TABLES}
     if "participants" in frames and "contrats" in frames and "participant_id" in raw["contrats"].data:
-        excluded["participants"] = check.participants_without_contract(raw["participants"])
+        excluded["participants"][NO_CONTRACT] = check.participants_without_contract(raw["participants"])
+    if region is not None and all(table in frames for table in ("operations", "contrats", "participants")):
+        check.region(raw, frames, region, excluded)
     if any(p.severity == ERREUR for p in problems):
         return None, problems
     quality = QualityReport(year, warnings=[p for p in problems if p.severity == AVERTISSEMENT])
     kept = {}
     for table in TABLES:
-        drop = excluded.get(table, np.zeros(len(frames[table]), dtype=bool))
+        drop = np.zeros(len(frames[table]), dtype=bool)
+        for mask in excluded[table].values():
+            drop |= mask
         kept[table] = (frames[table][~drop] if drop.any() else frames[table]).reset_index(drop=True)
-        quality.tables[table] = _quality(raw[table], drop)
+        quality.tables[table] = _quality(raw[table], drop, excluded[table])
     kept["participants"]["annee_naissance"] = kept["participants"]["annee_naissance"].astype("int64")
     return Dataset(year=year, quality=quality, **kept), problems
 
 
-def _quality(raw: RawTable, drop: np.ndarray) -> TableQuality:
-    """Rows read and excluded, and the share of filled cells of every optional column
-    among the rows kept (0 for a column the file does not have)."""
+def _quality(raw: RawTable, drop: np.ndarray, reasons: dict[str, np.ndarray]) -> TableQuality:
+    """Rows read and excluded (``drop``; by reason, each row under its first reason), and
+    the share of filled cells of every optional column among the rows kept (0 for a
+    column the file does not have)."""
     data, kept = raw.data, ~drop
     completeness = {
         column.name: float(_filled(data[column.name])[kept].mean()) if column.name in data and kept.any() else 0.0
         for column in COLUMNS[raw.table] if not column.required
     }
-    excluded = {NO_CONTRACT: int(drop.sum())} if drop.any() else {}
+    excluded, counted = {}, np.zeros(len(drop), dtype=bool)
+    for reason, mask in reasons.items():
+        if (mask & ~counted).any():
+            excluded[reason] = int((mask & ~counted).sum())
+        counted |= mask
     return TableQuality(raw.table, raw.source, len(raw.data), excluded, completeness)
 
 
@@ -364,12 +396,24 @@ class _Checker:
             values = data[column.name]
             blank = values == ""
             if column.required and blank.any():
-                self.rows(raw, column.name, values[blank], "valeur obligatoire manquante",
-                          f"une valeur (colonne obligatoire « {column.name} »)")
+                self._required(raw, column.name, values[blank])
             convert = getattr(self, "_" + column.kind)
             out[column.name] = convert(raw, column, values, blank, out)
         # copy=False: each column keeps its own block (stacking million-row object columns is slow).
         return pd.DataFrame(out, index=data.index, copy=False)
+
+    def _required(self, raw: RawTable, column: str, blank: pd.Series) -> None:
+        """Required values missing (``blank``: the blank cells by line); named as formulas
+        without a computed value where the workbook holds such formulas."""
+        expected = f"une valeur (colonne obligatoire « {column} »)"
+        formulas = blank.index.isin(list(formula_lines(raw)))
+        if formulas.any():
+            self.rows(raw, column, blank[formulas],
+                      "formule sans valeur calculée (classeur écrit par un programme qui ne calcule pas les formules) : "
+                      "ouvrir le classeur dans le tableur et l'enregistrer, ou remplacer les formules par leurs valeurs",
+                      expected)
+        if (~formulas).any():
+            self.rows(raw, column, blank[~formulas], "valeur obligatoire manquante", expected)
 
     # Converters: one per kind of column. Each receives the raw cells and their
     # blank mask, reports what is wrong and returns the converted column.
@@ -444,8 +488,15 @@ class _Checker:
 
     def _date(self, raw, column, values, blank, out) -> pd.Series:
         dates, bad = _per_value(values, _parse_dates)
-        if bad.any():
-            self.rows(raw, column.name, values[bad], "date illisible", _EXPECTED["date"])
+        serial = bad.copy()  # only the unreadable ones are searched: a million dates are read in a blink
+        serial[bad] = values[bad].str.fullmatch(r"\d{5}").to_numpy()
+        if serial.any():  # a date cell exported as its number (its format lost)
+            hints = {value: f"nombre de série d'une date Excel (le "
+                            f"{(_EXCEL_EPOCH + pd.Timedelta(days=int(value))):%d/%m/%Y} ?) ; dans le tableur, "
+                            f"formater la colonne en date avant d'exporter" for value in values[serial].unique()}
+            self.values(raw, column.name, values[serial], "date illisible", _EXPECTED["date"], hints)
+        if (bad & ~serial).any():
+            self.rows(raw, column.name, values[bad & ~serial], "date illisible", _EXPECTED["date"])
         return dates
 
     def _nombre(self, raw, column, values, blank, out) -> pd.Series:
@@ -459,7 +510,11 @@ class _Checker:
         if (not_positive := hours <= 0).any():
             self.rows(raw, column.name, values[not_positive], "nombre d'heures nul ou négatif",
                       _EXPECTED["heures"])
-        if (too_many := hours > MAX_HOURS).any():
+        if (impossible := (hours > HOURS_IN_A_YEAR) & (hours <= ABSURD)).any():
+            self.rows(raw, column.name, values[impossible],
+                      f"nombre d'heures impossible : plus que les {fmt_int(HOURS_IN_A_YEAR)} heures d'une année "
+                      f"(faute de frappe ?)", _EXPECTED["heures"])
+        if (too_many := (hours > MAX_HOURS) & (hours <= HOURS_IN_A_YEAR)).any():
             self.rows(raw, column.name, values[too_many],
                       f"plus de {fmt_int(MAX_HOURS)} heures dans l'année pour un seul contrat : "
                       f"valeur conservée, à vérifier", None, AVERTISSEMENT)
@@ -467,8 +522,17 @@ class _Checker:
 
     def _number(self, raw, column, values, blank) -> pd.Series:
         numbers, bad = _per_value(values, _parse_numbers)
-        if bad.any():
-            self.rows(raw, column.name, values[bad], "nombre illisible", _EXPECTED[column.kind])
+        exponent = bad.copy()
+        exponent[bad] = values[bad].str.contains(_EXPONENT, regex=True).to_numpy()
+        if exponent.any():
+            self.rows(raw, column.name, values[exponent],
+                      "nombre en notation scientifique, refusé (un tableur écrit ainsi un nombre très grand ou très "
+                      "petit : vérifier la valeur et l'écrire en chiffres)", _EXPECTED[column.kind])
+        if (bad & ~exponent).any():
+            self.rows(raw, column.name, values[bad & ~exponent], "nombre illisible", _EXPECTED[column.kind])
+        if (absurd := numbers.abs() > ABSURD).any():
+            self.rows(raw, column.name, values[absurd],
+                      f"valeur démesurée (plus de {fmt_int(ABSURD)}) : faute de frappe ?", _EXPECTED[column.kind])
         return numbers
 
     def _annee(self, raw, column, values, blank, out) -> pd.Series:
@@ -525,6 +589,42 @@ class _Checker:
                       f"contrat terminé avant le début de l'année {self.year}",
                       f"une date de fin au plus tôt le {first:%d/%m/%Y}, ou vide si le contrat est en cours")
 
+    def region(self, raw: dict[str, RawTable], frames: dict[str, pd.DataFrame], region: Region,
+               excluded: dict[str, dict[str, np.ndarray]]) -> None:
+        """Operations outside ``region``'s départements: one error per département with its
+        lines; or, when the region excludes them, excluded with their contracts (and the
+        participants left without any contract), with a warning."""
+        operations = frames["operations"]
+        outside = (operations["departement"].notna() & ~operations["departement"].isin(region.departements)).to_numpy()
+        if not outside.any():
+            return
+        listed = ", ".join(region.departements)
+        if not region.exclude:
+            self.values(raw["operations"], "departement", raw["operations"].data["departement"][outside],
+                        f"opération hors de {region.name} (départements configurés : {listed})",
+                        "un département de la région ; pour exclure ces opérations (comptées et signalées dans "
+                        "le bilan de qualité), indiquez hors_region = \"exclure\" dans la section [region] de la "
+                        "configuration")
+            return
+        contracts = frames["contrats"]
+        away = contracts["operation_id"].isin(operations["operation_id"][outside]).to_numpy()
+        people = frames["participants"]["participant_id"]
+        kept_people = contracts["participant_id"][~away]
+        alone = (~people.isin(kept_people) & people.isin(contracts["participant_id"][away])).to_numpy()
+        excluded["operations"][OUTSIDE] = outside
+        excluded["contrats"][OUTSIDE_CONTRACT] = away
+        excluded["participants"][OUTSIDE_PEOPLE] = alone
+        counts = operations["departement"][outside].value_counts()
+        detail = ", ".join(f"{code} : {fmt_int(n)}" for code, n in sorted(
+            counts.items(), key=lambda item: referential.departement_sort_key(item[0])))
+        self.problems.append(Problem(
+            raw["operations"].source,
+            f"{fmt_int(int(outside.sum()))} opération{'s' if outside.sum() > 1 else ''} hors de {region.name} "
+            f"exclue{'s' if outside.sum() > 1 else ''} (départements {detail}), avec {fmt_int(int(away.sum()))} "
+            f"contrat{'s' if away.sum() > 1 else ''} et {fmt_int(int(alone.sum()))} "
+            f"participant{'s' if alone.sum() > 1 else ''} sans autre contrat : non comptés",
+            column="departement", severity=AVERTISSEMENT))
+
     def participants_without_contract(self, raw: RawTable) -> np.ndarray:
         """Participants with no contract in the year: warned about, returned to be excluded."""
         people_ids = ("participants", "participant_id")
@@ -571,7 +671,8 @@ def _parse_dates(text: pd.Series) -> pd.Series:
 
 def _parse_numbers(text: pd.Series) -> pd.Series:
     """Numbers with a decimal comma or point and spaces (also no-break) between
-    thousands; ``NaN`` when blank or unreadable."""
+    thousands; ``NaN`` when blank or unreadable, or written with an exponent (« 1e3 »)."""
+    text = text.where(~text.str.contains(_EXPONENT, regex=True), "")
     numbers = pd.to_numeric(text.str.replace(",", ".", regex=False), errors="coerce")
     rest = numbers.isna() & (text != "")
     if rest.any():

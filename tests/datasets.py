@@ -126,14 +126,18 @@ def _frame(rows: list[dict] | pd.DataFrame) -> pd.DataFrame:
 
 
 #: No statistical secrecy: for fixtures of a handful of people whose figures the tests check one by one.
-OPEN_CONFIG_TOML = "[secret]\nseuil = 1\nentreprises_min = 1\ndominance = 1.0\n"
+# The small datasets have an operation in Corse-du-Sud: the test region includes it.
+TEST_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95", "2A")
+OPEN_CONFIG_TOML = ("[region]\ndepartements = [" + ", ".join(f'"{code}"' for code in TEST_DEPARTEMENTS) + "]\n"
+                    "[secret]\nseuil = 1\nentreprises_min = 1\ndominance = 1.0\n")
 
 
 def open_config():
-    """A configuration that publishes every cell (the confidentiality rule switched off)."""
+    """A configuration that publishes every cell (the confidentiality rule switched off),
+    for a region holding the small datasets' départements."""
     from panorama.config import Config
 
-    return Config(secret_seuil=1, secret_entreprises_min=1, secret_dominance=1.0)
+    return Config(departements=TEST_DEPARTEMENTS, secret_seuil=1, secret_entreprises_min=1, secret_dominance=1.0)
 
 
 def run_cli(monkeypatch, capsys, *args: str) -> tuple[int, str, str]:

@@ -12,7 +12,9 @@ from datasets import open_config, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
 from panorama import catalogue, confidentiality, indicators, panorama_report, referential, sheet_report, validation
-from panorama.build import load_results
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.source import Example, Folder
 from panorama.commentary import Texts
 from panorama.errors import PanoramaError
 from panorama.opendata import open_data_tables, write_open_data
@@ -37,12 +39,12 @@ def fixture_root(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def example_results():
-    return load_results(2019)
+    return load_results(PANORAMA, 2019, Example())
 
 
 @pytest.fixture(scope="module")
 def fixture_results(fixture_root):
-    return load_results(2019, fixture_root, open_config())
+    return load_results(PANORAMA, 2019, Folder(fixture_root), open_config())
 
 
 @pytest.fixture(scope="module", params=["example", "fixture"])

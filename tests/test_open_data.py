@@ -276,7 +276,7 @@ def test_code_enums_list_the_referential_codes_and_their_labels(clean):
     assert "enum" not in _fields(package, "repartition_grand_projet")["code"].get("constraints", {})
     assert _fields(package, "repartition_sexe")["dimension"]["constraints"]["enum"] == ["sexe"]
     perimetre = _fields(package, "chiffres_cles")["perimetre"]
-    assert perimetre["constraints"]["enum"] == ["region", *Config().departements]
+    assert perimetre["constraints"]["enum"] == ["region", *open_config().departements]
     assert perimetre["categories"][0] == {"value": "region", "label": "Île-de-France"}
     assert perimetre["categories"][6] == {"value": "93", "label": "Seine-Saint-Denis"}
     # the labels of the schema are those of the files: one source
@@ -308,7 +308,8 @@ def test_every_indicator_code_is_labelled_and_defined(clean):
 def test_package_metadata(clean, tmp_path):
     package = json.loads((clean["out"] / "datapackage.json").read_text(encoding="utf-8"))
     config = clean["results"].config
-    assert dataclasses.replace(config, secret_seuil=5, secret_entreprises_min=3, secret_dominance=0.85) == Config()
+    assert dataclasses.replace(config, secret_seuil=5, secret_entreprises_min=3, secret_dominance=0.85,
+                               departements=Config().departements) == Config()
     assert package["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
     assert package["title"] == "Panorama des clauses sociales en Île-de-France — 2019"
     assert "commande publique" in package["description"] and "rattaché au département" in package["description"]

@@ -147,11 +147,12 @@ def test_missing_table_and_unsupported_format(tmp_path):
     tables, problems = read_year(tmp_path, 2019)
     assert set(tables) == {"operations", "donneurs_ordre", "entreprises"}
     assert errors(problems) == [
-        f"{folder} : table « participants » introuvable : ni fichier participants.csv, participants.xlsx ou "
-        "participants.parquet, ni feuille « participants » dans un classeur Excel",
-        f"{folder} : table « contrats » introuvable : ni fichier contrats.csv, contrats.xlsx ou "
-        "contrats.parquet, ni feuille « contrats » dans un classeur Excel "
-        "(contrats.xls : format non pris en charge, enregistrer en .csv ou .xlsx)",
+        f"{folder} : table « participants » introuvable : ni fichier participants.csv, participants.xlsx, "
+        "participants.ods ou participants.parquet, ni feuille « participants » dans un classeur Excel ou "
+        "OpenDocument",
+        f"{folder} : table « contrats » introuvable : ni fichier contrats.csv, contrats.xlsx, contrats.ods ou "
+        "contrats.parquet, ni feuille « contrats » dans un classeur Excel ou OpenDocument "
+        "(contrats.xls : format non pris en charge, enregistrer en .csv, .xlsx ou .ods)",
     ]
 
 
@@ -273,3 +274,99 @@ def test_two_headers_naming_the_same_column(tmp_path):
     path = write_text(tmp_path, "entreprises.csv", b"Entreprise ID;entreprise_id\nE1;E1\n")
     assert errors(read_year(tmp_path, 2019)[1]) == [
         f"{path} : deux colonnes désignent « entreprise_id » : « Entreprise ID » et « entreprise_id »"]
+
+
+# --- corner cases ----------------------------------------------------------------------------------
+
+def _ods(path, sheets: dict[str, list[list[str]]]) -> None:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves), text cells only."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">' + "".join(
+            "<table:table-row>" + "".join(
+                f'<table:table-cell office:value-type="string"><text:p>{escape(cell)}</text:p></table:table-cell>'
+                for cell in row) + "</table:table-row>" for row in rows) + "</table:table>"
+        for name, rows in sheets.items())
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+
+
+def test_an_opendocument_workbook_is_read_like_an_excel_one(tmp_path):
+    tables = clean_tables()
+    (tmp_path / "2019").mkdir()
+    _ods(tmp_path / "2019" / "donnees.ods", {name: [list(rows[0]), *([str(v) for v in row.values()] for row in rows)]
+                                            for name, rows in tables.items()})
+    read, problems = read_year(tmp_path, 2019)
+    assert problems == []
+    contracts = read["contrats"]
+    assert contracts.source == f"{tmp_path / '2019' / 'donnees.ods'}, feuille « contrats »"
+    assert contracts.data["contrat_id"].tolist() == ["C1", "C2", "C3", "C4", "C5", "C6"]
+    assert contracts.data.loc[2, "heures"] == "1200"
+    single = tmp_path / "seul"
+    write_dataset(single, 2019, {k: v for k, v in tables.items() if k != "operations"})
+    _ods(single / "2019" / "operations.ods", {"Feuille1": [list(tables["operations"][0]),
+                                                          *([str(v) for v in row.values()]
+                                                            for row in tables["operations"])]})
+    read, problems = read_year(single, 2019)
+    assert problems == [] and read["operations"].data["operation_id"].tolist() == ["OP1", "OP2", "OP3"]
+
+
+def test_a_utf8_file_with_lines_in_windows_1252_names_them(tmp_path):
+    folder = write_dataset(tmp_path, 2019, clean_tables())
+    path = folder / "donneurs_ordre.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b"Saint-Denis", "Ministère".encode("utf-8"))
+    lines[2] = lines[2].replace(b"Grand Paris", "Société générale".encode("cp1252"))
+    path.write_bytes(b"\n".join(lines))
+    tables, problems = read_year(tmp_path, 2019)
+    assert "donneurs_ordre" not in tables
+    assert errors(problems) == [
+        f"{path} : encodage mélangé : fichier en UTF-8 sauf 1 ligne en un autre encodage (Windows-1252 ?) : "
+        "ligne 3 ; corriger ces lignes ou enregistrer tout le fichier au format « CSV UTF-8 »"]
+    path.write_bytes(b"\n".join(lines).decode("utf-8", "replace").replace("\ufffd", "e").encode("cp1252"))
+    tables, problems = read_year(tmp_path, 2019)  # all Windows-1252: read as such
+    assert problems == [] and tables["donneurs_ordre"].data.loc[2, "nom"] == "Ville de Ministère"
+
+
+def _with_title(path) -> None:
+    path.write_bytes("Panorama des clauses sociales 2019\n".encode() + path.read_bytes())
+
+
+def test_a_title_row_above_the_header_is_named_as_such(tmp_path):
+    folder = write_dataset(tmp_path, 2019, clean_tables())
+    _with_title(folder / "operations.csv")
+    write_dataset(tmp_path, 2019, {"contrats": clean_tables()["contrats"]}, sep=",")
+    _with_title(folder / "contrats.csv")
+    tables, problems = read_year(tmp_path, 2019)
+    title = "une ligne de titre au-dessus de l'en-tête ? Supprimer les lignes au-dessus de la ligne d'en-tête"
+    assert errors(problems) == [
+        f"{folder / 'operations.csv'} : ligne 2 : 13 champs alors que la première ligne n'en a qu'un : {title}",
+        f"{folder / 'contrats.csv'} : ligne 2 : 8 champs alors que la première ligne n'en a qu'un : {title}"]
+    book = openpyxl.Workbook()
+    book.active.append(["Participants 2019"])
+    rows = clean_tables()["participants"]
+    book.active.append(list(rows[0]))
+    for row in rows:
+        book.active.append(list(row.values()))
+    (folder / "participants.csv").unlink()
+    book.save(folder / "participants.xlsx")
+    tables, problems = read_year(tmp_path, 2019)
+    assert errors(problems)[1] == (
+        f"{folder / 'participants.xlsx'}, feuille « Sheet » : la ligne 1 (« Participants 2019 ») ne ressemble pas "
+        f"à une ligne d'en-tête, la ligne 2 si : {title}")

@@ -486,8 +486,9 @@ def test_buyers_are_listed(monkeypatch, capsys, tiny_root):
     (["femmes", "--list", "2019"], 1, ["l'option --list ne concerne que « donneur-ordre »"]),
     (["femmes"], 2, ["Erreur d'utilisation : année manquante"]),
 ])
-def test_usage_errors_are_french(monkeypatch, capsys, tiny_root, tmp_path, args, status, messages):
-    code, out, err = run(monkeypatch, capsys, "study", *args, "--data", str(tiny_root), "--out", str(tmp_path))
+def test_usage_errors_are_french(monkeypatch, capsys, tiny_root, config_file, tmp_path, args, status, messages):
+    code, out, err = run(monkeypatch, capsys, "study", *args, "--data", str(tiny_root), "--out", str(tmp_path),
+                         "--config", str(config_file))
     assert code == status
     assert out == ""
     for message in messages:

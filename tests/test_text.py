@@ -61,6 +61,7 @@ def test_default_configuration_is_ile_de_france():
 
 
 def test_configuration_file(tmp_path):
+    (tmp_path / "textes").mkdir()
     path = tmp_path / "panorama.toml"
     path.write_text('[region]\nnom = "Hauts-de-France"\nprefixe = "dans les"\n'
                     'departements = ["02", "59", "60", "62", "80"]\nencart = []\n'
@@ -69,7 +70,7 @@ def test_configuration_file(tmp_path):
     config = load_config(path)
     assert config == Config(region_nom="Hauts-de-France", region_prefixe="dans les",
                             departements=("02", "59", "60", "62", "80"), encart=(),
-                            date_publication=dt.date(2020, 6, 15), etp_diviseur=1607,
+                            date_publication=dt.date(2020, 6, 15), etp_diviseur=1607, observatoire_porteur="",
                             textes=(tmp_path / "textes").resolve())
     assert config.region_dans == "dans les Hauts-de-France"
 

@@ -276,8 +276,8 @@ def test_missing_table_and_broken_file_are_reported_with_the_other_errors(tmp_pa
     tables["contrats"][0]["heures"] = "beaucoup"
     messages = fail(tmp_path, tables)
     assert messages == [
-        f"{tmp_path / '2019'} : table « entreprises » introuvable : ni fichier entreprises.csv, entreprises.xlsx "
-        "ou entreprises.parquet, ni feuille « entreprises » dans un classeur Excel",
+        f"{tmp_path / '2019'} : table « entreprises » introuvable : ni fichier entreprises.csv, entreprises.xlsx, "
+        "entreprises.ods ou entreprises.parquet, ni feuille « entreprises » dans un classeur Excel ou OpenDocument",
         f"{src(tmp_path, 'contrats')}, ligne 2, colonne « heures » : nombre illisible (valeur : « beaucoup ») ; "
         "attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)",
     ]
@@ -426,7 +426,7 @@ def test_dates(tmp_path):
     tables["operations"][2]["date_notification"] = "hier"
     messages = fail(tmp_path, tables)
     path = src(tmp_path, "contrats")
-    date = "attendu : une date AAAA-MM-JJ ou JJ/MM/AAAA (entre 1900 et 2100)"
+    date = "attendu : une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)"
     assert messages == [
         f"{src(tmp_path, 'operations')}, ligne 4, colonne « date_notification » : date illisible "
         f"(valeur : « hier ») ; {date}",
@@ -555,3 +555,115 @@ def test_errors_of_the_previous_year_say_so(tmp_path):
     assert [str(p) for p in caught.value.problems] == [
         f"{src(tmp_path, 'contrats', 2018)} (année précédente), ligne 2, colonne « heures » : nombre d'heures "
         "nul ou négatif (valeur : « 0 ») ; attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)"]
+
+
+# --- the region is a perimeter the data must respect ----------------------------------------------
+
+def _outside(tmp_path, *codes: str):
+    from panorama.validation import Region
+
+    tables = clean_tables()
+    for row, code in zip(tables["operations"][1:], codes):
+        row["departement"] = code
+    folder = write_dataset(tmp_path, 2019, tables)
+    return folder / "operations.csv", Region(("75", "77", "78", "91", "92", "93", "94", "95"),
+                                             "la région Île-de-France")
+
+
+def test_operations_outside_the_region_are_an_error_naming_the_lines(tmp_path):
+    path, region = _outside(tmp_path, "2A", "2A")
+    with pytest.raises(DataError) as error:
+        load_year(tmp_path, 2019, region)
+    assert [str(p) for p in error.value.problems] == [
+        f"{path}, colonne « departement » : opération hors de la région Île-de-France (départements configurés : "
+        "75, 77, 78, 91, 92, 93, 94, 95), lignes 3 et 4 (valeur : « 2A ») ; attendu : un département de la région ; "
+        "pour exclure ces opérations (comptées et signalées dans le bilan de qualité), indiquez "
+        "hors_region = \"exclure\" dans la section [region] de la configuration"]
+    assert load_year(tmp_path, 2019).operations["departement"].tolist() == ["93", "2A", "2A"]  # no region: read
+
+
+def test_operations_outside_the_region_may_be_excluded_and_counted(tmp_path):
+    from dataclasses import replace
+
+    from panorama.quality import summary
+
+    path, region = _outside(tmp_path, "2A", "93")
+    dataset = load_year(tmp_path, 2019, replace(region, exclude=True))
+    assert dataset.operations["operation_id"].tolist() == ["OP1", "OP3"]
+    assert dataset.contrats["contrat_id"].tolist() == ["C1", "C2", "C5", "C6"]  # C3 and C4 are OP2's
+    assert dataset.participants["participant_id"].tolist() == ["P1", "P2", "P4"]  # P3 had only C4; P2 has C2
+    tables = dataset.quality.tables
+    assert (tables["operations"].excluded, tables["contrats"].excluded, tables["participants"].excluded) == (
+        {"hors de la région": 1}, {"contrat d'une opération hors de la région": 2},
+        {"sans contrat dans la région": 1})
+    assert [str(w) for w in dataset.quality.warnings] == [
+        f"{path}, colonne « departement » : 1 opération hors de la région Île-de-France exclue (départements "
+        "2A : 1), avec 2 contrats et 1 participant sans autre contrat : non comptés"]
+    text = summary(dataset.quality)
+    assert "└ 1 exclue : hors de la région" in text and "└ 2 exclues : contrat d'une opération hors de la région" in text
+
+
+def test_numbers_in_exponent_notation_and_absurd_magnitudes_are_refused(tmp_path):
+    tables = clean_tables()
+    for row, value in zip(tables["contrats"], ["1e3", "1E+300", "999999", "9000", "3000", "1 500"], strict=True):
+        row["heures"] = value
+    tables["operations"][0]["montant_ht"] = "12345678901234567"
+    messages = fail(tmp_path, tables)
+    path = src(tmp_path, "contrats")
+    expected = "attendu : un nombre d'heures supérieur à 0 (ex. 151,67 ou 1 234,5)"
+    scientific = ("nombre en notation scientifique, refusé (un tableur écrit ainsi un nombre très grand ou très "
+                  "petit : vérifier la valeur et l'écrire en chiffres)")
+    assert messages == [
+        f"{src(tmp_path, 'operations')}, ligne 2, colonne « montant_ht » : valeur démesurée (plus de "
+        f"1\u202f000\u202f000\u202f000\u202f000) : faute de frappe ? (valeur : « 12345678901234567 ») ; "
+        "attendu : un nombre positif ou nul (ex. 1234,5 ou 1 234,50)",
+        f"{path}, ligne 2, colonne « heures » : {scientific} (valeur : « 1e3 ») ; {expected}",
+        f"{path}, ligne 3, colonne « heures » : {scientific} (valeur : « 1E+300 ») ; {expected}",
+        f"{path}, ligne 4, colonne « heures » : nombre d'heures impossible : plus que les 8\u202f784 heures d'une "
+        f"année (faute de frappe ?) (valeur : « 999999 ») ; {expected}",
+        f"{path}, ligne 5, colonne « heures » : nombre d'heures impossible : plus que les 8\u202f784 heures d'une "
+        f"année (faute de frappe ?) (valeur : « 9000 ») ; {expected}",
+    ]
+
+
+def test_two_digit_years_are_read_and_excel_serial_dates_explained(tmp_path):
+    tables = clean_tables()
+    tables["contrats"][0]["date_debut"] = "01/02/19"  # LibreOffice's French CSV export
+    tables["contrats"][3]["date_fin"] = "28/10/19"
+    dataset = load_year(write_dataset(tmp_path / "a", 2019, tables).parent, 2019)
+    assert dataset.contrats["date_debut"][0] == pd.Timestamp("2019-02-01")
+    assert dataset.contrats["date_fin"][3] == pd.Timestamp("2019-10-28")
+    tables["contrats"][0]["date_debut"] = "43466"
+    tables["contrats"][1]["date_debut"] = "43466"
+    messages = fail(tmp_path / "b", tables)
+    assert messages == [
+        f"{src(tmp_path / 'b', 'contrats')}, colonne « date_debut » : date illisible : nombre de série d'une date "
+        "Excel (le 01/01/2019 ?) ; dans le tableur, formater la colonne en date avant d'exporter, lignes 2 et 3 "
+        "(valeur : « 43466 ») ; attendu : une date AAAA-MM-JJ, JJ/MM/AAAA ou JJ/MM/AA (entre 1900 et 2100)"]
+
+
+def test_formulas_without_computed_values_are_named_as_such(tmp_path):
+    import openpyxl
+
+    tables = clean_tables()
+    folder = write_dataset(tmp_path, 2019, {k: v for k, v in tables.items() if k != "contrats"})
+    book = openpyxl.Workbook()  # openpyxl writes formulas without computing them
+    sheet = book.active
+    sheet.title = "Contrats 2019"
+    sheet.append(list(tables["contrats"][0]))
+    for row in tables["contrats"]:
+        sheet.append(list(row.values()))
+    sheet["H3"] = "=300+50.5"
+    sheet["H4"] = "=SUM(H2:H3)"
+    sheet["H5"] = None  # truly missing
+    book.save(folder / "contrats.xlsx")
+    with pytest.raises(DataError) as caught:
+        load_year(tmp_path, 2019)
+    source = f"{folder / 'contrats.xlsx'}, feuille « Contrats 2019 »"
+    expected = "attendu : une valeur (colonne obligatoire « heures »)"
+    formula = ("formule sans valeur calculée (classeur écrit par un programme qui ne calcule pas les formules) : "
+               "ouvrir le classeur dans le tableur et l'enregistrer, ou remplacer les formules par leurs valeurs")
+    assert [str(p) for p in caught.value.problems] == [
+        f"{source}, ligne 3, colonne « heures » : {formula} ; {expected}",
+        f"{source}, ligne 4, colonne « heures » : {formula} ; {expected}",
+        f"{source}, ligne 5, colonne « heures » : valeur obligatoire manquante ; {expected}"]

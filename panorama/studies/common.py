@@ -268,6 +268,15 @@ def operation_title(title: str | None, buyer_kind: str | None) -> str | None:
 
 # --- open data ------------------------------------------------------------------------------------
 
+PETITE_COURONNE = ("75", "92", "93", "94")  # the départements of the Métropole du Grand Paris
+
+
+def in_grand_paris(config: Config) -> bool:
+    """Whether the region holds départements of the Métropole du Grand Paris (whose
+    communes share one intercommunality): only then is it named."""
+    return bool(set(config.departements) & set(PETITE_COURONNE))
+
+
 def write_study_data(results: StudyResults, folder: Path) -> list[str]:
     """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
     (one CSV file per table and ``datapackage.json``); return the file names."""
@@ -282,6 +291,8 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
         fields = []
         for column in table.frame.columns:
             kind, label, description = catalogue.column(column).in_study()
+            description = description.replace("{grand_paris}", " (à Paris et en petite couronne : la Métropole du "
+                                              "Grand Paris)" if in_grand_paris(config) else "")
             fields.append({"name": column, "type": kind, "title": label, "description": description})
             if kind == "boolean":
                 fields[-1].update(trueValues=["true"], falseValues=["false"])

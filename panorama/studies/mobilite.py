@@ -148,6 +148,10 @@ def _departement_label(code: str) -> str:
     return OUTSIDE[1] if code == OUTSIDE[0] else referential.departement_name(code) or code
 
 
+_GRAND_PARIS = (" ; à Paris et en petite couronne, c'est la Métropole du Grand Paris (les établissements publics "
+                "territoriaux ne figurent pas dans le référentiel)")
+
+
 def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool = False) -> StudyResults:
     """The tables of the study for the last year of ``history``."""
     year = max(history)
@@ -322,6 +326,7 @@ def _section_flows(b: Composer, r: StudyResults) -> Section:
 def document(results: StudyResults, texts: Texts) -> Document:
     """The study « mobilite » as a :class:`~panorama.document.Document`."""
     b = Composer(results, texts)
+    grand_paris = _GRAND_PARIS if common.in_grand_paris(results.config) else ""
     definitions = (
         "Unité : le contrat. La distance d'un contrat est la distance à vol d'oiseau (sur la sphère terrestre, "
         "formule de haversine, rayon moyen 6 371 km) entre le centroïde de la commune de résidence du participant "
@@ -330,8 +335,7 @@ def document(results: StudyResults, texts: Texts) -> Document:
         "contrats. Ce n'est pas la distance parcourue, toujours plus longue, et deux personnes d'une même commune "
         "sont à la même distance de leur chantier. Même commune : les arrondissements de Paris, Lyon et Marseille "
         "comptent comme leur commune. Même intercommunalité : même établissement public de coopération "
-        "intercommunale à fiscalité propre ; à Paris et en petite couronne, c'est la Métropole du Grand Paris (les "
-        "établissements publics territoriaux ne figurent pas dans le référentiel). Même département : le "
+        f"intercommunale à fiscalité propre{grand_paris}. Même département : le "
         "département de résidence est celui de l'opération (périmètre d'exécution du panorama). Les contrats dont "
         "une commune manque ou est inconnue du référentiel sont comptés à part et écartés, jamais localisés par "
         "défaut.")
