@@ -11,15 +11,24 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import catalogue, confidentiality, indicators, panorama_report, referential, sheet_report, validation
-from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.source import Example, Folder
+from panorama import (
+    catalogue,
+    confidentiality,
+    indicators,
+    panorama_report,
+    referential,
+    sheet_report,
+    validation,
+)
 from panorama.commentary import Texts
 from panorama.errors import PanoramaError
 from panorama.opendata import open_data_tables, write_open_data
+from panorama.pipeline import load_results
+from panorama.publications import PANORAMA
+from panorama.publications import study as get_study
 from panorama.resources import example_data_root
-from panorama.studies import common, get_study
+from panorama.source import Example, Folder
+from panorama.studies import common
 
 STUDY_RUNS = [("femmes", None), ("jeunes", None), ("mobilite", None), ("donneur-ordre", "DO0001")]
 

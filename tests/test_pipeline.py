@@ -8,9 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from datasets import clean_tables, open_config, write_dataset
+from datasets import TEST_DEPARTEMENTS, clean_tables, open_config, write_dataset
 
 from panorama import pipeline, reading
+from panorama.config import Config
 from panorama.errors import UsageError
 from panorama.publications import PANORAMA, SHEETS, study
 from panorama.source import Example, Folder, Source
@@ -95,7 +96,8 @@ def test_documents_are_composed_from_protected_results_only(memory, tmp_path, mo
     monkeypatch.setattr(panorama_report, "build_document", compose)
     monkeypatch.setattr(render, "render_html", lambda document, pdf: "<html lang=\"fr\"></html>")
     monkeypatch.setattr(render, "write_pdf", lambda html, path, archive=False: Path(path).write_bytes(b"%PDF"))
-    output = pipeline.run(PANORAMA, 2019, memory, tmp_path, cache=False)
+    region = Config(departements=TEST_DEPARTEMENTS)  # the default rule, for the datasets' départements
+    output = pipeline.run(PANORAMA, 2019, memory, tmp_path, region, cache=False)
     assert composed and all(results is output.results for results in composed)
     assert output.results.confidentiality is not None and output.results.confidentiality.suppressed > 0
     assert output.folder == tmp_path / "2019"
