@@ -24,7 +24,7 @@ from panorama.config import Config, load_config
 from panorama.errors import UsageError
 from panorama.parallel import Background, Worker, share
 from panorama.resources import example_data_root
-from panorama.results import Results, compute
+from panorama.results import Results, compute_edition
 from panorama.studies import STUDIES, Study, get_study
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ def load_results(year: int, data_root: Path | None = None, config: Config | None
     config = config or Config()
     history = _history(year, data_root, progress)
     progress("Calcul des indicateurs")
-    return compute(history[year], history.get(year - 1), config, example=data_root is None, history=history)
+    return compute_edition(history, config, example=data_root is None).panorama
 
 
 def texts_folder(config: Config, data_root: Path | None, year: int) -> Path | None:
@@ -290,8 +290,7 @@ def _study_results(study: Study, year: int, subject: str | None, data_root: Path
                              f"« {subject} ». Identifiants disponibles : {shown}. Liste complète avec les noms : "
                              f"panorama study {study.name} --list {year}.")
     progress(f"Indicateurs de l'étude « {study.name} »")
-    options = {"subject": subject} if study.subject is not None else {}
-    return module.indicators(history, config, example=data_root is None, **options)
+    return compute_edition(history, config, example=data_root is None, subject=subject).study(study.name, subject)
 
 
 def build_study(theme: str, year: int, subject: str | None = None, data_root: Path | None = None,

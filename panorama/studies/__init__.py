@@ -6,7 +6,8 @@ one. The module provides:
 
 - ``indicators(history, config, *, example, subject=None) -> StudyResults``:
   pure function from the validated datasets of every year available (year →
-  :class:`~panorama.dataset.Dataset`) to the study's tidy tables (see
+  :class:`~panorama.dataset.Dataset`) to the study's tidy tables before
+  statistical secrecy, each declaring the counts it publishes (see
   :mod:`panorama.studies.common`); ``subject`` only for a study about one
   entity (a buyer…);
 - ``document(results, texts) -> Document``: the publication, built from those
@@ -14,9 +15,11 @@ one. The module provides:
 - for a study about one entity, ``subjects(history) -> DataFrame``: the
   entities that can be studied (``panorama study THEME --list YEAR``).
 
-Every table a study publishes goes through :func:`publish` (statistical
-confidentiality). This module imports nothing heavy, so that the command
-line's help can list the studies at once.
+The study's tables are published through
+:func:`panorama.results.compute_edition`, which applies statistical
+confidentiality to them jointly with everything else published for the year.
+This module imports nothing heavy, so that the command line's help can list the
+studies at once.
 """
 
 from __future__ import annotations
@@ -24,15 +27,8 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from panorama.errors import UsageError
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from panorama.confidentiality import Rule
-
 
 @dataclass(frozen=True)
 class Study:
@@ -79,12 +75,3 @@ def get_study(name: str) -> Study:
         raise UsageError(f"Étude inconnue : « {name} ». Études disponibles : {', '.join(STUDIES)} "
                          f"(détail : panorama study --help).")
     return STUDIES[name]
-
-
-def publish(table: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    """The version of ``table`` that may be published: every table of a study
-    (open data and document alike) goes through here, where the statistical
-    confidentiality rule applies (:func:`panorama.confidentiality.protect_table`)."""
-    from panorama.confidentiality import protect_table
-
-    return protect_table(table, rule)
