@@ -29,6 +29,14 @@ printed or exported:
    only the other cells need a program of their own. The outcome is that of
    one exact program per cell.
 
+One regime for the year: :func:`protect_edition` applies the three steps at once
+to everything published for a year — the panorama's tables and every study's
+(documents and open data, their earlier years included). Each published count
+is a cell named by its population (:func:`identity`: year and conditions), so
+the same population published by two tables is one cell; the studies' relations
+(:class:`Partition`: women + men = a panorama cell…) are groups like the
+panorama's, a total that no table publishes being an unknown of the audit.
+
 Key figures follow the cells they are computed from (``part_femmes`` follows
 the breakdown by sex, ``heures_iae`` the contract groups…): when any cell of
 that breakdown is suppressed in a perimeter, the key figure is too.

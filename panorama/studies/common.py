@@ -272,7 +272,7 @@ def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], 
         if subset.empty:
             continue
         data = _group_dataset(ds, group)
-        rows = indicators.breakdowns(data, subset)
+        rows = indicators.breakdowns(data, subset, only=tuple(dimensions))
         rows = rows[(rows["perimetre"] == REGION) & rows["dimension"].isin(dimensions)].copy()
         if ALL in dimensions:
             whole = {"dimension": ALL, "code": ALL.upper(), "libelle": "Ensemble", "heures": subset["heures"].sum(),
