@@ -176,13 +176,15 @@ def protect(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule
 
 
 def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule, *, year: int,
-                    cells: Mapping[Identity, tuple[float, float]] | None = None,
+                    cells: Mapping[Identity, tuple[float, ...]] | None = None,
                     partitions: Sequence[Partition] = (),
                     settled: Mapping[Identity, bool] | None = None) -> Protection:
     """Apply the rule jointly to everything published for ``year``: the panorama's
     ``breakdowns`` and ``key_figures`` and every other published count ``cells``
     (identity → participants, hours; a study's tables, N−1 years included) linked by
-    ``partitions``. A cell published twice is one cell; primary suppression, the
+    ``partitions`` (a cell by type of structure or contract adds its companies and the
+    share of its hours done by the largest one, for the primary rule). A cell published
+    twice is one cell; primary suppression, the
     secondary suppression and the audit run once over the whole set, so a cell
     hidden in one table cannot be recomputed from another. The outcome depends on
     the set only (not on the order of ``cells`` nor on which publication asks).
@@ -195,14 +197,16 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
     totals = _perimeter_totals(key_figures)
     all_cells = _cells(rows, totals)
     identities = _panorama_identities(rows, totals, year)
-    _link(all_cells, identities, cells or {}, partitions)
+    firms = _link(all_cells, identities, cells or {}, partitions)
     n_rows, n_panorama = len(rows), len(rows) + len(totals)
     settled = settled or {}
     fixed = [i for i, name in enumerate(identities) if name in settled]
     all_cells.settled = frozenset(fixed)
     people = all_cells.participants[n_panorama:]
     small = np.flatnonzero((people > 0) & (people < rule.seuil)) + n_panorama
-    primary = _primary(rows, totals, rule) | (set(small.tolist()) - all_cells.unpublished)
+    concentrated = {c for c, (companies, largest) in firms.items() if all_cells.heures[c] > 0 and (
+        np.nan_to_num(companies) < rule.entreprises_min or np.nan_to_num(largest) > rule.dominance)}
+    primary = _primary(rows, totals, rule) | (set(small.tolist()) - all_cells.unpublished) | concentrated
     suppressed = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
     _secondary(all_cells, suppressed)
     for _ in range(5):
@@ -254,11 +258,12 @@ def _panorama_identities(rows: pd.DataFrame, totals: pd.DataFrame, year: int) ->
     return out
 
 
-def _link(cells: _Cells, identities: list[Identity], extra: Mapping[Identity, tuple[float, float]],
-          partitions: Sequence[Partition]) -> None:
+def _link(cells: _Cells, identities: list[Identity], extra: Mapping[Identity, tuple[float, ...]],
+          partitions: Sequence[Partition]) -> dict[int, tuple[float, float]]:
     """Add the cells published outside the panorama's tables (the same population is one
     cell), the unpublished parents of exact partitions and the groups of ``partitions``
-    to ``cells`` (``identities`` grows with them)."""
+    to ``cells`` (``identities`` grows with them); return the companies of the new cells
+    that count them (index → companies, share of the largest)."""
     index: dict[Identity, int] = {}
     for i, name in enumerate(identities):
         index.setdefault(name, i)
@@ -273,9 +278,13 @@ def _link(cells: _Cells, identities: list[Identity], extra: Mapping[Identity, tu
             hidden.add(index[name])
         return index[name]
 
+    firms = {}
     for name in sorted(extra, key=_order):
         if name not in index:
-            add(name, *extra[name], True)
+            participants, heures, *companies = extra[name]
+            cell = add(name, participants, heures, True)
+            if companies:
+                firms[cell] = tuple(companies)
 
     def value(c: int, values: np.ndarray, more: list) -> float:
         return float(values[c]) if c < len(values) else float(more[c - len(values)])
@@ -300,6 +309,7 @@ def _link(cells: _Cells, identities: list[Identity], extra: Mapping[Identity, tu
     cells.is_total = np.concatenate([cells.is_total, np.zeros(len(people), bool)])
     cells.groups += groups
     cells.unpublished = frozenset(hidden)
+    return firms
 
 
 def _order(name: Identity) -> tuple:

@@ -292,3 +292,16 @@ def test_the_same_population_has_the_same_secrecy_in_every_publication(example_e
     ages = shares[(shares["annee"] == YEAR) & (shares["groupe"] == "F") & (shares["dimension"] == "tranche_age")]
     for code, hidden in zip(ages["code"], ages["participants"].isna()):
         assert hidden == bool(crossed[crossed["code"] == f"F|{code}"]["secret"].iloc[0]), code
+
+
+def test_a_study_cell_by_type_of_structure_follows_the_companies_rule():
+    rows, key = _sex_table(10, 20, 30)
+    women = confidentiality.identity(YEAR, ("sexe", "F"))
+    ea, esat = women | {("type_structure", "EA")}, women | {("type_structure", "ESAT")}
+    cells = {ea: (6.0, 600.0, 1.0, 1.0), esat: (4.0, 400.0, 3.0, 0.4)}  # EA: 6 people, but one company
+    done = confidentiality.protect_edition(rows, key, Rule(seuil=3), year=YEAR, cells=cells,
+                                           partitions=[confidentiality.Partition(women, (ea, esat), True)])
+    assert ea in done.secret and esat in done.secret  # ESAT too: else EA = 10 − 4
+    loose = confidentiality.protect_edition(rows, key, Rule(seuil=3, entreprises_min=1, dominance=1.0), year=YEAR,
+                                            cells=cells)
+    assert not loose.secret

@@ -40,10 +40,13 @@ KEYS = ("annee", "groupe", "dimension", "code", "indicateur", "departement_resid
         "operation_id")
 #: Figures that are not counts of people: never blanked.
 LABELS = ("annee", "rang")
+#: Columns of :func:`group_breakdowns` for the confidentiality rule only, never published: the
+#: companies of a cell by type of structure or contract and the share of its hours done by the largest.
+FIRMS = ("entreprises", "part_max_entreprise")
 
-Cell = tuple[Identity, float, float]
+Cell = tuple
 """A count a table publishes: the population (:func:`panorama.confidentiality.identity`),
-its participants and its hours."""
+its participants and its hours (and, by type of structure or contract, :data:`FIRMS`)."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ def _protect(table: StudyTable, secret: frozenset[Identity], rule: Rule) -> pd.D
     is secret (or, without a cell, counting ``0 < participants < seuil``) keeps its keys
     and labels and has its figures blank; a value computed from a secret cell is blank
     too (see :class:`StudyTable`); ``secret`` is true on every row with a blank figure."""
-    out = table.frame.reset_index(drop=True).copy()
+    out = table.frame.reset_index(drop=True).drop(columns=[c for c in FIRMS if c in table.frame])
     people = out["participants" if "participants" in out else "contrats"].astype(float).fillna(0).to_numpy()
     hidden = out["secret"].fillna(False).astype(bool).to_numpy().copy() if "secret" in out \
         else np.zeros(len(out), bool)
@@ -165,18 +168,21 @@ def group_cells(frame: pd.DataFrame, groups: Mapping[str, tuple[tuple[str, str],
     """The cells, partitions and dependencies (:class:`StudyTable` fields) of a
     :func:`group_breakdowns` table (``annee`` column: one year per row, else ``year``).
     ``groups``: the conditions that define each group's population (women:
-    ``(("sexe", "F"),)``); ``scope`` names the bands of ``heures_par_participant``,
-    which depend on the group. Each group's categories split the group; when
-    ``partition``, the groups split each category (participant-level groups)."""
+    ``(("sexe", "F"),)``); a cell by type of structure or contract carries its
+    :data:`FIRMS` (dropped when the table is published); ``scope`` names the bands of
+    ``heures_par_participant``, which depend on the group. Each group's categories split
+    the group; when ``partition``, the groups split each category (participant-level groups)."""
     years = frame["annee"].astype(int).tolist() if "annee" in frame else [year] * len(frame)
     cells, whole, category = [], [], []
     members: dict[tuple[Identity, str], list[Identity]] = defaultdict(list)
-    for y, g, d, c, people, hours in zip(years, frame["groupe"], frame["dimension"], frame["code"],
-                                         frame["participants"], frame["heures"]):
+    firms = zip(*(frame[c] if c in frame else [np.nan] * len(frame) for c in FIRMS))
+    for y, g, d, c, people, hours, companies in zip(years, frame["groupe"], frame["dimension"], frame["code"],
+                                                    frame["participants"], frame["heures"], firms):
         own = identity(y, *groups[g])
         name = own if d == ALL else identity(y, *groups[g], (d, c), *(
             [("bandes", f"{scope}:{g}")] if d in NOT_ACROSS else []))
-        cells.append((name, float(people), float(hours)))
+        counted = not np.isnan(companies[0])
+        cells.append((name, float(people), float(hours), *(map(float, companies) if counted else ())))
         whole.append((own,))
         if d != ALL:
             members[(own, d)].append(name)
@@ -287,7 +293,8 @@ def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], 
         columns.append("operations")
     if not frames:
         return pd.DataFrame(columns=[*columns, "secret"])
-    out = _complete(pd.concat(frames, ignore_index=True), dimensions)[columns].assign(secret=False)
+    out = _complete(pd.concat(frames, ignore_index=True), dimensions)
+    out = out[[*columns, *(c for c in FIRMS if c in out)]].assign(secret=False)
     if partition:
         totals = out.groupby(["dimension", "code"])[["participants", "heures"]].transform("sum")
         out["part_participants_categorie"] = out["participants"] / totals["participants"].replace(0, np.nan)
