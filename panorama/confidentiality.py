@@ -143,13 +143,14 @@ class Partition:
 @dataclass
 class Protection:
     """One year's publishable set after the rule: the panorama's tables, the
-    :class:`Summary` of its cells and the identities of every secret cell (panorama
-    and other published cells alike)."""
+    :class:`Summary` of its cells, the identities of every secret cell (panorama
+    and other published cells alike) and the earlier years' key figures."""
 
     breakdowns: pd.DataFrame
     key_figures: pd.DataFrame
     summary: Summary
     secret: frozenset[Identity]
+    earlier_key_figures: dict[int, pd.DataFrame] = field(default_factory=dict)
 
 
 @dataclass
@@ -178,35 +179,45 @@ def protect(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule
 def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule, *, year: int,
                     cells: Mapping[Identity, tuple[float, ...]] | None = None,
                     partitions: Sequence[Partition] = (),
+                    earlier: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
                     settled: Mapping[Identity, bool] | None = None) -> Protection:
     """Apply the rule jointly to everything published for ``year``: the panorama's
-    ``breakdowns`` and ``key_figures`` and every other published count ``cells``
-    (identity → participants, hours; a study's tables, N−1 years included) linked by
-    ``partitions`` (a cell by type of structure or contract adds its companies and the
-    share of its hours done by the largest one, for the primary rule). A cell published
-    twice is one cell; primary suppression, the
-    secondary suppression and the audit run once over the whole set, so a cell
-    hidden in one table cannot be recomputed from another. The outcome depends on
-    the set only (not on the order of ``cells`` nor on which publication asks).
+    ``breakdowns`` and ``key_figures``, the key figures of ``earlier`` years (year →
+    their breakdowns and key figures: the breakdowns their key figures are computed
+    from) and every other published count ``cells`` (identity → participants, hours; a
+    study's tables, N−1 years included) linked by ``partitions`` (a cell by type of
+    structure or contract adds its companies and the share of its hours done by the
+    largest one, for the primary rule). A cell published twice is one cell; primary
+    suppression, the secondary suppression and the audit run once over the whole set,
+    so a cell hidden in one table cannot be recomputed from another. The outcome
+    depends on the set only (not on the order of ``cells`` nor on which publication asks).
 
     ``settled``: cells whose secrecy is already decided (identity → secret), kept as
     they are: more cells added to a settled year are protected around it. Raises
     :class:`ConfidentialityError` when the audit fails.
     """
-    rows = breakdowns.reset_index(drop=True)
-    totals = _perimeter_totals(key_figures)
-    all_cells = _cells(rows, totals)
-    identities = _panorama_identities(rows, totals, year)
+    blocks = [(year, breakdowns, key_figures), *((y, *earlier[y]) for y in sorted(earlier or {}))]
+    all_cells, identities, primary, spans = None, [], set(), []
+    for block_year, block_rows, block_key in blocks:
+        rows = block_rows.reset_index(drop=True)
+        totals = _perimeter_totals(block_key)
+        offset = len(identities)
+        block = _cells(rows, totals)
+        all_cells = block if all_cells is None else _concatenate(all_cells, block)
+        identities += _panorama_identities(rows, totals, block_year)
+        primary |= {offset + c for c in _primary(rows, totals, rule)}
+        spans.append((offset, rows, totals, block_key))
     firms = _link(all_cells, identities, cells or {}, partitions)
-    n_rows, n_panorama = len(rows), len(rows) + len(totals)
+    n_panorama = len(breakdowns) + len(spans[0][2])
+    n_published = spans[-1][0] + len(spans[-1][1]) + len(spans[-1][2])  # the panorama's cells, every year
     settled = settled or {}
     fixed = [i for i, name in enumerate(identities) if name in settled]
     all_cells.settled = frozenset(fixed)
-    people = all_cells.participants[n_panorama:]
-    small = np.flatnonzero((people > 0) & (people < rule.seuil)) + n_panorama
+    people = all_cells.participants[n_published:]
+    small = np.flatnonzero((people > 0) & (people < rule.seuil)) + n_published
     concentrated = {c for c, (companies, largest) in firms.items() if all_cells.heures[c] > 0 and (
         np.nan_to_num(companies) < rule.entreprises_min or np.nan_to_num(largest) > rule.dominance)}
-    primary = _primary(rows, totals, rule) | (set(small.tolist()) - all_cells.unpublished) | concentrated
+    primary |= (set(small.tolist()) - all_cells.unpublished) | concentrated
     suppressed = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
     _secondary(all_cells, suppressed)
     for _ in range(5):
@@ -221,19 +232,40 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
         raise ConfidentialityError(
             "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
             "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas.")
-    summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells
+    summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells of the year
     summary.secondary = sum(1 for c in suppressed if c < n_panorama) - summary.primary
+    protected = [_protected_tables(rows, totals, key, {c - offset for c in suppressed}, rule)
+                 for offset, rows, totals, key in spans]
+    secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
+    return Protection(*protected[0], summary, secret,
+                      {y: key for (y, *_), (_, key) in zip(blocks[1:], protected[1:])})
+
+
+def _concatenate(first: _Cells, second: _Cells) -> _Cells:
+    """The cells of two disjoint sets (``second``'s numbered after ``first``'s)."""
+    n = len(first.participants)
+    return _Cells(participants=np.concatenate([first.participants, second.participants]),
+                  heures=np.concatenate([first.heures, second.heures]),
+                  is_total=np.concatenate([first.is_total, second.is_total]),
+                  groups=[*first.groups, *((n + t, [n + m for m in members], exact)
+                                           for t, members, exact in second.groups)])
+
+
+def _protected_tables(rows: pd.DataFrame, totals: pd.DataFrame, key_figures: pd.DataFrame, suppressed: set[int],
+                      rule: Rule) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's breakdowns and key figures with the ``suppressed`` cells (numbered as
+    in :func:`_cells`) blank and ``secret``."""
+    n_rows, n_cells = len(rows), len(rows) + len(totals)
     secret_rows = np.zeros(n_rows, dtype=bool)
-    secret_rows[[c for c in suppressed if c < n_rows]] = True
+    secret_rows[[c for c in suppressed if 0 <= c < n_rows]] = True
     out = rows.copy()
     out["secret"] = secret_rows
     for column in MEASURES:
         if column in out:
             out[column] = out[column].astype(float).where(~secret_rows)
-    secret_perimeters = {totals.index[c - n_rows] for c in suppressed if n_rows <= c < n_panorama}
+    secret_perimeters = {totals.index[c - n_rows] for c in suppressed if n_rows <= c < n_cells}
     key = _protect_key_figures(key_figures, out, _known_denominators(rows), secret_perimeters, rule)
-    secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
-    return Protection(out, key, summary, secret)
+    return out, key
 
 
 def identities(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, year: int) -> list[Identity]:

@@ -146,17 +146,18 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
     previous = history.get(year - 1)
     rule = config.rule
     earlier = {y: data for y, data in sorted(history.items()) if y < year}
-    with Background(_earlier_key_figures, earlier, rule) as earlier_years:  # on the other core
+    with Background(_earlier_tables, earlier) as earlier_years:  # on the other core
         key, rows = indicators.tables(dataset)
         studies = [s.load().indicators(history, config, example=example) for s in STUDIES.values()
                    if s.subject is None]
-        joint = _protect(rows, key, rule, year, studies)
-        by_year = {**earlier_years.result(), year: joint.key_figures}
+        before = earlier_years.result()
+    joint = _protect(rows, key, rule, year, before, studies)
+    by_year = {**joint.earlier_key_figures, year: joint.key_figures}
     published = {s.slug: s.published(joint.secret) for s in studies}
     if subject is not None:
         study = STUDIES["donneur-ordre"].load().indicators(history, config, example=example, subject=subject)
-        everything = {name: name in joint.secret for name in _identities(rows, key, year, studies)}
-        buyer = _protect(rows, key, rule, year, [*studies, study], settled=everything)
+        everything = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
+        buyer = _protect(rows, key, rule, year, before, [*studies, study], settled=everything)
         published[study.slug] = study.published(buyer.secret)
     prev = by_year.get(previous.year) if previous is not None else None
     current = joint.key_figures
@@ -185,35 +186,31 @@ def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, examp
                            example=example).panorama
 
 
-def _protect(rows: pd.DataFrame, key: pd.DataFrame, rule: confidentiality.Rule, year: int,
+def _protect(rows: pd.DataFrame, key: pd.DataFrame, rule: confidentiality.Rule, year: int, earlier: Mapping,
              studies: list[StudyResults], settled: Mapping | None = None) -> confidentiality.Protection:
-    """:func:`panorama.confidentiality.protect_edition` of the panorama's tables and ``studies``."""
+    """:func:`panorama.confidentiality.protect_edition` of the panorama's tables (``earlier``:
+    the earlier years' ones, :func:`_earlier_tables`) and ``studies``."""
     cells: dict = {}
     for study in studies:
         for name, counts in study.cells().items():
             cells.setdefault(name, counts)
     partitions = [part for study in studies for part in study.partitions()]
     return confidentiality.protect_edition(rows, key, rule, year=year, cells=cells, partitions=partitions,
-                                           settled=settled)
+                                           earlier={y: (b, k) for y, (k, b) in earlier.items()}, settled=settled)
 
 
-def _identities(rows: pd.DataFrame, key: pd.DataFrame, year: int, studies: list[StudyResults]) -> set:
-    """Every published cell of the year: the panorama's and the studies'."""
-    return set(confidentiality.identities(rows, key, year)) | {n for s in studies for n in s.cells()}
+def _identities(rows: pd.DataFrame, key: pd.DataFrame, year: int, earlier: Mapping,
+                studies: list[StudyResults]) -> set:
+    """Every published cell of the year: the panorama's (earlier years' included) and the studies'."""
+    names = set(confidentiality.identities(rows, key, year))
+    for y, (k, b) in earlier.items():
+        names |= set(confidentiality.identities(b, k, y))
+    return names | {n for s in studies for n in s.cells()}
 
 
-def _earlier_key_figures(earlier: Mapping[int, Dataset], rule: confidentiality.Rule) -> dict[int, pd.DataFrame]:
-    """The protected key figures of each earlier year (:func:`_protected_key_figures`)."""
-    return {year: _protected_key_figures(data, rule) for year, data in earlier.items()}
-
-
-def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.DataFrame:
-    """Key figures of an earlier year, under the same confidentiality rule.
-
-    Only key figures of earlier years are published: their secrecy depends on
-    the perimeters' totals and on the breakdowns they are computed from, so only
-    those breakdowns are protected (with their groups across départements).
-    """
+def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The tables of each earlier year that its published key figures depend on: key
+    figures and the breakdowns they are computed from (:data:`panorama.confidentiality.LINKED`
+    and the publics), protected with the year (:func:`compute_edition`)."""
     linked = (*dict.fromkeys(confidentiality.LINKED.values()), "publics")
-    key, rows = indicators.tables(dataset, only=linked)
-    return confidentiality.protect(rows, key, rule)[1]
+    return {year: indicators.tables(data, only=linked) for year, data in earlier.items()}
