@@ -63,8 +63,8 @@ def parity_operations(ds: Dataset, facts: pd.DataFrame, minimum: int = PARITY_MI
     part_femmes, ecart_parite`` (``|part_femmes − 0.5|``) and ``secret``.
     """
     people = facts.drop_duplicates(["operation_id", "participant_id"])
-    per_op = people.groupby("operation_id").agg(participants=("participant_id", "size"),
-                                                part_femmes=("sexe", lambda s: (s == "F").mean()))
+    per_op = people.assign(femme=people["sexe"] == "F").groupby("operation_id").agg(
+        participants=("participant_id", "size"), part_femmes=("femme", "mean"))
     per_op = per_op[per_op["participants"] >= minimum].reset_index()
     per_op["ecart_parite"] = _distance_to_parity(per_op["part_femmes"])
     per_op = per_op.sort_values(["ecart_parite", "participants", "operation_id"],
