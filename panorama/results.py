@@ -120,7 +120,6 @@ class Edition:
 
     panorama: Results
     studies: dict[str, StudyResults]
-    secret: frozenset  # the secret cells of the year (identities, :mod:`panorama.confidentiality`)
 
     def study(self, name: str, subject: str | None = None) -> StudyResults:
         """The published study ``name`` (about ``subject`` for a study about one entity)."""
@@ -172,7 +171,7 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
                       config=config, perimeters=perimeters, key_figures=key_figures,
                       breakdowns=joint.breakdowns, quality=dataset.quality, example=example,
                       series=indicators.series(by_year), confidentiality=joint.summary)
-    return Edition(panorama=results, studies=published, secret=joint.secret)
+    return Edition(panorama=results, studies=published)
 
 
 def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,

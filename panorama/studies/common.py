@@ -110,8 +110,8 @@ class StudyResults:
         safe = "".join(c if c.isalnum() or c in "-_" else "-" for c in self.subject)
         return f"{self.study}-{safe}"
 
-    def cells(self) -> dict[Identity, tuple[float, float]]:
-        """Every count the study publishes: identity → (participants, hours)."""
+    def cells(self) -> dict[Identity, tuple[float, ...]]:
+        """Every count the study publishes: identity → (participants, hours[, :data:`FIRMS`])."""
         return {cell[0]: cell[1:] for table in self.tables.values() for cell in table.cells if cell is not None}
 
     def partitions(self) -> list[Partition]:
