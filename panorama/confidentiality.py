@@ -29,6 +29,14 @@ printed or exported:
    only the other cells need a program of their own. The outcome is that of
    one exact program per cell.
 
+One regime for the year: :func:`protect_edition` applies the three steps at once
+to everything published for a year — the panorama's tables and every study's
+(documents and open data, their earlier years included). Each published count
+is a cell named by its population (:func:`identity`: year and conditions), so
+the same population published by two tables is one cell; the studies' relations
+(:class:`Partition`: women + men = a panorama cell…) are groups like the
+panorama's, a total that no table publishes being an unknown of the audit.
+
 Key figures follow the cells they are computed from (``part_femmes`` follows
 the breakdown by sex, ``heures_iae`` the contract groups…): when any cell of
 that breakdown is suppressed in a perimeter, the key figure is too.
@@ -37,6 +45,7 @@ that breakdown is suppressed in a perimeter, the key figure is too.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -86,55 +95,241 @@ class Summary:
         return self.primary + self.secondary
 
 
+Identity = frozenset
+"""The population a published count describes: a frozenset of ``(attribute, code)`` pairs,
+``("annee", year)`` among them (:func:`identity`). Two tables publishing the same
+population publish the same cell."""
+
+
+def identity(year: int, *conditions: tuple[str, str]) -> Identity:
+    """The cell of the contracts of ``year`` meeting every ``(attribute, code)`` condition
+    (attributes: the dimensions of :mod:`panorama.indicators`, ``departement_execution``
+    for a département's perimeter, and the attributes studies define)."""
+    return frozenset((("annee", year), *conditions))
+
+
+@dataclass(frozen=True)
+class Partition:
+    """Published cells that split one population: their hours add up to the ``parent``'s,
+    and their participants too when ``exact`` (each participant in exactly one member;
+    otherwise each member ≤ parent ≤ Σ members). A parent that is not published is a
+    cell of its own for the audit (unknown to an attacker, never audited) when the
+    partition is exact; a partition whose hours do not add up to its published parent
+    (categories missing) is no relation."""
+
+    parent: Identity
+    members: tuple[Identity, ...]
+    exact: bool
+
+
+@dataclass
+class Protection:
+    """One year's publishable set after the rule: the panorama's tables, the
+    :class:`Summary` of its cells, the identities of every secret cell (panorama
+    and other published cells alike) and the earlier years' key figures."""
+
+    breakdowns: pd.DataFrame
+    key_figures: pd.DataFrame
+    summary: Summary
+    secret: frozenset[Identity]
+    earlier_key_figures: dict[int, pd.DataFrame] = field(default_factory=dict)
+
+
 @dataclass
 class _Cells:
-    """Every publishable cell of one year: breakdown rows, then one totals cell per perimeter."""
+    """Every publishable cell of one year: breakdown rows, one totals cell per perimeter,
+    then the other published cells and the unpublished parents of partitions."""
 
     participants: np.ndarray
     heures: np.ndarray
     is_total: np.ndarray
     groups: list[tuple[int, list[int], bool]] = field(default_factory=list)  # (total, members, people exact)
+    unpublished: frozenset[int] = frozenset()  # parents of partitions: unknown, never audited nor chosen
+    settled: frozenset[int] = frozenset()  # cells whose secrecy is given: never chosen either
 
 
 def protect(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule
             ) -> tuple[pd.DataFrame, pd.DataFrame, Summary]:
-    """Apply the rule to one year's ``breakdowns`` and ``key_figures`` (long:
-    ``perimetre, indicateur, valeur``).
+    """Apply the rule to the panorama's tables alone (:func:`protect_edition` without
+    other cells): ``breakdowns`` and ``key_figures`` (long: ``perimetre, indicateur,
+    valeur``) with suppressed values set to NaN and a boolean ``secret`` column, and a
+    :class:`Summary`. Raises :class:`ConfidentialityError` when the audit fails."""
+    done = protect_edition(breakdowns, key_figures, rule, year=0)
+    return done.breakdowns, done.key_figures, done.summary
 
-    Returns both tables with suppressed values set to NaN and a boolean
-    ``secret`` column, and a :class:`Summary`. Raises
+
+def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: Rule, *, year: int,
+                    cells: Mapping[Identity, tuple[float, ...]] | None = None,
+                    partitions: Sequence[Partition] = (),
+                    earlier: Mapping[int, tuple[pd.DataFrame, pd.DataFrame]] | None = None,
+                    settled: Mapping[Identity, bool] | None = None) -> Protection:
+    """Apply the rule jointly to everything published for ``year``: the panorama's
+    ``breakdowns`` and ``key_figures``, the key figures of ``earlier`` years (year →
+    their breakdowns and key figures: the breakdowns their key figures are computed
+    from) and every other published count ``cells`` (identity → participants, hours; a
+    study's tables, N−1 years included) linked by ``partitions`` (a cell by type of
+    structure or contract adds its companies and the share of its hours done by the
+    largest one, for the primary rule). A cell published twice is one cell; primary
+    suppression, the secondary suppression and the audit run once over the whole set,
+    so a cell hidden in one table cannot be recomputed from another. The outcome
+    depends on the set only (not on the order of ``cells`` nor on which publication asks).
+
+    ``settled``: cells whose secrecy is already decided (identity → secret), kept as
+    they are: more cells added to a settled year are protected around it. Raises
     :class:`ConfidentialityError` when the audit fails.
     """
-    rows = breakdowns.reset_index(drop=True)
-    totals = _perimeter_totals(key_figures)
-    cells = _cells(rows, totals)
-    primary = _primary(rows, totals, rule)
-    suppressed = set(primary)
-    _secondary(cells, suppressed)
+    blocks = [(year, breakdowns, key_figures), *((y, *earlier[y]) for y in sorted(earlier or {}))]
+    all_cells, identities, primary, spans = None, [], set(), []
+    for block_year, block_rows, block_key in blocks:
+        rows = block_rows.reset_index(drop=True)
+        totals = _perimeter_totals(block_key)
+        offset = len(identities)
+        block = _cells(rows, totals)
+        all_cells = block if all_cells is None else _concatenate(all_cells, block)
+        identities += _panorama_identities(rows, totals, block_year)
+        primary |= {offset + c for c in _primary(rows, totals, rule)}
+        spans.append((offset, rows, totals, block_key))
+    firms = _link(all_cells, identities, cells or {}, partitions)
+    n_panorama = len(breakdowns) + len(spans[0][2])
+    n_published = spans[-1][0] + len(spans[-1][1]) + len(spans[-1][2])  # the panorama's cells, every year
+    settled = settled or {}
+    fixed = [i for i, name in enumerate(identities) if name in settled]
+    all_cells.settled = frozenset(fixed)
+    people = all_cells.participants[n_published:]
+    small = np.flatnonzero((people > 0) & (people < rule.seuil)) + n_published
+    concentrated = {c for c, (companies, largest) in firms.items() if all_cells.heures[c] > 0 and (
+        np.nan_to_num(companies) < rule.entreprises_min or np.nan_to_num(largest) > rule.dominance)}
+    primary |= (set(small.tolist()) - all_cells.unpublished) | concentrated
+    suppressed = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
+    _secondary(all_cells, suppressed)
     for _ in range(5):
-        summary = Summary(primary=len(primary))  # the last round's audit is the one reported
-        failing = _audit(cells, suppressed, primary, rule, summary)
+        summary = Summary()  # the last round's audit is the one reported
+        failing = _audit(all_cells, suppressed, primary, rule, summary)
         if not failing:
             break
         for cell in failing:
-            _widen(cells, suppressed, cell)
-        _secondary(cells, suppressed)
+            _widen(all_cells, suppressed, cell)
+        _secondary(all_cells, suppressed)
     else:
         raise ConfidentialityError(
             "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
             "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas.")
-    summary.secondary = len(suppressed) - summary.primary
-    n_rows = len(rows)
+    summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells of the year
+    summary.secondary = sum(1 for c in suppressed if c < n_panorama) - summary.primary
+    protected = [_protected_tables(rows, totals, key, {c - offset for c in suppressed}, rule)
+                 for offset, rows, totals, key in spans]
+    secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
+    return Protection(*protected[0], summary, secret,
+                      {y: key for (y, *_), (_, key) in zip(blocks[1:], protected[1:])})
+
+
+def _concatenate(first: _Cells, second: _Cells) -> _Cells:
+    """The cells of two disjoint sets (``second``'s numbered after ``first``'s)."""
+    n = len(first.participants)
+    return _Cells(participants=np.concatenate([first.participants, second.participants]),
+                  heures=np.concatenate([first.heures, second.heures]),
+                  is_total=np.concatenate([first.is_total, second.is_total]),
+                  groups=[*first.groups, *((n + t, [n + m for m in members], exact)
+                                           for t, members, exact in second.groups)])
+
+
+def _protected_tables(rows: pd.DataFrame, totals: pd.DataFrame, key_figures: pd.DataFrame, suppressed: set[int],
+                      rule: Rule) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's breakdowns and key figures with the ``suppressed`` cells (numbered as
+    in :func:`_cells`) blank and ``secret``."""
+    n_rows, n_cells = len(rows), len(rows) + len(totals)
     secret_rows = np.zeros(n_rows, dtype=bool)
-    secret_rows[[c for c in suppressed if c < n_rows]] = True
+    secret_rows[[c for c in suppressed if 0 <= c < n_rows]] = True
     out = rows.copy()
     out["secret"] = secret_rows
     for column in MEASURES:
         if column in out:
             out[column] = out[column].astype(float).where(~secret_rows)
-    secret_perimeters = {totals.index[c - n_rows] for c in suppressed if c >= n_rows}
+    secret_perimeters = {totals.index[c - n_rows] for c in suppressed if n_rows <= c < n_cells}
     key = _protect_key_figures(key_figures, out, _known_denominators(rows), secret_perimeters, rule)
-    return out, key, summary
+    return out, key
+
+
+def identities(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, year: int) -> list[Identity]:
+    """The population of each cell of the panorama's tables of ``year``: the breakdown
+    rows, then each perimeter's totals."""
+    return _panorama_identities(breakdowns.reset_index(drop=True), _perimeter_totals(key_figures), year)
+
+
+def _panorama_identities(rows: pd.DataFrame, totals: pd.DataFrame, year: int) -> list[Identity]:
+    """The population of each panorama cell (breakdown rows, then perimeter totals)."""
+    out = []
+    for perimeter, dimension, code in zip(rows["perimetre"], rows["dimension"], rows["code"]):
+        where = [] if perimeter == REGION else [("departement_execution", perimeter)]
+        table = catalogue.breakdown(dimension)
+        if isinstance(table, catalogue.Cross):
+            where += zip((table.first.name, table.second.name), code.split("|"))
+        else:
+            where.append((dimension, code))
+            if not table.across:  # bands of the perimeter's own distribution
+                where.append(("bandes", perimeter))
+        out.append(identity(year, *where))
+    out += [identity(year, *([] if p == REGION else [("departement_execution", p)])) for p in totals.index]
+    return out
+
+
+def _link(cells: _Cells, identities: list[Identity], extra: Mapping[Identity, tuple[float, ...]],
+          partitions: Sequence[Partition]) -> dict[int, tuple[float, float]]:
+    """Add the cells published outside the panorama's tables (the same population is one
+    cell), the unpublished parents of exact partitions and the groups of ``partitions``
+    to ``cells`` (``identities`` grows with them); return the companies of the new cells
+    that count them (index → companies, share of the largest)."""
+    index: dict[Identity, int] = {}
+    for i, name in enumerate(identities):
+        index.setdefault(name, i)
+    people, hours, hidden = [], [], set()
+
+    def add(name: Identity, participants: float, heures: float, published: bool) -> int:
+        index[name] = len(identities)
+        identities.append(name)
+        people.append(participants)
+        hours.append(heures)
+        if not published:
+            hidden.add(index[name])
+        return index[name]
+
+    firms = {}
+    for name in sorted(extra, key=_order):
+        if name not in index:
+            participants, heures, *companies = extra[name]
+            cell = add(name, participants, heures, True)
+            if companies:
+                firms[cell] = tuple(companies)
+
+    def value(c: int, values: np.ndarray, more: list) -> float:
+        return float(values[c]) if c < len(values) else float(more[c - len(values)])
+
+    groups = []
+    for part in sorted(partitions, key=lambda p: (_order(p.parent), sorted(map(_order, p.members)))):
+        members = sorted({index[m] for m in part.members if m in index})
+        if not members:
+            continue
+        member_hours = sum(value(m, cells.heures, hours) for m in members)
+        parent = index.get(part.parent)
+        if parent is None:
+            if not part.exact:
+                continue
+            parent = add(part.parent, sum(value(m, cells.participants, people) for m in members), member_hours,
+                         False)
+        elif abs(value(parent, cells.heures, hours) - member_hours) > 1e-6 * (1 + member_hours):
+            continue  # the members do not cover the parent: no published relation
+        groups.append((parent, members, part.exact))
+    cells.participants = np.concatenate([cells.participants, np.asarray(people, float)])
+    cells.heures = np.concatenate([cells.heures, np.asarray(hours, float)])
+    cells.is_total = np.concatenate([cells.is_total, np.zeros(len(people), bool)])
+    cells.groups += groups
+    cells.unpublished = frozenset(hidden)
+    return firms
+
+
+def _order(name: Identity) -> tuple:
+    """A sort key of identities (deterministic order of the joint set)."""
+    return tuple(sorted((str(a), str(c)) for a, c in name))
 
 
 def _perimeter_totals(key_figures: pd.DataFrame) -> pd.DataFrame:
@@ -212,20 +407,41 @@ def _cost(cells: _Cells, cell: int) -> tuple:
 
 
 def _secondary(cells: _Cells, suppressed: set[int]) -> None:
-    """Suppress more cells until no group holds exactly one suppressed cell."""
+    """Suppress more cells until no group holds exactly one suppressed cell that an attacker
+    does not know otherwise (an unpublished parent counts as unknown unless one of its
+    groups gives it away: :func:`_known_parents`)."""
     changed = True
     while changed:
         changed = False
+        known = _known_parents(cells, suppressed)
         for total, members, _ in cells.groups:
             group = [total, *members]
-            hidden = [c for c in group if c in suppressed]
-            if len(hidden) != 1:
+            hidden = [c for c in group if c in suppressed and c not in known]
+            if len(hidden) != 1 or hidden[0] in cells.unpublished:
                 continue
-            candidates = [c for c in group if c not in suppressed and (cells.heures[c] > 0 or cells.participants[c] > 0)]
+            candidates = [c for c in group if c not in suppressed and c not in cells.settled
+                          and (cells.heures[c] > 0 or cells.participants[c] > 0)]
             if not candidates:
                 continue  # every other cell is zero: the suppressed one equals a published zero… nothing to hide
             suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
             changed = True
+
+
+def _known_parents(cells: _Cells, suppressed: set[int]) -> set[int]:
+    """The unpublished parents an attacker computes from a group whose other cells are known."""
+    known: set[int] = set()
+    if not cells.unpublished:
+        return known
+    grown = True
+    while grown:
+        grown = False
+        for total, members, _ in cells.groups:
+            group = [total, *members]
+            unknown = [c for c in group if c in suppressed and c not in known]
+            if len(unknown) == 1 and unknown[0] in cells.unpublished:
+                known.add(unknown[0])
+                grown = True
+    return known
 
 
 def _widen(cells: _Cells, suppressed: set[int], cell: int) -> None:
@@ -233,7 +449,7 @@ def _widen(cells: _Cells, suppressed: set[int], cell: int) -> None:
     for total, members, _ in cells.groups:
         group = [total, *members]
         if cell in group:
-            candidates = [c for c in group if c not in suppressed and cells.heures[c] > 0]
+            candidates = [c for c in group if c not in suppressed and c not in cells.settled and cells.heures[c] > 0]
             if candidates:
                 suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
 
@@ -263,16 +479,18 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
     failing = []
     for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
         for component, system in zip(components, _systems(cells, components, values, measure)):
-            failing += _audit_component(component, system, values, measure, primary, rule, summary)
+            failing += _audit_component(component, system, values, measure, primary, cells.unpublished, rule,
+                                        summary)
     return sorted(set(failing))
 
 
 def _audit_component(component: list[int], system: tuple, values: np.ndarray, measure: str, primary: set[int],
-                     rule: Rule, summary: Summary) -> list[int]:
-    """The failing cells of one component for one measure (see :func:`_audit`)."""
+                     unpublished: frozenset[int], rule: Rule, summary: Summary) -> list[int]:
+    """The failing cells of one component for one measure (see :func:`_audit`); unpublished
+    cells are unknowns of the program, never audited."""
     value = values[component]
     if measure == "participants":
-        audited = value > 0
+        audited = (value > 0) & ~np.isin(component, list(unpublished))
         needed = np.full(len(component), rule.protection_participants)
         summary.audited += int(audited.sum())
     else:
@@ -480,53 +698,4 @@ def _known_denominators(rows: pd.DataFrame) -> dict[str, dict[str, float]]:
             table = rows[rows["dimension"] == figure.denominator.dimension]
             counted = table[table["code"].map(figure.denominator.counts).astype(bool)]
             out[code] = counted.groupby("perimetre")["participants"].sum().to_dict()
-    return out
-
-
-#: Columns that identify a row of a study table (the others are figures).
-STUDY_KEYS = ("annee", "groupe", "dimension", "code", "indicateur", "departement_residence", "departement_travail",
-              "operation_id")
-#: Identifying columns along which a study table's cells add up (to a published total or margin).
-STUDY_ADDITIVE = ("code", "groupe", "departement_residence", "departement_travail")
-#: Figures that are not counts of people: never blanked.
-STUDY_LABELS = ("annee", "rang")
-
-
-def protect_table(frame: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    """Apply the rule to one tidy table of a study.
-
-    Primary: a row counting ``0 < participants < seuil`` (contracts when the
-    table has no participants) is secret. Secondary: along each additive key
-    (category code, compared group, département of residence or work), while a
-    set of rows that differ only by that key holds exactly one secret row, its
-    smallest published neighbour becomes secret too (the rows add up to a
-    published total: the group's, or the whole population's). Secret rows keep
-    their keys and labels; their figures are blank. Tables of key figures
-    (``indicateur``) only get the primary rule.
-    """
-    out = frame.reset_index(drop=True).copy()
-    people_column = "participants" if "participants" in out else "contrats"
-    people = out[people_column].astype(float).fillna(0).to_numpy()
-    secret = out["secret"].fillna(False).astype(bool).to_numpy().copy() if "secret" in out else np.zeros(len(out), bool)
-    secret |= (people > 0) & (people < rule.seuil)
-    keys = [c for c in STUDY_KEYS if c in out]
-    additive = [] if "indicateur" in out else [c for c in STUDY_ADDITIVE if c in keys]
-    changed = True
-    while changed:
-        changed = False
-        for varying in additive:
-            others = [k for k in keys if k != varying]
-            sets = out.groupby(others, dropna=False, sort=False).indices.values() if others else [np.arange(len(out))]
-            for rows in sets:
-                if len(rows) < 2 or secret[rows].sum() != 1:
-                    continue
-                candidates = [i for i in rows if not secret[i] and people[i] > 0]
-                if candidates:
-                    secret[min(candidates, key=lambda i: (people[i], i))] = True
-                    changed = True
-    figures = [c for c in out.columns if c not in (*keys, *STUDY_LABELS, "secret")
-               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
-    for column in figures:
-        out[column] = out[column].astype(float).where(~secret)
-    out["secret"] = secret
     return out

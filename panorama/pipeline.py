@@ -31,7 +31,7 @@ from panorama.errors import UsageError
 from panorama.parallel import Background, Worker, share
 from panorama.publish import check_output, staging
 from panorama.publications import DEPARTEMENT, REGION, SUBJECT, Publication, studies
-from panorama.results import Results, compute
+from panorama.results import Results, compute_edition
 from panorama.source import Source
 
 if TYPE_CHECKING:
@@ -135,15 +135,17 @@ def protected_results(publication: Publication, history: dict[int, Dataset], con
     """Compute and protect, in one call: the results of the last year of ``history``
     that ``publication`` is composed from, statistical confidentiality applied.
 
-    The panorama and the sheets share the year's :class:`~panorama.results.Results`
-    (:func:`~panorama.results.compute`); a study computes its own tables (its module's
-    ``indicators``), about its subject when it takes one — an identifier that must exist
-    that year. ``fictitious``: the data are fictitious (the documents say so).
+    Everything published for the year is computed and protected together
+    (:func:`~panorama.results.compute_edition`), so the same cells are secret whichever
+    publication is built: the panorama and the sheets take the year's
+    :class:`~panorama.results.Results`, a study its published tables, about its subject
+    when it takes one — an identifier that must exist that year. ``fictitious``: the data
+    are fictitious (the documents say so).
     """
     year = max(history)
     if not publication.study:
         progress("Calcul des indicateurs")
-        return compute(history[year], history.get(year - 1), config, example=fictitious, history=history)
+        return compute_edition(history, config, example=fictitious).panorama
     module = publication.load()
     options = {}
     if publication.covers == SUBJECT:
@@ -157,7 +159,8 @@ def protected_results(publication: Publication, history: dict[int, Dataset], con
                              f"les noms : panorama study {publication.name} --list {year}.")
         options["subject"] = subject
     progress(f"Indicateurs de l'étude « {publication.name} »")
-    return module.indicators(history, config, example=fictitious, **options)
+    edition = compute_edition(history, config, example=fictitious, **options)
+    return edition.study(publication.name, options.get("subject"))
 
 
 def available_subjects(publication: Publication, year: int, source: Source) -> pd.DataFrame:

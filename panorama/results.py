@@ -1,8 +1,10 @@
 """The results object: every figure of one edition.
 
-:func:`compute` runs the indicators once; the report, the charts, the maps and
-the open data (:mod:`panorama.opendata`) all read the same :class:`Results`.
-Nothing downstream recomputes a figure.
+:func:`compute_edition` runs the indicators of the panorama and of every study
+once and applies statistical confidentiality to all of them jointly; the report,
+the charts, the maps and the open data (:mod:`panorama.opendata`) all read the
+same :class:`Results`, the studies their published tables. Nothing downstream
+recomputes a figure.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -18,6 +21,9 @@ from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 from panorama.document import SECRET
 from panorama.parallel import Background
+
+if TYPE_CHECKING:
+    from panorama.studies.common import StudyResults
 
 
 @dataclass(frozen=True)
@@ -108,43 +114,104 @@ class Results:
         return tables
 
 
-def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,
-            history: Mapping[int, Dataset] | None = None) -> Results:
-    """Compute every indicator of ``dataset``, its N−1 evolution and, from
-    ``history`` (earlier years' datasets by year), the series of key figures;
-    apply the statistical confidentiality rule to every year's tables."""
+@dataclass
+class Edition:
+    """Everything published for one year, under one statistical secrecy: the panorama's
+    :class:`Results` (its sheets read them too) and every study, published
+    (:class:`~panorama.studies.common.StudyResults`, keyed by their ``slug``)."""
+
+    panorama: Results
+    studies: dict[str, StudyResults]
+
+    def study(self, name: str, subject: str | None = None) -> StudyResults:
+        """The published study ``name`` (about ``subject`` for a study about one entity)."""
+        return next(s for s in self.studies.values() if s.study == name and s.subject == subject)
+
+
+def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: bool,
+                    subject: str | None = None) -> Edition:
+    """Compute every figure published for the last year of ``history`` (year → dataset,
+    earlier years for the evolutions and series): the panorama's and every regional
+    study's, and apply the statistical confidentiality rule to all of them at once
+    (:func:`panorama.confidentiality.protect_edition`), so that the same cells are secret
+    whichever publication is built and none can be recomputed from another.
+
+    ``subject``: a buyer (``donneur-ordre`` study) to publish too. A buyer's cells are
+    protected around the year's settled cells (the year's pattern never depends on the
+    buyer asked for): its study is audited with everything published for the year.
+    """
+    from panorama.publications import SUBJECT, studies as registered
+
+    year = max(history)
+    dataset = history[year]
+    previous = history.get(year - 1)
     rule = config.rule
-    earlier = {**(history or {}), **({previous.year: previous} if previous is not None else {})}
-    earlier = {year: data for year, data in sorted(earlier.items()) if year < dataset.year}
-    with Background(_earlier_key_figures, earlier, rule) as earlier_years:  # on the other core
+    earlier = {y: data for y, data in sorted(history.items()) if y < year}
+    with Background(_earlier_tables, earlier) as earlier_years:  # on the other core
         key, rows = indicators.tables(dataset)
-        breakdowns, current, summary = confidentiality.protect(rows, key, rule)
-        by_year = {**earlier_years.result(), dataset.year: current}
+        studies = [s.load().indicators(history, config, example=example) for s in registered()
+                   if s.covers != SUBJECT]
+        before = earlier_years.result()
+    joint = _protect(rows, key, rule, year, before, studies)
+    by_year = {**joint.earlier_key_figures, year: joint.key_figures}
+    published = {s.slug: s.published(joint.secret) for s in studies}
+    if subject is not None:
+        study = next(s for s in registered() if s.covers == SUBJECT).load().indicators(history, config, example=example, subject=subject)
+        everything = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
+        buyer = _protect(rows, key, rule, year, before, [*studies, study], settled=everything)
+        published[study.slug] = study.published(buyer.secret)
     prev = by_year.get(previous.year) if previous is not None else None
-    key = indicators.evolution(current, prev)
+    current = joint.key_figures
+    key_figures = indicators.evolution(current, prev)
     found = [c for c in current["perimetre"].drop_duplicates() if c != indicators.REGION]
     codes = list(config.departements) + sorted(set(found) - set(config.departements),
                                                key=referential.departement_sort_key)
     perimeters = [Perimeter(indicators.REGION, config.region_nom, True)] + [
         Perimeter(code, referential.departement_name(code) or code, code in config.departements)
         for code in codes]
-    return Results(year=dataset.year, previous_year=previous.year if previous is not None else None,
-                   config=config, perimeters=perimeters, key_figures=key,
-                   breakdowns=breakdowns, quality=dataset.quality, example=example,
-                   series=indicators.series(by_year), confidentiality=summary)
+    results = Results(year=year, previous_year=previous.year if previous is not None else None,
+                      config=config, perimeters=perimeters, key_figures=key_figures,
+                      breakdowns=joint.breakdowns, quality=dataset.quality, example=example,
+                      series=indicators.series(by_year), confidentiality=joint.summary)
+    return Edition(panorama=results, studies=published)
 
 
-def _earlier_key_figures(earlier: Mapping[int, Dataset], rule: confidentiality.Rule) -> dict[int, pd.DataFrame]:
-    """The protected key figures of each earlier year (:func:`_protected_key_figures`)."""
-    return {year: _protected_key_figures(data, rule) for year, data in earlier.items()}
+def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,
+            history: Mapping[int, Dataset] | None = None) -> Results:
+    """The panorama's :class:`Results` of ``dataset``, with ``previous`` (N−1) and
+    ``history`` (earlier years' datasets by year) for the evolutions and series: the
+    panorama of :func:`compute_edition`."""
+    years = {**(history or {}), **({previous.year: previous} if previous is not None else {}),
+             dataset.year: dataset}
+    return compute_edition({y: years[y] for y in sorted(years) if y <= dataset.year}, config,
+                           example=example).panorama
 
 
-def _protected_key_figures(dataset: Dataset, rule: confidentiality.Rule) -> pd.DataFrame:
-    """Key figures of an earlier year, under the same confidentiality rule.
+def _protect(rows: pd.DataFrame, key: pd.DataFrame, rule: confidentiality.Rule, year: int, earlier: Mapping,
+             studies: list[StudyResults], settled: Mapping | None = None) -> confidentiality.Protection:
+    """:func:`panorama.confidentiality.protect_edition` of the panorama's tables (``earlier``:
+    the earlier years' ones, :func:`_earlier_tables`) and ``studies``."""
+    cells: dict = {}
+    for study in studies:
+        for name, counts in study.cells().items():
+            cells.setdefault(name, counts)
+    partitions = [part for study in studies for part in study.partitions()]
+    return confidentiality.protect_edition(rows, key, rule, year=year, cells=cells, partitions=partitions,
+                                           earlier={y: (b, k) for y, (k, b) in earlier.items()}, settled=settled)
 
-    Only key figures of earlier years are published: their secrecy depends on
-    the perimeters' totals and on the breakdowns they are computed from, so only
-    those breakdowns are protected (with their groups across départements).
-    """
-    key, rows = indicators.tables(dataset, only=catalogue.linked_breakdowns())
-    return confidentiality.protect(rows, key, rule)[1]
+
+def _identities(rows: pd.DataFrame, key: pd.DataFrame, year: int, earlier: Mapping,
+                studies: list[StudyResults]) -> set:
+    """Every published cell of the year: the panorama's (earlier years' included) and the studies'."""
+    names = set(confidentiality.identities(rows, key, year))
+    for y, (k, b) in earlier.items():
+        names |= set(confidentiality.identities(b, k, y))
+    return names | {n for s in studies for n in s.cells()}
+
+
+def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The tables of each earlier year that its published key figures depend on: key
+    figures and the breakdowns they are computed from (:func:`panorama.catalogue.linked_breakdowns`),
+    protected with the year (:func:`compute_edition`)."""
+    linked = catalogue.linked_breakdowns()
+    return {year: indicators.tables(data, only=linked) for year, data in earlier.items()}

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pandas as pd
+import pytest
 from datasets import write_dataset
 
 from panorama import catalogue, confidentiality, indicators
@@ -197,3 +198,112 @@ def _assert_no_group_with_one_secret(results) -> None:
         assert cells["secret"].sum() + int(region["secret"].sum()) != 1, (dimension, code)
     totals = key[key["indicateur"] == "heures"]
     assert totals["secret"].sum() != 1
+
+
+# --- one regime for the whole year: the panorama and the studies ----------------------------------
+
+def _women_by_nature(travaux: float, services: float):
+    """A study's cells: women by nature (3 and 7 people, 100 hours each), splitting the women
+    of the panorama's breakdown by sex (region)."""
+    women = confidentiality.identity(YEAR, ("sexe", "F"))
+    cells = {women | {("nature", "TRAVAUX")}: (travaux, 100.0 * travaux),
+             women | {("nature", "SERVICES")}: (services, 100.0 * services)}
+    return cells, [confidentiality.Partition(women, tuple(cells), True)]
+
+
+def test_a_study_cell_recoverable_only_through_a_panorama_table_is_caught_by_the_audit(monkeypatch):
+    rows, key = _sex_table(10, 20, 30)  # the panorama publishes 10 women
+    cells, partitions = _women_by_nature(3, 7)  # the study: 3 of them in works (secret), 7 in services
+    done = confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=cells, partitions=partitions)
+    travaux, services = cells
+    assert travaux in done.secret and services in done.secret  # else 3 = 10 − 7, from the panorama
+    assert not done.breakdowns["secret"].any()  # the panorama loses nothing: 10 = ? + ? is safe
+    # without the secondary suppression, the audit alone sees that the panorama gives the 3 women away
+    monkeypatch.setattr(confidentiality, "_secondary", lambda cells, suppressed: None)
+    monkeypatch.setattr(confidentiality, "_widen", lambda cells, suppressed, cell: None)
+    with pytest.raises(confidentiality.ConfidentialityError):
+        confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=cells, partitions=partitions)
+    # the same study cells with an unpublished total of women: nothing to recompute, the audit passes
+    hidden = _sex_table(10, 20, 30)[0].assign(code=["X", "Y"], dimension="autre")
+    assert confidentiality.protect_edition(hidden, key, Rule(seuil=5), year=YEAR, cells=cells,
+                                           partitions=partitions).secret == {travaux}
+
+
+def test_the_pattern_of_a_year_does_not_depend_on_the_order_of_the_cells():
+    rows, key = _sex_table(10, 20, 30)
+    cells, partitions = _women_by_nature(3, 7)
+    backwards = dict(reversed(list(cells.items())))
+    first = confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=cells, partitions=partitions)
+    second = confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=backwards,
+                                             partitions=partitions[::-1])
+    assert first.secret == second.secret
+
+
+@pytest.fixture(scope="module")
+def example_edition():
+    from panorama import validation
+    from panorama.resources import example_data_root
+    from panorama.results import compute_edition
+
+    return compute_edition(validation.load_history(example_data_root(), YEAR), Config(), example=True)
+
+
+def _rows(table: pd.DataFrame, dimension: str, code: str) -> pd.DataFrame:
+    return table[(table["dimension"] == dimension) & (table["code"].astype(str) == code)].set_index(
+        ["annee", "groupe"])
+
+
+def test_the_women_of_a_secret_category_cannot_be_rebuilt_from_the_two_studies(example_edition):
+    # The leak of the separate regimes: in 2018, 3 of the 21 participants living in the Marne were
+    # women; the study « femmes » hid 2018 but published 2019's share (0) and its evolution
+    # (−1/7), and the study « jeunes » published the 21 participants of 2018 (7 + 14).
+    women = _rows(example_edition.study("femmes").tables["femmes_hommes_par_categorie"].frame,
+                  "departement_residence", "51")
+    young = _rows(example_edition.study("jeunes").tables["jeunes_par_categorie"].frame,
+                  "departement_residence", "51")
+    assert women.loc[(2018, "F"), "secret"] and math.isnan(women.loc[(2018, "F"), "participants"])
+    assert young.loc[(2018, "MOINS_26"), "participants"] + young.loc[(2018, "26_PLUS"), "participants"] == 21
+    # the 2018 share (2019's − the evolution) is not published any more: 21 × share = 3 is out of reach
+    for group in ("F", "M"):
+        assert math.isnan(women.loc[(2019, group), "evolution_part_categorie"])
+        assert women.loc[(2019, group), "secret"]
+
+
+@pytest.mark.parametrize("study, table", [("femmes", "femmes_hommes_par_categorie"),
+                                          ("jeunes", "jeunes_par_categorie")])
+def test_no_share_nor_evolution_is_published_from_a_secret_cell(example_edition, study, table):
+    frame = example_edition.study(study).tables[table].frame
+    secret = frame[frame["participants"].isna()]
+    hidden = set(zip(secret["annee"], secret["dimension"], secret["code"]))
+    for row in frame.itertuples():
+        if (row.annee, row.dimension, row.code) in hidden:
+            assert math.isnan(row.part_participants_categorie), row
+        if (row.annee - 1, row.dimension, row.code) in hidden:
+            assert math.isnan(row.evolution_part_categorie), row
+    assert len(hidden) >= 4
+
+
+def test_the_same_population_has_the_same_secrecy_in_every_publication(example_edition):
+    panorama = example_edition.panorama.breakdowns
+    region = panorama[panorama["perimetre"] == indicators.REGION]
+    secret = dict(zip(zip(region["dimension"], region["code"]), region["secret"]))
+    shares = example_edition.study("femmes").tables["femmes_hommes_par_categorie"].frame
+    women = shares[(shares["annee"] == YEAR) & (shares["groupe"] == "F") & (shares["dimension"] == "ensemble")]
+    assert not women["secret"].any() and not secret[("sexe", "F")]
+    crossed = panorama[(panorama["perimetre"] == indicators.REGION) & (panorama["dimension"] == "sexe_x_tranche_age")]
+    ages = shares[(shares["annee"] == YEAR) & (shares["groupe"] == "F") & (shares["dimension"] == "tranche_age")]
+    for code, hidden in zip(ages["code"], ages["participants"].isna()):
+        assert hidden == bool(crossed[crossed["code"] == f"F|{code}"]["secret"].iloc[0]), code
+
+
+def test_a_study_cell_by_type_of_structure_follows_the_companies_rule():
+    rows, key = _sex_table(10, 20, 30)
+    women = confidentiality.identity(YEAR, ("sexe", "F"))
+    ea, esat = women | {("type_structure", "EA")}, women | {("type_structure", "ESAT")}
+    cells = {ea: (6.0, 600.0, 1.0, 1.0), esat: (4.0, 400.0, 3.0, 0.4)}  # EA: 6 people, but one company
+    done = confidentiality.protect_edition(rows, key, Rule(seuil=3), year=YEAR, cells=cells,
+                                           partitions=[confidentiality.Partition(women, (ea, esat), True)])
+    assert ea in done.secret and esat in done.secret  # ESAT too: else EA = 10 − 4
+    loose = confidentiality.protect_edition(rows, key, Rule(seuil=3, entreprises_min=1, dominance=1.0), year=YEAR,
+                                            cells=cells)
+    assert not loose.secret

@@ -20,8 +20,15 @@ from panorama.config import Config
 from panorama import cli, figures, validation
 from panorama.commentary import Texts
 from panorama.errors import UsageError
+from panorama import confidentiality
 from panorama.publications import PUBLICATIONS, studies, study as get_study
-from panorama.studies import common, donneur_ordre, femmes, jeunes, mobilite
+from panorama.results import compute_edition
+from panorama.studies import common, donneur_ordre, femmes, mobilite
+
+
+def published(history, theme: str, config, subject: str | None = None, example: bool = False):
+    """The study ``theme`` as published: protected with everything else of the year."""
+    return compute_edition(history, config, example=example, subject=subject).study(theme, subject)
 
 REPO = Path(__file__).resolve().parent.parent
 TOTAL_2019 = 1200 + 350.5 + 420 + 1607 + 300 + 75.25 + 250  # clean_tables' six contracts and C7
@@ -77,7 +84,7 @@ def row(frame: pd.DataFrame, **where) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def women(history):
-    return femmes.indicators(history, open_config())
+    return published(history, "femmes", open_config())
 
 
 def test_women_share_of_participants_and_hours(women):
@@ -160,18 +167,27 @@ def test_private_buyers_are_never_named():
     assert common.operation_title("Groupe scolaire", "COMMUNE") == "Groupe scolaire"
 
 
-def test_every_published_table_goes_through_publish(monkeypatch, history):
+def test_every_study_table_is_protected_with_the_whole_year(monkeypatch, history):
     seen = []
-    monkeypatch.setattr(common, "publish", lambda table, rule: seen.append(len(table)) or table.iloc[:0])
-    results = jeunes.indicators(history, open_config())
-    assert len(seen) == len(results.tables) == 2
-    assert all(t.frame.empty for t in results.tables.values())
+    real = confidentiality.protect_edition
+    monkeypatch.setattr(confidentiality, "protect_edition", lambda *args, **kwargs: seen.append(kwargs) or real(
+        *args, **kwargs))
+    edition = compute_edition(history, open_config(), example=False, subject="D1")
+    assert sorted(edition.studies) == ["donneur-ordre-D1", "femmes", "jeunes", "mobilite"]
+    assert len(seen) == 2 and seen[1]["settled"]  # the year, then the buyer around the settled year
+    for study in edition.studies.values():
+        for table in study.tables.values():
+            assert "secret" in table.frame
+            for cell in table.cells:
+                assert cell is None or cell[0] in seen[study.subject is not None]["cells"]
+    counted = sum(cell is not None for s in edition.studies.values() for t in s.tables.values() for cell in t.cells)
+    assert counted > 100
 
 
 # --- jeunes ---------------------------------------------------------------------------------------
 
 def test_young_participants(history):
-    results = jeunes.indicators(history, open_config())
+    results = published(history, "jeunes", open_config())
     shares = results.table("jeunes_par_categorie")
     whole = row(shares, annee=2019, groupe="MOINS_26", dimension="ensemble")
     assert whole["participants"] == 1  # P1, 21
@@ -190,7 +206,7 @@ def test_young_participants(history):
 # --- donneur-ordre --------------------------------------------------------------------------------
 
 def test_buyer_completion_and_comparison(history):
-    results = donneur_ordre.indicators(history, open_config(), subject="D1")
+    results = published(history, "donneur-ordre", open_config(), "D1")
     assert results.title == "Ville de Saint-Denis" and results.slug == "donneur-ordre-D1"
     figures = results.table("chiffres_cles")
 
@@ -284,7 +300,7 @@ def expected_distances() -> dict[str, float]:
 
 @pytest.fixture(scope="module")
 def mobility(mobility_root):
-    return mobilite.indicators(validation.load_history(mobility_root, 2019), open_config())
+    return published(validation.load_history(mobility_root, 2019), "mobilite", open_config())
 
 
 def test_known_communes_give_the_independent_distances(mobility_root, expected_distances):
@@ -369,7 +385,7 @@ def test_documents_show_withheld_values_as_secret(history, mobility_root, theme,
     data = validation.load_history(mobility_root, 2019) if theme == "mobilite" else history
     module = get_study(theme).load()
     rule = Config(secret_seuil=2, secret_entreprises_min=1, secret_dominance=1.0)  # cells of one person are secret
-    results = module.indicators(data, rule, **({"subject": subject} if subject else {}))
+    results = published(data, theme, rule, subject)
     assert any(t.frame["secret"].any() for t in results.tables.values())
     html = render.render_html(figures.Figures().draw(module.document(results, Texts(None))), pdf=False)
     assert '<abbr title="secret statistique">s</abbr>' in html
@@ -390,8 +406,7 @@ def test_every_study_composes_on_the_example_data(example_history, theme, subjec
     from panorama import render
 
     module = get_study(theme).load()
-    options = {"subject": subject} if subject else {}
-    results = module.indicators(example_history, open_config(), example=True, **options)
+    results = published(example_history, theme, open_config(), subject, example=True)
     html = render.render_html(figures.Figures().draw(module.document(results, Texts(None))), pdf=False)
     assert "Données fictives" in html and 'lang="fr"' in html
     assert html.count("<section") >= 5

@@ -5,24 +5,8 @@ assembly, registered with the other publications in
 :data:`panorama.publications.PUBLICATIONS` (which documents what the module provides)
 and built by :mod:`panorama.pipeline` like the panorama.
 
-Every table a study publishes goes through :func:`publish` (statistical
-confidentiality). This module imports nothing heavy.
+A study's ``indicators`` return its tables before statistical secrecy, each declaring
+the counts it publishes (see :mod:`panorama.studies.common`); they are published
+through :func:`panorama.results.compute_edition`, which applies statistical
+confidentiality to them jointly with everything else published for the year.
 """
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from panorama.confidentiality import Rule
-
-
-def publish(table: pd.DataFrame, rule: Rule) -> pd.DataFrame:
-    """The version of ``table`` that may be published: every table of a study
-    (open data and document alike) goes through here, where the statistical
-    confidentiality rule applies (:func:`panorama.confidentiality.protect_table`)."""
-    from panorama.confidentiality import protect_table
-
-    return protect_table(table, rule)

@@ -8,13 +8,14 @@ others, one buyer and all buyers of its type…). :func:`group_breakdowns` and
 that every figure of a study is defined exactly as in the panorama. Every
 table of counts is tidy (one row per cell) and carries the ``participants``
 of its cell, so that statistical confidentiality applies to it as a whole
-(:func:`panorama.studies.publish`).
+(:func:`panorama.results.compute_edition`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,33 +25,55 @@ import pandas as pd
 
 from panorama import catalogue, figspec, indicators, referential
 from panorama.commentary import fmt_points
+from panorama.confidentiality import Identity, Partition, Rule, identity
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
 from panorama.document import Card, Column, Document, Figure, Section, Table, chart_value
 from panorama.formatting import SECRET, fmt_int, fmt_pct
 from panorama.indicators import REGION
 from panorama.publications import PUBLICATIONS
-from panorama.studies import publish
 
 # --- results --------------------------------------------------------------------------------------
+
+#: Columns that identify a row of a study table (the others are figures).
+KEYS = ("annee", "groupe", "dimension", "code", "indicateur", "departement_residence", "departement_travail",
+        "operation_id")
+#: Figures that are not counts of people: never blanked.
+LABELS = ("annee", "rang")
+#: Columns of :func:`group_breakdowns` for the confidentiality rule only, never published: the
+#: companies of a cell by type of structure or contract and the share of its hours done by the largest.
+FIRMS = ("entreprises", "part_max_entreprise")
+
+Cell = tuple
+"""A count a table publishes: the population (:func:`panorama.confidentiality.identity`),
+its participants and its hours (and, by type of structure or contract, :data:`FIRMS`)."""
 
 
 @dataclass(frozen=True)
 class StudyTable:
     """One published table of a study: its file name (without ``.csv``), French title
-    and description, primary key and rows (columns described in
-    :data:`panorama.catalogue.COLUMNS`)."""
+    and description, primary key and rows (columns described in :data:`panorama.catalogue.COLUMNS`), and
+    what statistical secrecy needs to know of it: ``cells``, per row, the count the row
+    publishes (``None``: no count of its own — the row is then secret below ``seuil``
+    participants); ``partitions``, the relations between its cells; ``depends``, per
+    column (``*``: the whole row), per row, the cells the value is computed from (a share,
+    an evolution since N−1): secret when any of them is."""
 
     name: str
     title: str
     description: str
     key: tuple[str, ...]
     frame: pd.DataFrame
+    cells: tuple[Cell | None, ...] = ()
+    partitions: tuple[Partition, ...] = ()
+    depends: Mapping[str, tuple[tuple[Identity, ...], ...]] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
 class StudyResults:
-    """Every figure of one study, as published tables (confidentiality applied).
+    """Every figure of one study, as tables: before statistical secrecy from the study's
+    ``indicators``, published (the rule applied jointly with the whole year's
+    publications) in a :class:`panorama.results.Edition`.
 
     Like :class:`~panorama.results.Results` it exposes ``year``, ``config`` and
     ``example``, so that the :class:`~panorama.composer.Composer`'s text,
@@ -85,17 +108,143 @@ class StudyResults:
         (:meth:`panorama.publications.Publication.slug`)."""
         return PUBLICATIONS[self.study].slug(self.subject)
 
+    def cells(self) -> dict[Identity, tuple[float, ...]]:
+        """Every count the study publishes: identity → (participants, hours[, :data:`FIRMS`])."""
+        return {cell[0]: cell[1:] for table in self.tables.values() for cell in table.cells if cell is not None}
+
+    def partitions(self) -> list[Partition]:
+        """Every relation between the study's counts."""
+        return [part for table in self.tables.values() for part in table.partitions]
+
+    def published(self, secret: frozenset[Identity]) -> StudyResults:
+        """The study as published, ``secret`` being the secret cells of the year
+        (:func:`panorama.confidentiality.protect_edition`)."""
+        tables = {name: dataclasses.replace(t, frame=_protect(t, secret, self.config.rule))
+                  for name, t in self.tables.items()}
+        return dataclasses.replace(self, tables=tables)
+
+
+def _protect(table: StudyTable, secret: frozenset[Identity], rule: Rule) -> pd.DataFrame:
+    """The rows of ``table`` once the year's ``secret`` cells are known: a row whose cell
+    is secret (or, without a cell, counting ``0 < participants < seuil``) keeps its keys
+    and labels and has its figures blank; a value computed from a secret cell is blank
+    too (see :class:`StudyTable`); ``secret`` is true on every row with a blank figure."""
+    out = table.frame.reset_index(drop=True).drop(columns=[c for c in FIRMS if c in table.frame])
+    people = out["participants" if "participants" in out else "contrats"].astype(float).fillna(0).to_numpy()
+    hidden = out["secret"].fillna(False).astype(bool).to_numpy().copy() if "secret" in out \
+        else np.zeros(len(out), bool)
+    cells = table.cells or (None,) * len(out)
+    for i, cell in enumerate(cells):
+        hidden[i] |= (0 < people[i] < rule.seuil) if cell is None else cell[0] in secret
+    for i, names in enumerate(table.depends.get("*", ())):
+        hidden[i] |= any(name in secret for name in names)
+    figures = [c for c in out.columns if c not in (*KEYS, *LABELS, "secret")
+               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for column in figures:
+        out[column] = out[column].astype(float).where(~hidden)
+    for column, per_row in table.depends.items():
+        if column != "*":
+            blank = np.array([any(name in secret for name in names) for names in per_row], dtype=bool)
+            out[column] = out[column].astype(float).where(~blank)
+            hidden |= blank
+    out["secret"] = hidden
+    return out
+
 
 def study_results(study: str, history: Mapping[int, Dataset], config: Config, example: bool,
                   tables: Sequence[StudyTable], *, title: str | None = None,
                   subject: str | None = None) -> StudyResults:
-    """The results of ``study`` for the last year of ``history``: every table passes
-    through :func:`~panorama.studies.publish` here, and only here."""
+    """The results of ``study`` for the last year of ``history``, before statistical secrecy."""
     year = max(history)
-    published = {t.name: dataclasses.replace(t, frame=publish(t.frame, config.rule).reset_index(drop=True)) for t in tables}
     return StudyResults(study=study, title=title or PUBLICATIONS[study].title, year=year, years=sorted(history),
-                        config=config, example=example, quality=history[year].quality, tables=published,
-                        subject=subject)
+                        config=config, example=example, quality=history[year].quality,
+                        tables={t.name: t for t in tables}, subject=subject)
+
+
+def group_cells(frame: pd.DataFrame, groups: Mapping[str, tuple[tuple[str, str], ...]], year: int, *,
+                scope: str, partition: bool) -> dict:
+    """The cells, partitions and dependencies (:class:`StudyTable` fields) of a
+    :func:`group_breakdowns` table (``annee`` column: one year per row, else ``year``).
+    ``groups``: the conditions that define each group's population (women:
+    ``(("sexe", "F"),)``); a cell by type of structure or contract carries its
+    :data:`FIRMS` (dropped when the table is published); ``scope`` names the bands of
+    ``heures_par_participant``, which depend on the group. Each group's categories split
+    the group; when ``partition``, the groups split each category (participant-level groups)."""
+    years = frame["annee"].astype(int).tolist() if "annee" in frame else [year] * len(frame)
+    cells, whole, category = [], [], []
+    members: dict[tuple[Identity, str], list[Identity]] = defaultdict(list)
+    firms = zip(*(frame[c] if c in frame else [np.nan] * len(frame) for c in FIRMS))
+    for y, g, d, c, people, hours, companies in zip(years, frame["groupe"], frame["dimension"], frame["code"],
+                                                    frame["participants"], frame["heures"], firms):
+        own = identity(y, *groups[g])
+        name = own if d == ALL else identity(y, *groups[g], (d, c), *(
+            [("bandes", f"{scope}:{g}")] if not _across(d) else []))
+        counted = not np.isnan(companies[0])
+        cells.append((name, float(people), float(hours), *(map(float, companies) if counted else ())))
+        whole.append((own,))
+        if d != ALL:
+            members[(own, d)].append(name)
+        parent = identity(y) if d == ALL else identity(y, (d, c))
+        category.append((y, d, c))
+        if partition and _across(d):
+            members[(parent, "groupe")].append(name)
+    by_category: dict[tuple, list[Identity]] = defaultdict(list)
+    for (name, *_), key in zip(cells, category):
+        by_category[key].append(name)
+    depends = {}
+    for column in ("part_heures", "part_contrats", "part_participants"):
+        if column in frame:
+            depends[column] = tuple(whole)
+    for column in ("part_participants_categorie", "part_heures_categorie"):
+        if column in frame:
+            depends[column] = tuple(tuple(by_category[key]) for key in category)
+    if "evolution_part_categorie" in frame:
+        depends["evolution_part_categorie"] = tuple(
+            (*by_category[(y, d, c)], *by_category.get((y - 1, d, c), ())) for y, d, c in category)
+    partitions = tuple(Partition(parent, tuple(names), attribute == "groupe" or catalogue.breakdown(attribute).participants_add_up)
+                       for (parent, attribute), names in members.items())
+    return {"cells": tuple(cells), "partitions": partitions, "depends": depends}
+
+
+def _across(dimension: str) -> bool:
+    """Whether the cells of ``dimension`` (or the group's whole, :data:`ALL`) add up across
+    populations (not so for bands of a population's own distribution)."""
+    return dimension == ALL or catalogue.breakdown(dimension).across
+
+
+def _linked_cells(by_breakdown: Mapping[tuple[Identity, str], list[Identity]], own: Identity,
+                  code: str) -> tuple[Identity, ...]:
+    """The cells of ``own``'s breakdown that key figure ``code`` is computed from (its
+    catalogue link: a whole breakdown, or one cell of it); none for a figure without link."""
+    figure = catalogue.KEY_FIGURES.get(code)
+    link = figure.linked if figure is not None else None
+    if link is None:
+        return ()
+    cells = by_breakdown.get((own, link.dimension), ())
+    return tuple(cells if link.code is None else [c for c in cells if (link.dimension, link.code) in c])
+
+
+def figure_cells(frame: pd.DataFrame, groups: Mapping[str, tuple[tuple[str, str], ...]], year: int,
+                 categories: Sequence[Cell | None] = ()) -> dict:
+    """The cells and dependencies (:class:`StudyTable` fields) of a :func:`group_figures`
+    table (``annee`` column: one year per row, else ``year``): the row of a group's hours
+    publishes the group's cell; every figure of a group follows that cell and, for a
+    figure computed from one breakdown (its :attr:`panorama.catalogue.KeyFigure.linked`), the
+    group's cells of that breakdown among ``categories`` (the study's category cells)."""
+    years = frame["annee"].astype(int).tolist() if "annee" in frame else [year] * len(frame)
+    by_breakdown: dict[tuple[Identity, str], list[Identity]] = defaultdict(list)
+    for cell in categories:
+        if cell is not None:
+            for attribute, code in cell[0]:
+                by_breakdown[(cell[0] - {(attribute, code)}, attribute)].append(cell[0])
+    cells, depends = [], []
+    for y, g, people, code, value in zip(years, frame["groupe"], frame["participants"], frame["indicateur"],
+                                         frame["valeur"]):
+        own = identity(y, *groups[g])
+        cells.append((own, float(people), float(value)) if code == "heures" else None)
+        base = code.removeprefix("part_") if code.startswith("part_heures_") else code
+        depends.append((own, *_linked_cells(by_breakdown, own, base)))
+    return {"cells": tuple(cells), "depends": {"*": tuple(depends)}}
 
 
 # --- groups ---------------------------------------------------------------------------------------
@@ -145,7 +294,7 @@ def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], 
         if subset.empty:
             continue
         data = _group_dataset(ds, group)
-        rows = indicators.breakdowns(data, subset)
+        rows = indicators.breakdowns(data, subset, only=tuple(dimensions))
         rows = rows[(rows["perimetre"] == REGION) & rows["dimension"].isin(dimensions)].copy()
         if ALL in dimensions:
             whole = {"dimension": ALL, "code": ALL.upper(), "libelle": "Ensemble", "heures": subset["heures"].sum(),
@@ -160,7 +309,8 @@ def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], 
         columns.append("operations")
     if not frames:
         return pd.DataFrame(columns=[*columns, "secret"])
-    out = _complete(pd.concat(frames, ignore_index=True), dimensions)[columns].assign(secret=False)
+    out = _complete(pd.concat(frames, ignore_index=True), dimensions)
+    out = out[[*columns, *(c for c in FIRMS if c in out)]].assign(secret=False)
     if partition:
         totals = out.groupby(["dimension", "code"])[["participants", "heures"]].transform("sum")
         out["part_participants_categorie"] = out["participants"] / totals["participants"].replace(0, np.nan)

@@ -19,6 +19,7 @@ from panorama import catalogue, figspec, referential
 from panorama import indicators as layer
 from panorama.commentary import Texts
 from panorama.composer import Composer, leader
+from panorama.confidentiality import Partition, identity
 from panorama.config import Config
 from panorama.dataset import Dataset
 from panorama.document import Card, Cards, Column, Document, Section, Table, chart_value
@@ -104,7 +105,8 @@ def _completion_figures(completion: pd.DataFrame, groups: list[Group], participa
 
 def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool = False,
                subject: str) -> StudyResults:
-    """The tables of the study of buyer ``subject`` for the last year of ``history``."""
+    """The tables of the study of buyer ``subject`` for the last year of ``history``, before
+    statistical secrecy."""
     year = max(history)
     ds = history[year]
     buyer = ds.donneurs_ordre.set_index("donneur_ordre_id").loc[subject]
@@ -117,6 +119,13 @@ def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool 
     per_year = common.over_years(history, common.facts_by_year(history), lambda d, f: common.group_figures(
         d, f, _groups(d, f, subject, buyer["type"])[:2], ("heures", "participants", "contrats", "operations")))
     name = common.buyer_name(buyer["nom"], buyer["type"])
+    populations = {BUYER: (("donneur_ordre_id", subject),), TYPE: (("type_donneur_ordre", buyer["type"]),),
+                   REGION: ()}
+    breakdowns = common.group_breakdowns(ds, facts, groups, DIMENSIONS, partition=False)
+    breakdown_cells = common.group_cells(breakdowns, populations, year, scope=f"donneur-ordre:{subject}",
+                                         partition=False)
+    operations = _operations_table(ds, facts, completion, subject, buyer["type"])
+    each = [identity(year, ("operation_id", o)) for o in operations["operation_id"]]
     tables = [
         StudyTable("chiffres_cles", "Chiffres clés du donneur d'ordre et de ses comparaisons",
                    f"Indicateurs du panorama en {year} pour {name} ({subject}), pour l'ensemble des donneurs d'ordre "
@@ -124,18 +133,22 @@ def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool 
                    "d'insertion prévues par les clauses des opérations qui en prévoient ; heures_realisees_cumulees "
                    "et taux_realisation : heures réalisées sur ces opérations au cours des années disponibles, et "
                    "leur rapport aux heures prévues ; taux_realisation_median : médiane des taux des donneurs "
-                   "d'ordre du groupe.", ("groupe", "indicateur"), figures),
+                   "d'ordre du groupe.", ("groupe", "indicateur"), figures,
+                   **common.figure_cells(figures, populations, year, breakdown_cells["cells"])),
         StudyTable("operations", "Les opérations du donneur d'ordre",
                    f"Chaque opération de {name} suivie en {year}, avec ses heures prévues, réalisées dans l'année "
-                   f"et réalisées depuis {min(history)}.", ("operation_id",),
-                   _operations_table(ds, facts, completion, subject, buyer["type"])),
+                   f"et réalisées depuis {min(history)}.", ("operation_id",), operations,
+                   cells=tuple((c, float(p), float(h)) for c, p, h in zip(each, operations["participants"],
+                                                                          operations["heures_realisees"])),
+                   partitions=(Partition(identity(year, *populations[BUYER]), tuple(each), False),)),
         StudyTable("repartitions", "Répartitions du donneur d'ordre et de ses comparaisons",
                    f"Répartitions du panorama en {year} pour le donneur d'ordre, son type et tous les donneurs "
                    "d'ordre ; les parts se rapportent au total de chaque groupe.", ("groupe", "dimension", "code"),
-                   common.group_breakdowns(ds, facts, groups, DIMENSIONS, partition=False)),
+                   breakdowns, **breakdown_cells),
         StudyTable("evolution", "Le donneur d'ordre et son type par année",
                    "Heures, participants, contrats et opérations suivies du donneur d'ordre et de son type, pour "
-                   "chaque année disponible.", ("annee", "groupe", "indicateur"), per_year),
+                   "chaque année disponible.", ("annee", "groupe", "indicateur"), per_year,
+                   **common.figure_cells(per_year, populations, year)),
     ]
     return common.study_results("donneur-ordre", history, config, example, tables, title=name, subject=subject)
 

@@ -16,6 +16,7 @@ import pandas as pd
 from panorama import commentary, referential
 from panorama.commentary import Texts
 from panorama.composer import HALF, Composer
+from panorama.confidentiality import identity
 from panorama.config import Config
 from panorama.dataset import Dataset
 from panorama.document import Card, Cards, Column, Document, Section, Table
@@ -39,6 +40,10 @@ FIGURES = ("participants", "contrats", "heures", "heures_par_participant", "heur
 PARITY_DIMENSIONS = ("modalite", "nature", "secteur", "type_donneur_ordre", "type_structure")
 
 
+#: The population of each group (for statistical secrecy).
+POPULATIONS = {"F": (("sexe", "F"),), "M": (("sexe", "M"),), "ENSEMBLE": ()}
+
+
 def _groups(facts: pd.DataFrame) -> list[Group]:
     return [Group("F", "Femmes", (facts["sexe"] == "F").to_numpy()),
             Group("M", "Hommes", (facts["sexe"] == "M").to_numpy())]
@@ -58,8 +63,8 @@ def parity_operations(ds: Dataset, facts: pd.DataFrame, minimum: int = PARITY_MI
     part_femmes, ecart_parite`` (``|part_femmes − 0.5|``) and ``secret``.
     """
     people = facts.drop_duplicates(["operation_id", "participant_id"])
-    per_op = people.groupby("operation_id").agg(participants=("participant_id", "size"),
-                                                part_femmes=("sexe", lambda s: (s == "F").mean()))
+    per_op = people.assign(femme=people["sexe"] == "F").groupby("operation_id").agg(
+        participants=("participant_id", "size"), part_femmes=("femme", "mean"))
     per_op = per_op[per_op["participants"] >= minimum].reset_index()
     per_op["ecart_parite"] = _distance_to_parity(per_op["part_femmes"])
     per_op = per_op.sort_values(["ecart_parite", "participants", "operation_id"],
@@ -100,10 +105,13 @@ def parity_categories(shares: pd.DataFrame, minimum: int = PARITY_MIN_PARTICIPAN
 
 
 def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool = False) -> StudyResults:
-    """The tables of the study for the last year of ``history`` (every year for the shares)."""
+    """The tables of the study for the last year of ``history`` (every year for the shares),
+    before statistical secrecy."""
     year = max(history)
     shares, figures = common.partition_indicators(history, _groups, SHARE_DIMENSIONS, FIGURES)
     ds = history[year]
+    share_cells = common.group_cells(shares, POPULATIONS, year, scope="femmes", partition=True)
+    categories = parity_categories(shares[shares["annee"] == year])
     tables = [
         StudyTable(TABLE, "Femmes et hommes par catégorie",
                    f"Pour chaque année de {min(history)} à {year} et chaque catégorie des répartitions du panorama "
@@ -111,11 +119,12 @@ def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool 
                    "et des hommes ; part_participants_categorie de la ligne des femmes est la part des femmes "
                    "parmi les participants de la catégorie ; part_participants, part_contrats et part_heures "
                    "décrivent la répartition des femmes (ou des hommes) entre les catégories.",
-                   ("annee", "groupe", "dimension", "code"), shares),
+                   ("annee", "groupe", "dimension", "code"), shares, **share_cells),
         StudyTable("chiffres_cles_femmes_hommes", "Chiffres clés des femmes et des hommes",
                    f"Indicateurs du panorama calculés sur les contrats des femmes, des hommes et de l'ensemble, "
                    f"{year} ; duree_mediane_jours : durée médiane des contrats terminés au 31 décembre.",
-                   ("groupe", "indicateur"), figures),
+                   ("groupe", "indicateur"), figures,
+                   **common.figure_cells(figures, POPULATIONS, year, share_cells["cells"])),
         StudyTable("parite_operations", "Les opérations les plus proches de la parité",
                    f"Les {PARITY_RANKED} opérations d'au moins {PARITY_MIN_PARTICIPANTS} participants en {year} "
                    "dont la part des femmes est la plus proche de 50 %.", ("rang",),
@@ -124,7 +133,9 @@ def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool 
                    f"Les {PARITY_RANKED} catégories d'opérations (modalité, nature, secteur, type de donneur "
                    f"d'ordre) et types de structure d'au moins {PARITY_MIN_PARTICIPANTS} participants en {year} "
                    "dont la part des femmes est la plus proche de 50 % ; participants : tous sexes confondus.",
-                   ("rang",), parity_categories(shares[shares["annee"] == year])),
+                   ("rang",), categories, depends={"*": tuple(
+                       tuple(identity(year, *POPULATIONS[g], (d, c)) for g in ("ENSEMBLE", "F", "M"))
+                       for d, c in zip(categories["dimension"], categories["code"]))}),
     ]
     return common.study_results("femmes", history, config, example, tables)
 

@@ -22,6 +22,7 @@ from panorama import catalogue, figspec, geo, referential
 from panorama import indicators as layer
 from panorama.commentary import Texts
 from panorama.composer import Composer
+from panorama.confidentiality import Partition, identity
 from panorama.config import Config
 from panorama.dataset import Dataset
 from panorama.document import Card, Cards, Column, Document, Section, Table, chart_value
@@ -144,6 +145,49 @@ def flows(located: pd.DataFrame, departements: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).assign(secret=False)
 
 
+def _cells(year: int, cover: pd.DataFrame, bands: pd.DataFrame, statistics: pd.DataFrame,
+           flux: pd.DataFrame) -> dict[str, dict]:
+    """The cells, partitions and dependencies (:class:`~panorama.studies.common.StudyTable`
+    fields) of each table: the contracts of a reason, of a band of distance, of a category,
+    of a flow, all located ones being the contracts of reason :data:`LOCATED`."""
+    everyone, located = identity(year), identity(year, ("motif", LOCATED))
+
+    def counted(names: list, frame: pd.DataFrame) -> tuple:
+        return tuple((name, float(p), float(h)) for name, p, h in zip(names, frame["participants"], frame["heures"]))
+
+    reasons = [identity(year, ("motif", code)) for code in cover["code"]]
+    by_band = [located | {("distance", code)} for code in bands["code"]]
+    categories = [located if d == ALL else located | {(d, c)} for d, c in zip(statistics["dimension"],
+                                                                                 statistics["code"])]
+    members: dict[tuple, list] = {}
+    for name, d in zip(categories, statistics["dimension"]):
+        if d != ALL:
+            members.setdefault((located, d), []).append(name)
+    homes = [located | {("departement_residence", r)} for r in flux["departement_residence"]]
+    works = [located | {("departement_execution", w)} for w in flux["departement_travail"]]
+    routes = [home | work for home, work in zip(homes, works)]
+    along_home: dict = {}
+    along_work: dict = {}
+    for route, home, work in zip(routes, homes, works):
+        along_home.setdefault(home, []).append(route)
+        along_work.setdefault(work, []).append(route)
+    return {
+        "couverture": {"cells": counted(reasons, cover),
+                       "partitions": (Partition(everyone, tuple(reasons), False),),
+                       "depends": {"part_contrats": tuple((everyone,) for _ in reasons)}},
+        "distances_par_tranche": {"cells": counted(by_band, bands),
+                                  "partitions": (Partition(located, tuple(by_band), False),),
+                                  "depends": {"part_contrats": tuple((located,) for _ in by_band)}},
+        "distances_par_categorie": {"cells": counted(categories, statistics), "partitions": tuple(
+            Partition(parent, tuple(names), catalogue.breakdown(d).participants_add_up)
+            for (parent, d), names in members.items())},
+        "flux_departements": {"cells": counted(routes, flux), "partitions": (
+            *(Partition(home, tuple(names), False) for home, names in along_home.items()),
+            *(Partition(work, tuple(names), True) for work, names in along_work.items())),
+                              "depends": {"part_contrats": tuple((home,) for home in homes)}},
+    }
+
+
 def _departement_label(code: str) -> str:
     return OUTSIDE[1] if code == OUTSIDE[0] else referential.departement_name(code) or code
 
@@ -153,28 +197,32 @@ _GRAND_PARIS = (" ; à Paris et en petite couronne, c'est la Métropole du Grand
 
 
 def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool = False) -> StudyResults:
-    """The tables of the study for the last year of ``history``."""
+    """The tables of the study for the last year of ``history``, before statistical secrecy."""
     year = max(history)
     frame = trips(history[year])
     located = frame[frame["motif"] == LOCATED]
     per_contract = ("Unité : le contrat (un participant ayant plusieurs contrats compte pour chacun) ; distance à vol "
                     "d'oiseau entre les centroïdes de la commune de résidence et de la commune d'exécution.")
+    cover, bands, statistics = coverage(frame), distance_bands(located), distance_statistics(located)
+    flux = flows(located, config.departements)
+    cells = _cells(year, cover, bands, statistics, flux)
     tables = [
         StudyTable("couverture", "Contrats dont la distance est calculée",
                    f"Contrats de {year} selon que la distance domicile-travail a pu être calculée ou non, et pourquoi "
-                   "(les contrats sans commune ne sont jamais localisés par défaut).", ("code",), coverage(frame)),
+                   "(les contrats sans commune ne sont jamais localisés par défaut).", ("code",), cover,
+                   **cells["couverture"]),
         StudyTable("distances_par_tranche", "Contrats par tranche de distance",
-                   f"Contrats localisés de {year} par tranche de distance. {per_contract}", ("code",),
-                   distance_bands(located)),
+                   f"Contrats localisés de {year} par tranche de distance. {per_contract}", ("code",), bands,
+                   **cells["distances_par_tranche"]),
         StudyTable("distances_par_categorie", "Distance domicile-travail par catégorie",
                    f"Médiane, quartiles et moyenne de la distance, part des contrats dans la commune, "
                    f"l'intercommunalité et le département de résidence, pour tous les contrats localisés de {year} "
-                   f"(dimension ensemble) et par catégorie. {per_contract}", ("dimension", "code"),
-                   distance_statistics(located)),
+                   f"(dimension ensemble) et par catégorie. {per_contract}", ("dimension", "code"), statistics,
+                   **cells["distances_par_categorie"]),
         StudyTable("flux_departements", "Flux entre départements de résidence et de travail",
                    f"Contrats localisés de {year} par département de résidence du participant et département "
                    "d'exécution de l'opération ; part_contrats : part des contrats des résidents du département.",
-                   ("departement_residence", "departement_travail"), flows(located, config.departements)),
+                   ("departement_residence", "departement_travail"), flux, **cells["flux_departements"]),
     ]
     return common.study_results("mobilite", history, config, example, tables)
 
