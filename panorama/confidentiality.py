@@ -52,6 +52,7 @@ import numpy as np
 import pandas as pd
 
 from panorama import catalogue
+from panorama.config import Rule
 from panorama.errors import PanoramaError
 
 REGION = "region"
@@ -62,22 +63,6 @@ MEASURES = ("heures", "contrats", "participants", "part_heures", "part_participa
 
 class ConfidentialityError(PanoramaError):
     """The audit found a suppressed value that could be recovered: nothing is written."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """The confidentiality rule (``[secret]`` section of the configuration)."""
-
-    seuil: int = 5
-    entreprises_min: int = 3
-    dominance: float = 0.85
-    protection: float | None = None  # default: seuil
-    protection_heures: float = 0.10
-
-    @property
-    def protection_participants(self) -> float:
-        """Minimal width of the interval of a suppressed participant count."""
-        return float(self.seuil if self.protection is None else self.protection)
 
 
 @dataclass

@@ -46,7 +46,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from panorama import referential
-from panorama.confidentiality import Rule
 from panorama.errors import ConfigError
 
 IDF_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
@@ -54,6 +53,22 @@ HORS_REGION = ("erreur", "exclure")
 """What to do with operations outside the configured départements: stop with an error
 naming them, or exclude them (counted and reported)."""
 LOGO_FORMATS = (".png", ".jpg", ".jpeg", ".svg")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """The confidentiality rule (``[secret]`` section of the configuration)."""
+
+    seuil: int = 5
+    entreprises_min: int = 3
+    dominance: float = 0.85
+    protection: float | None = None  # default: seuil
+    protection_heures: float = 0.10
+
+    @property
+    def protection_participants(self) -> float:
+        """Minimal width of the interval of a suppressed participant count."""
+        return float(self.seuil if self.protection is None else self.protection)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import math
 import zipfile
 from itertools import product
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import openpyxl
@@ -29,6 +30,9 @@ from openpyxl.writer.excel import ExcelWriter
 
 from panorama import catalogue, indicators, referential
 from panorama.results import Results
+
+if TYPE_CHECKING:
+    from panorama.studies.common import StudyResults
 
 PACKAGE_FILE = "datapackage.json"
 README_FILE = "LISEZMOI.md"
@@ -512,3 +516,41 @@ def write_data_package(folder: Path, package: dict, tables: dict[str, pd.DataFra
             index=frame.index)
     _write_resources(folder, package, cells)
     return [PACKAGE_FILE, *(r["path"] for r in package["resources"])]
+
+
+def write_study_data(results: StudyResults, folder: Path) -> list[str]:
+    """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
+    (one CSV file per table and ``datapackage.json``); return the file names."""
+    from panorama.studies.common import in_grand_paris
+
+    config = results.config
+    title = f"{results.title} — {config.region_nom}, {results.year}"
+    if results.example:
+        title += " (données fictives)"
+    resources = []
+    for table in results.tables.values():
+        fields = []
+        for column in table.frame.columns:
+            kind, label, description = catalogue.column(column).in_study()
+            description = description.replace("{grand_paris}", " (à Paris et en petite couronne : la Métropole du "
+                                              "Grand Paris)" if in_grand_paris(config) else "")
+            fields.append({"name": column, "type": kind, "title": label, "description": description})
+            if kind == "boolean":
+                fields[-1].update(trueValues=["true"], falseValues=["false"])
+        resources.append({"name": table.name, "type": "table", "path": f"{table.name}.csv", "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
+                          "description": table.description, "dialect": {"delimiter": ",", "header": True},
+                          "schema": {"fields": fields, "missingValues": [""], "primaryKey": list(table.key)}})
+    package = {
+        "$schema": DATA_PACKAGE_PROFILE,
+        "name": f"etude-{results.slug}-{results.year}".lower(),
+        "title": title,
+        "description": (("Données fictives : jeu d'exemple, aucun chiffre ne décrit la réalité. " if results.example
+                         else "") + f"Les tableaux de l'étude « {results.title} » ({config.observatoire_nom}). "
+                        "Chaque valeur publiée dans le document figure dans un de ces fichiers."),
+        **provenance(config, results.year, results.example),
+        "keywords": ["clauses sociales", "commande publique", "insertion professionnelle", config.region_nom,
+                     str(results.year)],
+        "resources": resources,
+    }
+    return write_data_package(folder, package, {t.name: t.frame for t in results.tables.values()})

@@ -104,7 +104,7 @@ _STUDY_NAMING = Naming(folder="{year}/etudes", document="{slug}/etude-{slug}-{ye
 
 def _study(name: str, title: str, description: str, module: str, subject: str | None = None) -> Publication:
     return Publication(name, title, description, SUBJECT if subject else REGION, module, _STUDY_NAMING,
-                       subject=subject, study=True, data="panorama.studies.common:write_study_data")
+                       subject=subject, study=True, data="panorama.opendata:write_study_data")
 
 
 PUBLICATIONS: dict[str, Publication] = {publication.name: publication for publication in (

@@ -19,7 +19,7 @@ import pandas as pd
 from panorama import catalogue, confidentiality, indicators, referential
 from panorama.config import Config
 from panorama.dataset import Dataset, QualityReport
-from panorama.document import SECRET
+from panorama.formatting import SECRET
 from panorama.parallel import Background
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class Results:
 
     def serie(self, code: str, perimetre: str = indicators.REGION) -> list[tuple[int, object]]:
         """``(year, value)`` of key figure ``code`` for every year of the series
-        (NaN: no data; :data:`~panorama.document.SECRET`: statistical secrecy)."""
+        (NaN: no data; :data:`~panorama.formatting.SECRET`: statistical secrecy)."""
         if self.series is None:
             return [(self.year, SECRET if self.is_secret(code, perimetre) else self.figure(code, perimetre))]
         catalogue.key_figure(code)

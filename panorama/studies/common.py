@@ -18,7 +18,6 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -425,44 +424,6 @@ def in_grand_paris(config: Config) -> bool:
     """Whether the region holds départements of the Métropole du Grand Paris (whose
     communes share one intercommunality): only then is it named."""
     return bool(set(config.departements) & set(PETITE_COURONNE))
-
-
-def write_study_data(results: StudyResults, folder: Path) -> list[str]:
-    """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
-    (one CSV file per table and ``datapackage.json``); return the file names."""
-    from panorama.opendata import DATA_PACKAGE_PROFILE, provenance, write_data_package
-
-    config = results.config
-    title = f"{results.title} — {config.region_nom}, {results.year}"
-    if results.example:
-        title += " (données fictives)"
-    resources = []
-    for table in results.tables.values():
-        fields = []
-        for column in table.frame.columns:
-            kind, label, description = catalogue.column(column).in_study()
-            description = description.replace("{grand_paris}", " (à Paris et en petite couronne : la Métropole du "
-                                              "Grand Paris)" if in_grand_paris(config) else "")
-            fields.append({"name": column, "type": kind, "title": label, "description": description})
-            if kind == "boolean":
-                fields[-1].update(trueValues=["true"], falseValues=["false"])
-        resources.append({"name": table.name, "type": "table", "path": f"{table.name}.csv", "format": "csv",
-                          "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
-                          "description": table.description, "dialect": {"delimiter": ",", "header": True},
-                          "schema": {"fields": fields, "missingValues": [""], "primaryKey": list(table.key)}})
-    package = {
-        "$schema": DATA_PACKAGE_PROFILE,
-        "name": f"etude-{results.slug}-{results.year}".lower(),
-        "title": title,
-        "description": (("Données fictives : jeu d'exemple, aucun chiffre ne décrit la réalité. " if results.example
-                         else "") + f"Les tableaux de l'étude « {results.title} » ({config.observatoire_nom}). "
-                        "Chaque valeur publiée dans le document figure dans un de ces fichiers."),
-        **provenance(config, results.year, results.example),
-        "keywords": ["clauses sociales", "commande publique", "insertion professionnelle", config.region_nom,
-                     str(results.year)],
-        "resources": resources,
-    }
-    return write_data_package(folder, package, {t.name: t.frame for t in results.tables.values()})
 
 
 # --- documents ------------------------------------------------------------------------------------
