@@ -67,7 +67,9 @@ def stage_runs(script: str, args: list[str], runs: int) -> dict[str, float]:
 _INDICATORS = """
 import json, resource, sys, time
 from pathlib import Path
-from panorama import confidentiality, indicators, validation
+from panorama.protect import confidentiality
+from panorama.compute import indicators
+from panorama.input import validation
 root, year = Path(sys.argv[1]), int(sys.argv[2])
 t0 = time.perf_counter()
 ds = validation.load_year(root, year)
@@ -88,11 +90,14 @@ _STAGES = """
 import json, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from panorama import figures, maps, panorama_report, pipeline, render
-from panorama.commentary import Texts
-from panorama.config import Config
-from panorama.publications import PANORAMA
-from panorama.source import Example
+from panorama.draw import figures, maps
+from panorama.compose import panorama_report
+from panorama import pipeline
+from panorama.output import render
+from panorama.compose.commentary import Texts
+from panorama.core.config import Config
+from panorama.core.publications import PANORAMA
+from panorama.input.source import Example
 spent = {"cartes": 0.0}
 def timed(function):
     def wrapper(*args, **kwargs):

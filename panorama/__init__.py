@@ -2,8 +2,8 @@
 
 The data flows one way: source → validate → compute → protect → compose → draw →
 render → write. The public entry points are :func:`panorama.pipeline.run` (any
-publication of :mod:`panorama.publications`, from a :mod:`panorama.source`) and
-:func:`panorama.validation.load_year`; the command line (:mod:`panorama.cli`) is a
+publication of :mod:`panorama.core.publications`, from a :mod:`panorama.input.source`) and
+:func:`panorama.input.validation.load_year`; the command line (:mod:`panorama.cli`) is a
 thin layer over them.
 """
 

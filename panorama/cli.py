@@ -1,7 +1,7 @@
 """Command line: a thin French layer over :mod:`panorama.pipeline` and
-:mod:`panorama.validation`; the publications it offers, their help and their choices
-come from the registry (:mod:`panorama.publications`), the data from a
-:class:`~panorama.source.Source` (``--data``, or the embedded example).
+:mod:`panorama.input.validation`; the publications it offers, their help and their choices
+come from the registry (:mod:`panorama.core.publications`), the data from a
+:class:`~panorama.input.source.Source` (``--data``, or the embedded example).
 
 Heavy libraries (pandas, matplotlib, geopandas, WeasyPrint) are imported
 inside the commands, so ``panorama --help`` answers at once. Data and
@@ -15,18 +15,17 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 import sys
 import time
 import warnings
 from pathlib import Path
 from typing import Annotated, Optional
 
-import re
-
 import typer
 import typer.core
 
-from panorama.publications import PANORAMA, SHEETS, studies, study
+from panorama.core.publications import PANORAMA, SHEETS, studies, study
 
 # typer's own words, in French (typer looks them up through gettext's ``_``).
 _FRENCH = {
@@ -114,7 +113,7 @@ def _fail(message: str, code: int = 1) -> None:
 
 def _run(action):
     """Run ``action`` turning known errors into French messages and exit codes."""
-    from panorama.errors import PanoramaError, system_error
+    from panorama.core.errors import PanoramaError, system_error
 
     try:
         return action()
@@ -155,7 +154,7 @@ def build_command(
     """Build the panorama, or the sheets of the départements asked for."""
     def action():
         from panorama import pipeline
-        from panorama.source import from_option
+        from panorama.input.source import from_option
 
         sheets = bool(departements or departement)
         return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_option(data), out,
@@ -180,7 +179,7 @@ def build_command(
 
 def _echo_warnings(report, year: str, data: Path | None) -> None:
     """The data's warnings, seen at build time: how many, the main ones, where to read them all."""
-    from panorama.quality import build_warnings
+    from panorama.input.quality import build_warnings
 
     text = build_warnings(report, f"panorama validate {year}" + (f" --data {data}" if data is not None else ""))
     if text is not None:
@@ -189,7 +188,7 @@ def _echo_warnings(report, year: str, data: Path | None) -> None:
 
 def _secret_summary(summary) -> str:
     """« Secret statistique : 164 cases masquées (95 primaires, 69 secondaires) … »."""
-    from panorama.formatting import fmt_int, plural
+    from panorama.core.formatting import fmt_int, plural
 
     text = (f"Secret statistique : {fmt_int(summary.suppressed)} {plural(summary.suppressed, 'case')} "
             f"{plural(summary.suppressed, 'masquée')} ({fmt_int(summary.primary)} "
@@ -201,7 +200,7 @@ def _secret_summary(summary) -> str:
 
 
 def _seconds(elapsed: float) -> str:
-    from panorama.formatting import fmt_number
+    from panorama.core.formatting import fmt_number
 
     return f"{fmt_number(elapsed, 1)} s"
 
@@ -214,9 +213,9 @@ def _progress(message: str) -> None:
 def validate_command(year: YearArgument, data: DataOption = None) -> None:
     """Vérifie les données d'une année et affiche un bilan de qualité."""
     def action():
-        from panorama.quality import summary
-        from panorama.source import from_option
-        from panorama.validation import load_year
+        from panorama.input.quality import summary
+        from panorama.input.source import from_option
+        from panorama.input.validation import load_year
 
         return summary(load_year(from_option(data), _year(year)).quality)
 
@@ -249,9 +248,10 @@ def example_command(
     un jeu national d'environ N contrats par an, pour mesurer les performances.
     """
     def action():
-        from panorama import example, referential
-        from panorama.errors import UsageError
-        from panorama.publish import adding
+        from panorama.core import referential
+        from panorama.core.errors import UsageError
+        from panorama.input import example
+        from panorama.output.publish import adding
 
         years = tuple(sorted(set(annee or example.DEFAULT_YEARS)))
         taken = [str(out / str(year)) for year in years if (out / str(year)).exists()]
@@ -314,7 +314,7 @@ def study_command(
 
     def action():
         from panorama import pipeline
-        from panorama.source import from_option
+        from panorama.input.source import from_option
 
         publication = study(theme)
         if listing:
@@ -359,7 +359,7 @@ def _text_table(table) -> str:
     """A DataFrame as aligned text columns (numbers formatted and right-aligned)."""
     from pandas.api.types import is_numeric_dtype
 
-    from panorama.formatting import fmt_int
+    from panorama.core.formatting import fmt_int
 
     columns = []
     for name in table.columns:

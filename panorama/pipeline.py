@@ -1,8 +1,8 @@
 """The one pipeline of every publication: read → validate → compute → protect → compose →
 draw → render → write, the same for the panorama, the département sheets and the studies
-(:mod:`panorama.publications`), with outputs written completely or not at all.
+(:mod:`panorama.core.publications`), with outputs written completely or not at all.
 
-:func:`run` builds one publication of a year from a :class:`~panorama.source.Source`;
+:func:`run` builds one publication of a year from a :class:`~panorama.input.source.Source`;
 :func:`load_results` stops after the figures. Compute and protect are one call,
 :func:`protected_results`: a publication's document only ever receives its results with
 statistical confidentiality applied.
@@ -10,7 +10,7 @@ statistical confidentiality applied.
 The machine's two cores share a build: a worker process, forked as the build starts,
 loads the drawing libraries while the data are read and the figures computed (in another
 forked process, while this one loads WeasyPrint), then draws the charts and maps that the
-figure cache (:mod:`panorama.figures`) lacks, on both cores; the open data are written
+figure cache (:mod:`panorama.draw.figures`) lacks, on both cores; the open data are written
 while the PDF is, and the documents of a publication that makes several (the sheets) two
 at a time.
 """
@@ -24,21 +24,28 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from panorama import figures, validation
-from panorama.commentary import Texts
-from panorama.config import Config, load_config
-from panorama.errors import UsageError
-from panorama.parallel import Background, Worker, share
-from panorama.publish import check_output, staging
-from panorama.publications import DEPARTEMENT, REGION, SUBJECT, Publication, studies
-from panorama.results import Results, compute_edition
-from panorama.source import Source
+from panorama.compose.commentary import Texts
+from panorama.core.config import Config, load_config
+from panorama.core.errors import UsageError
+from panorama.core.parallel import Background, Worker, share
+from panorama.core.publications import (
+    DEPARTEMENT,
+    REGION,
+    SUBJECT,
+    Publication,
+    studies,
+)
+from panorama.draw import figures
+from panorama.input import validation
+from panorama.input.source import Source
+from panorama.output.publish import check_output, staging
+from panorama.protect.results import Results, compute_edition
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from panorama.dataset import Dataset
-    from panorama.studies.common import StudyResults
+    from panorama.compose.studies.common import StudyResults
+    from panorama.input.dataset import Dataset
 
 Progress = Callable[[str], None]
 MAX_LISTED = 30  # identifiers listed in the message about an unknown one
@@ -56,7 +63,7 @@ class Output:
 
 
 Cache = bool | Path
-"""The figure cache of a build: ``True`` the user's (:func:`panorama.figures.default_folder`),
+"""The figure cache of a build: ``True`` the user's (:func:`panorama.draw.figures.default_folder`),
 a folder, or ``False`` for none (every figure drawn)."""
 class _Drawing:
     """The figures of one build. A worker process forked at once loads the drawing
@@ -76,7 +83,7 @@ class _Drawing:
 
     def compose(self, builder: Callable[[], T]) -> T:
         """``builder()`` (a document, or a list of them), composed once, with the figures of
-        all its documents drawn (each once) and attached (see :mod:`panorama.figures`); once
+        all its documents drawn (each once) and attached (see :mod:`panorama.draw.figures`); once
         per build."""
         return self._figures.draw(builder(), self._draw_all)
 
@@ -91,14 +98,14 @@ def _quiet(_: str) -> None:
 
 
 def configuration(path: Path | None, pdf_archive: bool = False) -> Config:
-    """The configuration of a build: the file at ``path`` (:func:`~panorama.config.load_config`);
+    """The configuration of a build: the file at ``path`` (:func:`~panorama.core.config.load_config`);
     ``pdf_archive`` (option --pdf-archive) asks for PDF/A-3u whatever it says."""
     config = load_config(path)
     return replace(config, pdf_archive=True) if pdf_archive else config
 
 
 def check_subjects(publication: Publication, subjects: Sequence[str] | None, year: int) -> None:
-    """A :class:`~panorama.errors.UsageError` unless ``subjects`` fit what ``publication``
+    """A :class:`~panorama.core.errors.UsageError` unless ``subjects`` fit what ``publication``
     covers: none for the region, one identifier for a study about one entity, any
     départements for the sheets."""
     if publication.covers == REGION and subjects and not publication.study:
@@ -121,7 +128,7 @@ def load_results(publication: Publication, year: int, source: Source, config: Co
     """Read and validate year ``year`` of ``source`` (and every earlier year it holds), then
     compute the protected results ``publication`` is composed from (:func:`protected_results`).
 
-    Raises :class:`~panorama.errors.DataError` on invalid data.
+    Raises :class:`~panorama.core.errors.DataError` on invalid data.
     """
     config = config or Config()
     history = _history(year, source, progress, config)
@@ -136,9 +143,9 @@ def protected_results(publication: Publication, history: dict[int, Dataset], con
     that ``publication`` is composed from, statistical confidentiality applied.
 
     Everything published for the year is computed and protected together
-    (:func:`~panorama.results.compute_edition`), so the same cells are secret whichever
+    (:func:`~panorama.protect.results.compute_edition`), so the same cells are secret whichever
     publication is built: the panorama and the sheets take the year's
-    :class:`~panorama.results.Results`, a study its published tables, about its subject
+    :class:`~panorama.protect.results.Results`, a study its published tables, about its subject
     when it takes one — an identifier that must exist that year. ``fictitious``: the data
     are fictitious (the documents say so).
     """
@@ -166,7 +173,7 @@ def protected_results(publication: Publication, history: dict[int, Dataset], con
 def available_subjects(publication: Publication, year: int, source: Source) -> pd.DataFrame:
     """The entities a study about one can be about in ``year`` (its ``subjects`` table, the
     identifier first), for ``panorama study THEME --list YEAR``; a
-    :class:`~panorama.errors.UsageError` for a publication without subject."""
+    :class:`~panorama.core.errors.UsageError` for a publication without subject."""
     if publication.covers != SUBJECT:
         about = [s.name for s in studies() if s.covers == SUBJECT]
         raise UsageError(f"L'étude « {publication.name} » ne porte pas sur un identifiant : l'option --list ne "
@@ -178,12 +185,12 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
         config: Config | None = None, *, subjects: Sequence[str] | None = None, progress: Progress = _quiet,
         cache: Cache = True) -> Output:
     """Build ``publication`` for ``year`` from ``source`` into ``out`` (file names: its
-    :class:`~panorama.publications.Naming`), written completely or not at all.
+    :class:`~panorama.core.publications.Naming`), written completely or not at all.
 
     ``subjects``: the départements of the sheets (``None``: those of the configuration),
     the identifier of the entity a study is about. A missing, superfluous or unknown
-    one raises a :class:`~panorama.errors.UsageError` listing what exists. ``cache``:
-    the figure cache, ``True`` the user's (:func:`panorama.figures.default_folder`), a
+    one raises a :class:`~panorama.core.errors.UsageError` listing what exists. ``cache``:
+    the figure cache, ``True`` the user's (:func:`panorama.draw.figures.default_folder`), a
     folder, or ``False`` for none (every figure drawn).
     """
     check_subjects(publication, subjects, year)
@@ -231,7 +238,7 @@ def _document_subjects(publication: Publication, results: Results | StudyResults
 def _while_pdf_engine_loads(function: Callable[[], T]) -> T:
     """``function()`` — reading the data and computing the results — in a forked
     process, while this one loads WeasyPrint, which it needs for the PDF (half a second)."""
-    from panorama import render
+    from panorama.output import render
 
     with Background(function) as computing:  # on the other core
         render.prepare_pdf()
@@ -242,7 +249,7 @@ def _write(publication: Publication, year: int, results: Results | StudyResults,
            documents: list[tuple[str | None, object]], out: Path, config: Config, progress: Progress) -> Output:
     """Render ``documents`` (subject, document) to HTML and PDF and write them with the
     open data, in a staging folder that replaces the publication's entries on success."""
-    from panorama import render  # the rendering of the documents
+    from panorama.output import render  # the rendering of the documents
 
     naming = publication.naming
     fields = {"year": year, "slug": publication.slug(documents[0][0] if documents else None)}

@@ -135,7 +135,7 @@ OPEN_CONFIG_TOML = ("[region]\ndepartements = [" + ", ".join(f'"{code}"' for cod
 def open_config():
     """A configuration that publishes every cell (the confidentiality rule switched off),
     for a region holding the small datasets' départements."""
-    from panorama.config import Config
+    from panorama.core.config import Config
 
     return Config(departements=TEST_DEPARTEMENTS, secret_seuil=1, secret_entreprises_min=1, secret_dominance=1.0)
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pytest
 import tinyhtml5
-
 from a11y.documents import BUILDERS, built_documents
-from panorama import render
+
+from panorama.output import render
 
 A11Y = Path(__file__).parent / "a11y"
 CHECK = A11Y / "check.mjs"

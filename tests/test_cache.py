@@ -1,5 +1,5 @@
-"""The figure cache and the drawing after composition (``panorama.figures``), the work shared
-between processes (``panorama.parallel``) and the Fisher-Jenks classes the maps use.
+"""The figure cache and the drawing after composition (``panorama.draw.figures``), the work shared
+between processes (``panorama.core.parallel``) and the Fisher-Jenks classes the maps use.
 
 A figure read back from the cache, or drawn in another process, is the very figure drawn
 here: the documents are byte-identical with and without the cache, and an unchanged
@@ -17,13 +17,15 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import charts, figspec, figures, maps, pipeline
-from panorama.config import Config, load_config
-from panorama.document import Document, Figure, Section
-from panorama.errors import DataError, PanoramaError, Problem
-from panorama.parallel import Background, Worker, share
-from panorama.publications import PANORAMA, SHEETS
-from panorama.source import Folder
+from panorama import pipeline
+from panorama.compose import figspec
+from panorama.compose.document import Document, Figure, Section
+from panorama.core.config import Config, load_config
+from panorama.core.errors import DataError, PanoramaError, Problem
+from panorama.core.parallel import Background, Worker, share
+from panorama.core.publications import PANORAMA, SHEETS
+from panorama.draw import charts, figures, maps
+from panorama.input.source import Folder
 
 BARS = (["Travaux", "Services", "Fournitures"], [1200.0, 300.5, 45.0])
 
@@ -207,8 +209,8 @@ def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monke
 
 def _keys(results, config: Config) -> list[str]:
     """The keys of the figures of the panorama composed from ``results`` under ``config``."""
-    from panorama import panorama_report
-    from panorama.commentary import Texts
+    from panorama.compose import panorama_report
+    from panorama.compose.commentary import Texts
 
     document = panorama_report.build_document(dataclasses.replace(results, config=config), Texts(None))
     return [figures.key(figure.spec) for figure in document.figures]
@@ -325,9 +327,9 @@ def test_an_error_in_another_process_is_raised_here():
 
 
 def test_without_fork_everything_runs_here(monkeypatch):
-    import panorama.parallel
+    import panorama.core.parallel
 
-    monkeypatch.setattr(panorama.parallel, "_can_fork", lambda: False)
+    monkeypatch.setattr(panorama.core.parallel, "_can_fork", lambda: False)
     assert share(_square, [1, 2, 3]) == [1, 4, 9]
     assert Background(_square, 4).result() == 16
     with Worker(lambda: None) as worker:

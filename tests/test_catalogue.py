@@ -11,25 +11,21 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import (
-    catalogue,
-    confidentiality,
-    indicators,
-    opendata,
-    panorama_report,
-    referential,
-    sheet_report,
-    validation,
-)
-from panorama.commentary import Texts
-from panorama.errors import PanoramaError
-from panorama.opendata import open_data_tables, write_open_data
+from panorama.compose import panorama_report, sheet_report
+from panorama.compose.commentary import Texts
+from panorama.compose.studies import common
+from panorama.compute import indicators
+from panorama.core import catalogue, referential
+from panorama.core.errors import PanoramaError
+from panorama.core.publications import PANORAMA
+from panorama.core.publications import study as get_study
+from panorama.core.resources import example_data_root
+from panorama.input import validation
+from panorama.input.source import Example, Folder
+from panorama.output import opendata
+from panorama.output.opendata import open_data_tables, write_open_data
 from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.publications import study as get_study
-from panorama.resources import example_data_root
-from panorama.source import Example, Folder
-from panorama.studies import common
+from panorama.protect import confidentiality
 
 STUDY_RUNS = [("femmes", None), ("jeunes", None), ("mobilite", None), ("donneur-ordre", "DO0001")]
 

@@ -12,8 +12,9 @@ from matplotlib.colors import to_rgb
 from matplotlib.font_manager import FontProperties, fontManager
 from PIL import Image
 
-from panorama import charts, figspec
-from panorama.config import Config
+from panorama.compose import figspec
+from panorama.core.config import Config
+from panorama.draw import charts
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"

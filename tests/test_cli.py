@@ -19,7 +19,6 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, run_cli, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -170,8 +169,9 @@ def test_bad_data_fails_in_french_and_leaves_previous_outputs(monkeypatch, capsy
 
 def test_a_failure_while_writing_leaves_previous_outputs(monkeypatch, capsys, tmp_path, data):
     """The failure happens after the HTML and part of the PDF are written in the staging folder."""
-    from panorama import panorama_report, render
-    from panorama.document import Document
+    from panorama.compose import panorama_report
+    from panorama.compose.document import Document
+    from panorama.output import render
 
     written = []
 

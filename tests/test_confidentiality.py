@@ -9,12 +9,14 @@ import pandas as pd
 import pytest
 from datasets import write_dataset
 
-from panorama import catalogue, confidentiality, indicators
-from panorama.config import Config
-from panorama.confidentiality import Rule
+from panorama.compute import indicators
+from panorama.core import catalogue
+from panorama.core.config import Config
+from panorama.core.publications import PANORAMA
+from panorama.input.source import Example, Folder
 from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.source import Example, Folder
+from panorama.protect import confidentiality
+from panorama.protect.confidentiality import Rule
 
 YEAR = 2019
 
@@ -241,9 +243,9 @@ def test_the_pattern_of_a_year_does_not_depend_on_the_order_of_the_cells():
 
 @pytest.fixture(scope="module")
 def example_edition():
-    from panorama import validation
-    from panorama.resources import example_data_root
-    from panorama.results import compute_edition
+    from panorama.core.resources import example_data_root
+    from panorama.input import validation
+    from panorama.protect.results import compute_edition
 
     return compute_edition(validation.load_history(example_data_root(), YEAR), Config(), example=True)
 

@@ -1,7 +1,7 @@
 """Statistical confidentiality at scale: the audit's shortcuts change none of its verdicts.
 
 The audit skips the programs of the cells that the tables met along the way
-already settle (see :func:`panorama.confidentiality._audit`). Here it is
+already settle (see :func:`panorama.protect.confidentiality._audit`). Here it is
 compared with the audit by definition: for every suppressed cell, fresh
 programs (scipy) for the ends of its interval, on the example's cells under
 rules strict enough to make cells fail.
@@ -15,9 +15,11 @@ import numpy as np
 import pytest
 from scipy.optimize import linprog
 
-from panorama import confidentiality, indicators, validation
-from panorama.confidentiality import Rule
-from panorama.resources import example_data_root
+from panorama.compute import indicators
+from panorama.core.resources import example_data_root
+from panorama.input import validation
+from panorama.protect import confidentiality
+from panorama.protect.confidentiality import Rule
 
 YEAR = 2019
 

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from panorama.config import Config, load_config
-from panorama.errors import ConfigError
+from panorama.core.config import Config, load_config
+from panorama.core.errors import ConfigError
 
 
 def _load(tmp_path, content: str) -> Config:
@@ -68,7 +68,7 @@ def test_configuration_errors_name_the_key(tmp_path, content, message):
 def test_the_configuration_is_checked_before_reading_data(monkeypatch, capsys, tmp_path):
     from datasets import run_cli
 
-    from panorama import validation
+    from panorama.input import validation
 
     monkeypatch.setattr(validation, "load_history", lambda *args, **kwargs: pytest.fail("data read first"))
     path = tmp_path / "panorama.toml"

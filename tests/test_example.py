@@ -7,8 +7,9 @@ import filecmp
 import pandas as pd
 import pytest
 
-from panorama import example, referential, validation
-from panorama.resources import example_data_root
+from panorama.core import referential
+from panorama.core.resources import example_data_root
+from panorama.input import example, validation
 from tests.datasets import run_cli
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from panorama.parallel import Background, Worker
+from panorama.core.parallel import Background, Worker
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -60,7 +60,7 @@ def test_a_child_closes_the_pipe_ends_of_its_siblings():
 def test_workers_die_with_a_killed_main_process(tmp_path):
     script = textwrap.dedent("""
         import os, sys, time
-        from panorama.parallel import Background, Worker
+        from panorama.core.parallel import Background, Worker
         worker = Worker(lambda: time.sleep(600))
         background = Background(time.sleep, 600)
         print(worker._process.pid, background._process.pid, flush=True)
@@ -123,7 +123,7 @@ def test_ctrl_c_stops_cleanly_and_keeps_the_previous_edition(tmp_path):
 def test_an_output_that_is_a_file_is_refused_before_computing(monkeypatch, capsys, tmp_path, where):
     from datasets import run_cli
 
-    from panorama import validation
+    from panorama.input import validation
 
     monkeypatch.setattr(validation, "load_history", lambda *args: pytest.fail("computed before checking --out"))
     out = tmp_path / "sortie"
@@ -146,7 +146,7 @@ def test_a_read_only_output_is_said_in_french_and_keeps_the_previous_edition(mon
     """Root writes anywhere: the refusal is simulated where the build writes its staging folder."""
     from datasets import run_cli
 
-    from panorama import publish
+    from panorama.output import publish
 
     out = tmp_path / "sortie"
     _edition(out, "édition précédente")
@@ -171,7 +171,7 @@ def test_a_read_only_output_is_said_in_french_and_keeps_the_previous_edition(mon
 def test_the_solver_prints_no_banner():
     script = textwrap.dedent("""
         import numpy as np
-        from panorama.confidentiality import _Attacker
+        from panorama.protect.confidentiality import _Attacker
         one = np.array([0], dtype=np.int32)
         _Attacker((one, one, np.array([1.0]), np.array([1.0]), np.array([1.0])), np.array([1.0]))
         print("fin")
@@ -187,7 +187,7 @@ def test_library_warnings_and_logs_are_not_shown(monkeypatch, capsys):
 
     from datasets import run_cli
 
-    from panorama import quality
+    from panorama.input import quality
 
     def chatty(report):
         logging.getLogger("matplotlib").warning("Matplotlib created a temporary cache directory")
@@ -204,7 +204,7 @@ def test_library_warnings_and_logs_are_not_shown(monkeypatch, capsys):
 def _warned_year(tmp_path):
     from datasets import clean_tables, write_dataset
 
-    from panorama.validation import load_year
+    from panorama.input.validation import load_year
 
     tables = clean_tables()
     tables["contrats"][3]["heures"] = "5000"
@@ -241,9 +241,9 @@ def test_a_build_says_how_many_warnings_the_main_ones_and_where_to_read_them(mon
 
 
 def test_a_warning_about_a_whole_file_counts_no_lines():
-    from panorama.dataset import QualityReport
-    from panorama.errors import AVERTISSEMENT, Problem
-    from panorama.quality import build_warnings
+    from panorama.core.errors import AVERTISSEMENT, Problem
+    from panorama.input.dataset import QualityReport
+    from panorama.input.quality import build_warnings
 
     report = QualityReport(2019, warnings=[Problem("operations.csv", "127 opérations hors de la région exclues",
                                                    column="departement", severity=AVERTISSEMENT)])

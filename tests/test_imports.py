@@ -50,7 +50,7 @@ def _imports(tree: ast.AST, module: str, is_package: bool) -> set[str]:
 
 def module_graph() -> dict[str, set[str]]:
     """Module → the ``panorama`` modules it imports (``from panorama import charts`` is an
-    import of ``panorama.charts``; ``panorama`` itself, whose ``__init__`` imports nothing of
+    import of ``panorama.draw.charts``; ``panorama`` itself, whose ``__init__`` imports nothing of
     the package, is left out)."""
     files = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
     graph = {}
@@ -102,9 +102,9 @@ def test_the_cycle_finder_finds_cycles():
 
 def test_the_graph_sees_deferred_and_relative_imports():
     graph = module_graph()
-    assert "panorama.render" in graph["panorama.pipeline"]  # imported inside a function
-    assert "panorama.figures" in graph["panorama.pipeline"]
-    assert "panorama.studies.common" in graph["panorama.studies.femmes"]
+    assert "panorama.output.render" in graph["panorama.pipeline"]  # imported inside a function
+    assert "panorama.draw.figures" in graph["panorama.pipeline"]
+    assert "panorama.compose.studies.common" in graph["panorama.compose.studies.femmes"]
 
 
 def test_no_import_cycle_among_the_modules_of_panorama():
@@ -113,8 +113,8 @@ def test_no_import_cycle_among_the_modules_of_panorama():
 
 def test_drawing_does_not_import_the_figures_and_composition_only_the_specs():
     graph = module_graph()
-    assert "panorama.figures" not in graph["panorama.charts"] | graph["panorama.maps"]
-    composing = ["panorama.composer", "panorama.panorama_report", "panorama.sheet_report", "panorama.document",
-                 *(name for name in graph if name.startswith("panorama.studies."))]
+    assert "panorama.draw.figures" not in graph["panorama.draw.charts"] | graph["panorama.draw.maps"]
+    composing = ["panorama.compose.composer", "panorama.compose.panorama_report", "panorama.compose.sheet_report", "panorama.compose.document",
+                 *(name for name in graph if name.startswith("panorama.compose.studies."))]
     for module in composing:
-        assert not graph[module] & {"panorama.figures", "panorama.charts", "panorama.maps"}, module
+        assert not graph[module] & {"panorama.draw.figures", "panorama.draw.charts", "panorama.draw.maps"}, module

@@ -42,9 +42,11 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import tiny_previous_tables, tiny_tables
 
-from panorama import catalogue, example, indicators, validation
-from panorama.config import Config
-from panorama.results import Results, compute
+from panorama.compute import indicators
+from panorama.core import catalogue
+from panorama.core.config import Config
+from panorama.input import example, validation
+from panorama.protect.results import Results, compute
 
 THIRD = 1 / 3
 

@@ -1,6 +1,6 @@
 """The integer machinery of the indicators, on what the tiny fixture does not meet.
 
-:mod:`panorama.indicators` codes the attributes as integers and counts over the
+:mod:`panorama.compute.indicators` codes the attributes as integers and counts over the
 cells ``perimeter × code`` with ``np.bincount`` (the region's cells being the sum
 of the départements'); it counts a participant once per cell by sorting only the
 rows of participants with several contracts, the companies of a cell through a
@@ -27,7 +27,8 @@ import pytest
 from datasets import write_dataset
 from independent import tiny_tables
 
-from panorama import indicators, validation
+from panorama.compute import indicators
+from panorama.input import validation
 
 
 @pytest.fixture(scope="module")

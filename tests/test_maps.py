@@ -1,4 +1,4 @@
-"""Boundaries (assets/geo) and choropleth maps (panorama.maps)."""
+"""Boundaries (assets/geo) and choropleth maps (panorama.draw.maps)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 import shapely
 
-from panorama import geo, maps
-from panorama.config import Config
-from panorama.formatting import NNBSP
-from panorama.resources import assets_dir, example_data_root
+from panorama.compute import geo
+from panorama.core.config import Config
+from panorama.core.formatting import NNBSP
+from panorama.core.resources import assets_dir, example_data_root
+from panorama.draw import maps
 
 IDF = ("75", "77", "78", "91", "92", "93", "94", "95")
 HOURS = {"75": 1.1e6, "92": 9e5, "93": 1.0e6, "94": 6e5, "95": 4.5e5, "91": 3.5e5, "78": 3e5, "77": 2.5e5}
@@ -147,7 +148,7 @@ def test_choropleth_without_inset_and_other_region():
 
 
 def test_national_map_moves_the_overseas_departements_beside_metropolitan_france():
-    from panorama import referential
+    from panorama.core import referential
 
     codes = tuple(referential.DEPARTEMENTS)
     layer = maps._layer(codes, ())
@@ -176,7 +177,7 @@ def test_choropleth_rejects_unknown_departement():
 
 
 # --------------------------------------------------------------------------
-# Communes, EPCI, centroids (assets/geo, panorama.geo) and the commune map
+# Communes, EPCI, centroids (assets/geo, panorama.compute.geo) and the commune map
 
 GEO = assets_dir() / "geo"
 PARIS_ARRONDISSEMENTS = {f"751{n:02d}" for n in range(1, 21)}

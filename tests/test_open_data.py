@@ -28,13 +28,14 @@ import pytest
 from datasets import open_config, write_dataset
 from independent import messy_tiny_tables, read_clean, tiny_previous_tables, tiny_tables
 
-from panorama import catalogue, example, referential, validation
-from panorama.config import Config
-from panorama.opendata import write_open_data
+from panorama.core import catalogue, referential
+from panorama.core.config import Config
+from panorama.core.publications import PANORAMA
+from panorama.input import example, validation
+from panorama.input.source import Example, Folder
+from panorama.output.opendata import write_open_data
 from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.results import compute
-from panorama.source import Example, Folder
+from panorama.protect.results import compute
 
 TOLERANCE = 1e-6
 HEADER = "perimetre,dimension,code,libelle,heures,contrats,participants,part_heures,part_participants,secret"

@@ -20,10 +20,17 @@ import re
 import pikepdf
 import pytest
 import tinyhtml5
+from a11y.documents import (
+    BUILDERS,
+    SHEET,
+    YEAR,
+    built_documents,
+    image_resolutions,
+    page_break_problems,
+)
 
-from a11y.documents import BUILDERS, SHEET, YEAR, built_documents, image_resolutions, page_break_problems
-from panorama import render
-from panorama.document import Document
+from panorama.compose.document import Document
+from panorama.output import render
 
 NAMES = list(BUILDERS)
 EXAMPLE_DATE = "D:20200101000000Z"  # example data of 2019, no publication date configured
@@ -207,7 +214,8 @@ def test_archive_is_reproducible(archive):
 def test_the_option_and_the_configuration_key_ask_for_pdf_a(documents, tmp_path, monkeypatch, how):
     """``panorama build … --pdf-archive`` and the configuration key reach the PDF writer
     (data, document and rendering stubbed: what is checked is the way down)."""
-    from panorama import cli, pipeline, sheet_report
+    from panorama import cli, pipeline
+    from panorama.compose import sheet_report
 
     asked = []
     sheet = documents[f"fiche-{SHEET}"]

@@ -1,4 +1,4 @@
-"""The input seam (a :class:`~panorama.source.Source` other than a folder feeds the whole
+"""The input seam (a :class:`~panorama.input.source.Source` other than a folder feeds the whole
 pipeline) and the pipeline's own steps: the secrecy step it runs, the subjects it checks,
 the files it names. The publications' documents are checked by their own tests."""
 
@@ -10,12 +10,13 @@ from pathlib import Path
 import pytest
 from datasets import TEST_DEPARTEMENTS, clean_tables, open_config, write_dataset
 
-from panorama import pipeline, reading
-from panorama.config import Config
-from panorama.errors import UsageError
-from panorama.publications import PANORAMA, SHEETS, study
-from panorama.source import Example, Folder, Source
-from panorama.validation import load_history
+from panorama import pipeline
+from panorama.core.config import Config
+from panorama.core.errors import UsageError
+from panorama.core.publications import PANORAMA, SHEETS, study
+from panorama.input import reading
+from panorama.input.source import Example, Folder, Source
+from panorama.input.validation import load_history
 
 
 class Memory(Source):
@@ -82,9 +83,9 @@ def test_whether_data_are_fictitious_is_the_sources_word(root, memory):
 def test_documents_are_composed_from_protected_results_only(memory, tmp_path, monkeypatch):
     """The pipeline runs the secrecy step: the document receives the results it returned,
     with the confidentiality summary of the default rule (rendering stubbed)."""
-    from panorama import panorama_report, render
-
-    from panorama.document import Document
+    from panorama.compose import panorama_report
+    from panorama.compose.document import Document
+    from panorama.output import render
 
     composed = []
 

@@ -1,4 +1,4 @@
-"""Publication of an edition (:mod:`panorama.publish`): exclusive, atomic, safe from a
+"""Publication of an edition (:mod:`panorama.output.publish`): exclusive, atomic, safe from a
 killed build, through links and across filesystems, faults of the machine in French."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from panorama import publish
-from panorama.errors import OutputError
-from panorama.publish import adding, check_output, staging
+from panorama.core.errors import OutputError
+from panorama.output import publish
+from panorama.output.publish import adding, check_output, staging
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -107,7 +107,7 @@ def test_leftovers_of_killed_builds_are_cleaned(edition):
 KILLER = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
-    from panorama import publish
+    from panorama.output import publish
 
     step, edition = sys.argv[1], Path(sys.argv[2])
 
@@ -166,7 +166,7 @@ def test_a_build_killed_at_any_step_leaves_a_whole_edition(edition, step):
 CONCURRENT = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from panorama.publish import staging
+    from panorama.output.publish import staging
 
     with staging(Path(sys.argv[1])) as folder:
         (folder / "panorama.pdf").write_text(sys.argv[2])

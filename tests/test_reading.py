@@ -5,10 +5,10 @@ import datetime as dt
 import openpyxl
 import pandas as pd
 import pytest
-
 from datasets import clean_tables, write_dataset
-from panorama.errors import AVERTISSEMENT, ERREUR
-from panorama.reading import normalize_header, read_year
+
+from panorama.core.errors import AVERTISSEMENT, ERREUR
+from panorama.input.reading import normalize_header, read_year
 
 
 def errors(problems):

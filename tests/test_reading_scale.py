@@ -3,11 +3,11 @@ skipped when no cell needs it, identifiers numbered once) and their fallbacks.""
 
 import pandas as pd
 import pytest
-
 from datasets import clean_tables, write_dataset
-from panorama.errors import AVERTISSEMENT, ERREUR, DataError
-from panorama.reading import read_year
-from panorama.validation import load_year
+
+from panorama.core.errors import AVERTISSEMENT, ERREUR, DataError
+from panorama.input.reading import read_year
+from panorama.input.validation import load_year
 
 HEADER = "contrat_id;operation_id;participant_id;entreprise_id;type_contrat;date_debut;date_fin;heures\n"
 N = 40_000  # about 2 MB: Arrow parses the file in several blocks

@@ -2,11 +2,22 @@
 
 import pytest
 
-from panorama import referential
-from panorama.referential import (CONTRACT_GROUPS, DEPARTEMENTS, MODALITE_ARTICLES, NOMENCLATURES,
-                                  SIAE_STRUCTURES, ambiguity, codes, departement_name,
-                                  departement_of_commune, departement_sort_key, label, normalize,
-                                  normalize_departement)
+from panorama.core import referential
+from panorama.core.referential import (
+    CONTRACT_GROUPS,
+    DEPARTEMENTS,
+    MODALITE_ARTICLES,
+    NOMENCLATURES,
+    SIAE_STRUCTURES,
+    ambiguity,
+    codes,
+    departement_name,
+    departement_of_commune,
+    departement_sort_key,
+    label,
+    normalize,
+    normalize_departement,
+)
 
 
 @pytest.mark.parametrize("value", [

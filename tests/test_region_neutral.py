@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from panorama.config import Config, load_config
-from panorama.opendata import provenance
+from panorama.core.config import Config, load_config
+from panorama.output.opendata import provenance
 
 ROOT = Path(__file__).resolve().parents[1]
 HDF = ("02", "59", "60", "62", "80")

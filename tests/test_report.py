@@ -8,12 +8,14 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from panorama import figures, panorama_report, render
-from panorama.commentary import Texts
-from panorama.formatting import fmt_hours, fmt_int, fmt_pct
+from panorama.compose import panorama_report
+from panorama.compose.commentary import Texts
+from panorama.core.formatting import fmt_hours, fmt_int, fmt_pct
+from panorama.core.publications import PANORAMA
+from panorama.draw import figures
+from panorama.input.source import Example
+from panorama.output import render
 from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.source import Example
 
 SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
             "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]

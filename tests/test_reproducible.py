@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from a11y.documents import built_documents, command_line_build
 
 
@@ -84,8 +83,8 @@ def test_html_holds_nothing_random(first):
 def test_the_date_is_the_configured_publication_date(tmp_path):
     """With ``[observatoire] date_publication``, that date (never the clock's) is the HTML's
     ``dcterms.created`` and the PDF's creation and modification dates."""
-    from panorama import render
-    from panorama.document import Document
+    from panorama.compose.document import Document
+    from panorama.output import render
 
     document = Document(title="Essai", subtitle="Sous-titre", year=2019, region="Île-de-France",
                         observatory="Observatoire", publisher="Éditeur", sections=[], example=False,

@@ -6,11 +6,13 @@ import math
 
 from datasets import clean_tables, open_config, write_dataset
 
-from panorama import figures, panorama_report, render
-from panorama.commentary import Texts
+from panorama.compose import panorama_report
+from panorama.compose.commentary import Texts
+from panorama.core.publications import PANORAMA
+from panorama.draw import figures
+from panorama.input.source import Folder
+from panorama.output import render
 from panorama.pipeline import load_results
-from panorama.publications import PANORAMA
-from panorama.source import Folder
 
 
 def _scaled(year: int, factor: float) -> dict:

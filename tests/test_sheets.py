@@ -11,14 +11,16 @@ from html.parser import HTMLParser
 import pytest
 from pypdf import PdfReader
 
-from panorama import figures, panorama_report, render, sheet_report
-from panorama.catalogue import KEY_FIGURES
-from panorama.commentary import Texts
-from panorama.errors import UsageError
-from panorama.opendata import write_open_data
+from panorama.compose import panorama_report, sheet_report
+from panorama.compose.commentary import Texts
+from panorama.core.catalogue import KEY_FIGURES
+from panorama.core.errors import UsageError
+from panorama.core.publications import PANORAMA, SHEETS
+from panorama.draw import figures
+from panorama.input.source import Example
+from panorama.output import render
+from panorama.output.opendata import write_open_data
 from panorama.pipeline import load_results, run
-from panorama.publications import PANORAMA, SHEETS
-from panorama.source import Example
 
 
 class _Cells(HTMLParser):

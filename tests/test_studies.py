@@ -16,14 +16,17 @@ import pytest
 from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, run_cli, write_dataset
 from pypdf import PdfReader
 
-from panorama.config import Config
-from panorama import cli, figures, validation
-from panorama.commentary import Texts
-from panorama.errors import UsageError
-from panorama import confidentiality
-from panorama.publications import PUBLICATIONS, studies, study as get_study
-from panorama.results import compute_edition
-from panorama.studies import common, donneur_ordre, femmes, mobilite
+from panorama import cli
+from panorama.compose.commentary import Texts
+from panorama.compose.studies import common, donneur_ordre, femmes, mobilite
+from panorama.core.config import Config
+from panorama.core.errors import UsageError
+from panorama.core.publications import PUBLICATIONS, studies
+from panorama.core.publications import study as get_study
+from panorama.draw import figures
+from panorama.input import validation
+from panorama.protect import confidentiality
+from panorama.protect.results import compute_edition
 
 
 def published(history, theme: str, config, subject: str | None = None, example: bool = False):
@@ -380,7 +383,7 @@ def test_registry_names_the_files_of_every_publication():
 @pytest.mark.parametrize("theme, subject", [("femmes", None), ("jeunes", None), ("mobilite", None),
                                             ("donneur-ordre", "D1")])
 def test_documents_show_withheld_values_as_secret(history, mobility_root, theme, subject):
-    from panorama import render
+    from panorama.output import render
 
     data = validation.load_history(mobility_root, 2019) if theme == "mobilite" else history
     module = get_study(theme).load()
@@ -395,7 +398,7 @@ def test_documents_show_withheld_values_as_secret(history, mobility_root, theme,
 
 @pytest.fixture(scope="module")
 def example_history():
-    from panorama.source import Example
+    from panorama.input.source import Example
 
     return validation.load_history(Example(), 2019)
 
@@ -403,7 +406,7 @@ def example_history():
 @pytest.mark.parametrize("theme, subject", [("femmes", None), ("jeunes", None), ("mobilite", None),
                                             ("donneur-ordre", "DO0030")])
 def test_every_study_composes_on_the_example_data(example_history, theme, subject):
-    from panorama import render
+    from panorama.output import render
 
     module = get_study(theme).load()
     results = published(example_history, theme, open_config(), subject, example=True)

@@ -6,10 +6,24 @@ import datetime as dt
 
 import pytest
 
-from panorama.commentary import direction, evolution_text, fmt_points, leader_title, trend, women_title
-from panorama.config import Config, load_config
-from panorama.errors import ConfigError
-from panorama.formatting import fmt_count, fmt_date, fmt_evolution, fmt_hours, fmt_int, fmt_pct
+from panorama.compose.commentary import (
+    direction,
+    evolution_text,
+    fmt_points,
+    leader_title,
+    trend,
+    women_title,
+)
+from panorama.core.config import Config, load_config
+from panorama.core.errors import ConfigError
+from panorama.core.formatting import (
+    fmt_count,
+    fmt_date,
+    fmt_evolution,
+    fmt_hours,
+    fmt_int,
+    fmt_pct,
+)
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 

@@ -5,11 +5,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-
 from datasets import clean_tables, write_dataset
-from panorama.dataset import TABLES
-from panorama.errors import AVERTISSEMENT, DataError
-from panorama.validation import COLUMNS, MAX_LISTED, load_year, load_years
+
+from panorama.core.errors import AVERTISSEMENT, DataError
+from panorama.input.dataset import TABLES
+from panorama.input.validation import COLUMNS, MAX_LISTED, load_year, load_years
 
 FRENCH_HEADERS = {
     "operation_id": "Opération ID", "intitule": "Intitulé", "donneur_ordre_id": "Donneur-ordre ID",
@@ -560,7 +560,7 @@ def test_errors_of_the_previous_year_say_so(tmp_path):
 # --- the region is a perimeter the data must respect ----------------------------------------------
 
 def _outside(tmp_path, *codes: str):
-    from panorama.validation import Region
+    from panorama.input.validation import Region
 
     tables = clean_tables()
     for row, code in zip(tables["operations"][1:], codes):
@@ -585,7 +585,7 @@ def test_operations_outside_the_region_are_an_error_naming_the_lines(tmp_path):
 def test_operations_outside_the_region_may_be_excluded_and_counted(tmp_path):
     from dataclasses import replace
 
-    from panorama.quality import summary
+    from panorama.input.quality import summary
 
     path, region = _outside(tmp_path, "2A", "93")
     dataset = load_year(tmp_path, 2019, replace(region, exclude=True))

@@ -26,25 +26,25 @@ STUDY = "femmes"
 
 
 def _panorama(out: Path):
+    from panorama.core.publications import PANORAMA
+    from panorama.input.source import Example
     from panorama.pipeline import run
-    from panorama.publications import PANORAMA
-    from panorama.source import Example
 
     return run(PANORAMA, YEAR, Example(), out)
 
 
 def _sheet(out: Path):
+    from panorama.core.publications import SHEETS
+    from panorama.input.source import Example
     from panorama.pipeline import run
-    from panorama.publications import SHEETS
-    from panorama.source import Example
 
     return run(SHEETS, YEAR, Example(), out, subjects=[SHEET])
 
 
 def _study(out: Path):
+    from panorama.core.publications import study
+    from panorama.input.source import Example
     from panorama.pipeline import run
-    from panorama.publications import study
-    from panorama.source import Example
 
     return run(study(STUDY), YEAR, Example(), out)
 
@@ -73,9 +73,9 @@ class Built:
 
 @contextmanager
 def capturing_pdfs():
-    """While active, every :func:`panorama.render.write_pdf` call records, by file name,
+    """While active, every :func:`panorama.output.render.write_pdf` call records, by file name,
     the HTML it rendered and the laid-out WeasyPrint document."""
-    from panorama import render
+    from panorama.output import render
 
     original = render.write_pdf
     captured: dict[str, tuple[str, object]] = {}

@@ -1,0 +1,198 @@
+"""Shared pieces of every publication: the :class:`Composer` that turns figures of
+the results into document blocks for one perimeter, and table helpers.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import pandas as pd
+
+from panorama.compose import commentary, figspec
+from panorama.compose.commentary import Texts
+from panorama.compose.document import (
+    SECRET,
+    Card,
+    Column,
+    Figure,
+    Table,
+    Text,
+    chart_value,
+)
+from panorama.compute.indicators import REGION
+from panorama.core import catalogue, referential
+from panorama.core.errors import ConfigError
+from panorama.protect.results import Results
+
+SOURCE = "Source : {observatory}, données des facilitateurs {year}."
+HALF = figspec.HALF_WIDTH_CM
+
+
+class Composer:
+    """Shared state while composing one document: results, texts, the perimeter
+    described (the region or one département) and the figure ids."""
+
+    def __init__(self, results: Results, texts: Texts, perimetre: str = REGION):
+        self.r = results
+        self.perimetre = perimetre
+        self.texts = texts
+        self.config = results.config
+        self.source = SOURCE.format(observatory=self.config.observatoire_nom, year=results.year)
+        if results.example:
+            self.source = "Source : données fictives d'exemple (générateur de panorama)."
+        self._count = 0
+
+    # -- blocks --------------------------------------------------------------
+    def text(self, key: str, generated: str) -> Text:
+        """A paragraph the observatory can replace with ``<key>.md``."""
+        custom = self.texts.custom(key)
+        return Text(key=key, text=generated, html=custom)
+
+    def figure(self, title: str, spec: figspec.Spec, table: Table | None = None, note: str = "") -> Figure | Table:
+        """A chart or map (its specification, drawn later) with its title, source and data
+        table; the table alone, with a note saying why, when the chart cannot be drawn
+        (:attr:`~panorama.compose.figspec.ChartSpec.refusal`: every value secret or missing)."""
+        if spec.refusal is not None:
+            table = table or Table(caption=title, columns=[Column("—")], rows=[])
+            return Table(caption=title, columns=table.columns, rows=table.rows,
+                         note=f"{note} Aucune valeur publiable (secret statistique).".strip())
+        self._count += 1
+        return Figure(id=f"figure-{self._count}", title=title, spec=spec, source=self.source, table=table,
+                      note=note)
+
+    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
+        """Choropleth of ``values`` (département code → value) over the configured départements;
+        a secret value is hatched « Secret statistique »."""
+        shown = {code: values.get(code) for code in self.config.departements}
+        secret = any(v is SECRET for v in shown.values())
+        spec = figspec.departement_map({code: chart_value(v) for code, v in shown.items()}, self.config,
+                                       legend_title=legend, unit=kind,
+                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL)
+        return self.figure(title, spec, table, note=f"{sentence_case(figspec.MAP_SOURCE)}.")
+
+    def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:
+        """Rows of a breakdown (publication order), for the document's perimeter by
+        default; the figures of a secret row are :data:`~panorama.compose.document.SECRET`."""
+        return published(self.r.breakdown(dimension, perimetre or self.perimetre))
+
+    def value(self, code: str, perimetre: str | None = None) -> float:
+        """Key figure ``code``, for the document's perimeter by default (NaN when secret)."""
+        return self.r.figure(code, perimetre or self.perimetre)
+
+    def shown_evolution(self, code: str, perimetre: str | None = None):
+        """N−1 evolution of key figure ``code`` as printed (:data:`~panorama.compose.document.SECRET`
+        when either year is secret)."""
+        row = self.r.figure_row(code, perimetre or self.perimetre)
+        return SECRET if row["secret"] or row["secret_precedent"] else row["evolution"]
+
+    def shown(self, code: str, perimetre: str | None = None):
+        """Key figure ``code`` as printed: its value, or :data:`~panorama.compose.document.SECRET`."""
+        perimetre = perimetre or self.perimetre
+        return SECRET if self.r.is_secret(code, perimetre) else self.r.figure(code, perimetre)
+
+    def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
+            width: float = figspec.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
+        """Horizontal bars of one breakdown (hours or participants, with shares); only
+        the table when every value is secret."""
+        rows = self.rows(dimension)
+        if drop_missing:
+            rows = rows[rows["code"] != referential.NON_RENSEIGNE]
+        share = "part_heures" if measure == "heures" else "part_participants"
+        kind = "heures" if measure == "heures" else "nombre"
+        return self.figure(title, figspec.bars(
+            list(rows["libelle"]), [chart_value(v) for v in rows[measure]], subject=subject,
+            shares=[chart_value(v) for v in rows[share]], unit=kind, colour=self.config.couleur_principale,
+            width_cm=width), breakdown_table(rows, subject, measure), note)
+
+
+def figure_pyramid(b: Composer, title: str, width: float = figspec.FULL_WIDTH_CM) -> Figure | Table:
+    """Age pyramid of the composer's perimeter (sex × age band), with its table."""
+    rows = b.rows("sexe_x_tranche_age")
+    counts = dict(zip(rows["code"], rows["participants"]))
+    left = [counts.get(f"F|{band}", 0) for band, _ in catalogue.AGE_BANDS]
+    right = [counts.get(f"M|{band}", 0) for band, _ in catalogue.AGE_BANDS]
+    labels = [label for _, label in catalogue.AGE_BANDS]
+    chart = figspec.pyramid(labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
+                            subject="Participants par sexe et tranche d'âge", colour=b.config.couleur_principale,
+                            width_cm=width)
+    table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
+                  columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
+                  rows=[[label, f, m] for label, f, m in zip(labels, left, right)])
+    return b.figure(title, chart, table)
+
+
+def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:
+    """Data table behind a breakdown chart: hours or participants, with shares."""
+    if measure == "heures":
+        columns = [Column("Catégorie"), Column("Heures", "nombre"), Column("Part des heures", "part"),
+                   Column("Contrats", "nombre"), Column("Participants", "nombre")]
+        data = [[r.libelle, r.heures, r.part_heures, r.contrats, r.participants] for r in rows.itertuples()]
+    else:
+        columns = [Column("Catégorie"), Column("Participants", "nombre"), Column("Part des participants", "part"),
+                   Column("Heures", "nombre")]
+        data = [[r.libelle, r.participants, r.part_participants, r.heures] for r in rows.itertuples()]
+    return Table(caption=caption, columns=columns, rows=data)
+
+
+def sentence_case(text: str) -> str:
+    """First letter upper-cased, the rest untouched (« Résidant en QPV »)."""
+    return text[:1].upper() + text[1:]
+
+
+def published(rows: pd.DataFrame) -> pd.DataFrame:
+    """Breakdown rows as printed: the figures of a secret row become :data:`~panorama.compose.document.SECRET`."""
+    if not rows["secret"].any():
+        return rows
+    out = rows.copy()
+    for column in ("heures", "contrats", "participants", "part_heures", "part_participants", "operations"):
+        out[column] = out[column].astype(object).where(~out["secret"], SECRET)
+    return out
+
+
+def total_shown(values) -> object:
+    """Sum of printed values: :data:`~panorama.compose.document.SECRET` when any of them is secret."""
+    values = list(values)
+    return SECRET if any(v is SECRET for v in values) else float(sum(values))
+
+
+def leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
+    """Label and share of the largest published category of a breakdown (« Non renseigné » aside)."""
+    rows = rows[~rows["secret"] & (rows["code"] != referential.NON_RENSEIGNE)]
+    ranked = rows.assign(**{measure: rows[measure].astype(float)}).sort_values(measure, ascending=False,
+                                                                              kind="stable")
+    if ranked.empty:
+        return "", math.nan
+    top = ranked.iloc[0]
+    return str(top["libelle"]), float(top[measure])
+
+
+def cards(b: Composer, codes: list[str]) -> list[Card]:
+    """Key-figure cards of ``codes`` for the composer's perimeter, with evolution and series."""
+    cards = []
+    for code in codes:
+        row = b.r.figure_row(code, b.perimetre)
+        meta = catalogue.key_figure(code)
+        earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
+        cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.format,
+                          evolution=commentary.evolution_text(code, row["evolution"]),
+                          direction=commentary.direction(row["evolution"], code),
+                          history=earlier))
+    return cards
+
+
+def series_table(years: list[str], values: list[float], label: str, kind: str) -> Table:
+    """Two-column table of a series: year, value."""
+    return Table(caption=f"{label} par année", columns=[Column("Année"), Column(label, kind)],
+                 rows=[[y, v] for y, v in zip(years, values)])
+
+
+def logo_uri(path) -> str | None:
+    """The configured logo inlined as a data URI (the HTML stays self-contained)."""
+    if path is None:
+        return None
+    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+    kind = mime.get(path.suffix.lower())
+    if kind is None or not path.is_file():
+        raise ConfigError(f"{path} : logo introuvable ou de format non pris en charge (PNG, JPEG ou SVG attendu).")
+    return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")

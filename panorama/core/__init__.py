@@ -1,0 +1,1 @@
+"""Knowledge and infrastructure every stage may use: errors, configuration, the catalogue of indicators, the nomenclatures, French formats, shipped resources, background processes and the registry of publications."""

@@ -1,0 +1,220 @@
+"""The results object: every figure of one edition.
+
+:func:`compute_edition` runs the indicators of the panorama and of every study
+once and applies statistical confidentiality to all of them jointly; the report,
+the charts, the maps and the open data (:mod:`panorama.output.opendata`) all read the
+same :class:`Results`, the studies their published tables. Nothing downstream
+recomputes a figure.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from panorama.compute import indicators
+from panorama.core import catalogue, referential
+from panorama.core.config import Config
+from panorama.core.formatting import SECRET
+from panorama.core.parallel import Background
+from panorama.input.dataset import Dataset, QualityReport
+from panorama.protect import confidentiality
+
+if TYPE_CHECKING:
+    from panorama.compose.studies.common import StudyResults
+
+
+@dataclass(frozen=True)
+class Perimeter:
+    """A perimeter of the report: the region or one département."""
+
+    code: str
+    nom: str
+    in_region: bool
+
+
+@dataclass
+class Results:
+    """Every computed figure of one edition (year N, with N−1 when present)."""
+
+    year: int
+    previous_year: int | None
+    config: Config
+    perimeters: list[Perimeter]
+    key_figures: pd.DataFrame
+    breakdowns: pd.DataFrame
+    quality: QualityReport
+    example: bool
+    series: pd.DataFrame | None = None
+    confidentiality: confidentiality.Summary | None = None
+
+    def figure(self, code: str, perimetre: str = indicators.REGION) -> float:
+        """Value of key figure ``code`` for ``perimetre`` (NaN when undefined)."""
+        row = self._key_row(code, perimetre)
+        return float(row["valeur"]) if row is not None else math.nan
+
+    def figure_row(self, code: str, perimetre: str = indicators.REGION) -> dict:
+        """``{valeur, valeur_precedente, evolution, secret, secret_precedent}`` of key
+        figure ``code`` (a secret value is NaN)."""
+        row = self._key_row(code, perimetre)
+        if row is None:
+            return {"valeur": math.nan, "valeur_precedente": math.nan, "evolution": math.nan,
+                    "secret": False, "secret_precedent": False}
+        values = {k: float(row[k]) for k in ("valeur", "valeur_precedente", "evolution")}
+        return values | {"secret": bool(row["secret"]), "secret_precedent": bool(row["secret_precedent"])}
+
+    def is_secret(self, code: str, perimetre: str = indicators.REGION) -> bool:
+        """Whether key figure ``code`` of ``perimetre`` is covered by statistical secrecy."""
+        row = self._key_row(code, perimetre)
+        return row is not None and bool(row["secret"])
+
+    def _key_row(self, code: str, perimetre: str):
+        catalogue.key_figure(code)  # a document showing a code the catalogue does not declare fails closed
+        index = self._key_index()
+        position = index.get((perimetre, code))
+        return None if position is None else self.key_figures.iloc[position]
+
+    def _key_index(self) -> dict[tuple[str, str], int]:
+        if not hasattr(self, "_index_cache"):
+            keys = zip(self.key_figures["perimetre"], self.key_figures["indicateur"])
+            self._index_cache = {key: i for i, key in enumerate(keys)}
+        return self._index_cache
+
+    def serie(self, code: str, perimetre: str = indicators.REGION) -> list[tuple[int, object]]:
+        """``(year, value)`` of key figure ``code`` for every year of the series
+        (NaN: no data; :data:`~panorama.core.formatting.SECRET`: statistical secrecy)."""
+        if self.series is None:
+            return [(self.year, SECRET if self.is_secret(code, perimetre) else self.figure(code, perimetre))]
+        catalogue.key_figure(code)
+        rows = self.series[(self.series["indicateur"] == code) & (self.series["perimetre"] == perimetre)]
+        return [(int(y), SECRET if hidden else float(v))
+                for y, v, hidden in zip(rows["annee"], rows["valeur"], rows["secret"])]
+
+    def breakdown(self, dimension: str, perimetre: str = indicators.REGION) -> pd.DataFrame:
+        """Rows of one breakdown for one perimeter, in publication order."""
+        rows = self.breakdowns
+        return rows[(rows["dimension"] == dimension) & (rows["perimetre"] == perimetre)]
+
+    @property
+    def departements(self) -> list[Perimeter]:
+        """The département perimeters (configured ones first, then others found in the data)."""
+        return [p for p in self.perimeters if p.code != indicators.REGION]
+
+    def export_tables(self) -> dict[str, pd.DataFrame]:
+        """The open-data tables: ``chiffres_cles`` and one table per breakdown."""
+        key = self.key_figures[["perimetre", "indicateur", "valeur", "secret"]]
+        key = pd.concat([key, indicators.evolution_rows(self.key_figures)], ignore_index=True)
+        key = indicators.sort_perimeters(key, "perimetre")
+        tables = {"chiffres_cles": key.reset_index(drop=True)}
+        for name in self.breakdowns["dimension"].drop_duplicates():
+            rows = self.breakdowns[self.breakdowns["dimension"] == name]
+            tables[f"repartition_{name}"] = rows.reset_index(drop=True)
+        return tables
+
+
+@dataclass
+class Edition:
+    """Everything published for one year, under one statistical secrecy: the panorama's
+    :class:`Results` (its sheets read them too) and every study, published
+    (:class:`~panorama.compose.studies.common.StudyResults`, keyed by their ``slug``)."""
+
+    panorama: Results
+    studies: dict[str, StudyResults]
+
+    def study(self, name: str, subject: str | None = None) -> StudyResults:
+        """The published study ``name`` (about ``subject`` for a study about one entity)."""
+        return next(s for s in self.studies.values() if s.study == name and s.subject == subject)
+
+
+def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: bool,
+                    subject: str | None = None) -> Edition:
+    """Compute every figure published for the last year of ``history`` (year → dataset,
+    earlier years for the evolutions and series): the panorama's and every regional
+    study's, and apply the statistical confidentiality rule to all of them at once
+    (:func:`panorama.protect.confidentiality.protect_edition`), so that the same cells are secret
+    whichever publication is built and none can be recomputed from another.
+
+    ``subject``: a buyer (``donneur-ordre`` study) to publish too. A buyer's cells are
+    protected around the year's settled cells (the year's pattern never depends on the
+    buyer asked for): its study is audited with everything published for the year.
+    """
+    from panorama.core.publications import SUBJECT
+    from panorama.core.publications import studies as registered
+
+    year = max(history)
+    dataset = history[year]
+    previous = history.get(year - 1)
+    rule = config.rule
+    earlier = {y: data for y, data in sorted(history.items()) if y < year}
+    with Background(_earlier_tables, earlier) as earlier_years:  # on the other core
+        key, rows = indicators.tables(dataset)
+        studies = [s.load().indicators(history, config, example=example) for s in registered()
+                   if s.covers != SUBJECT]
+        before = earlier_years.result()
+    joint = _protect(rows, key, rule, year, before, studies)
+    by_year = {**joint.earlier_key_figures, year: joint.key_figures}
+    published = {s.slug: s.published(joint.secret) for s in studies}
+    if subject is not None:
+        study = next(s for s in registered() if s.covers == SUBJECT).load().indicators(history, config, example=example, subject=subject)
+        everything = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
+        buyer = _protect(rows, key, rule, year, before, [*studies, study], settled=everything)
+        published[study.slug] = study.published(buyer.secret)
+    prev = by_year.get(previous.year) if previous is not None else None
+    current = joint.key_figures
+    key_figures = indicators.evolution(current, prev)
+    found = [c for c in current["perimetre"].drop_duplicates() if c != indicators.REGION]
+    codes = list(config.departements) + sorted(set(found) - set(config.departements),
+                                               key=referential.departement_sort_key)
+    perimeters = [Perimeter(indicators.REGION, config.region_nom, True)] + [
+        Perimeter(code, referential.departement_name(code) or code, code in config.departements)
+        for code in codes]
+    results = Results(year=year, previous_year=previous.year if previous is not None else None,
+                      config=config, perimeters=perimeters, key_figures=key_figures,
+                      breakdowns=joint.breakdowns, quality=dataset.quality, example=example,
+                      series=indicators.series(by_year), confidentiality=joint.summary)
+    return Edition(panorama=results, studies=published)
+
+
+def compute(dataset: Dataset, previous: Dataset | None, config: Config, *, example: bool,
+            history: Mapping[int, Dataset] | None = None) -> Results:
+    """The panorama's :class:`Results` of ``dataset``, with ``previous`` (N−1) and
+    ``history`` (earlier years' datasets by year) for the evolutions and series: the
+    panorama of :func:`compute_edition`."""
+    years = {**(history or {}), **({previous.year: previous} if previous is not None else {}),
+             dataset.year: dataset}
+    return compute_edition({y: years[y] for y in sorted(years) if y <= dataset.year}, config,
+                           example=example).panorama
+
+
+def _protect(rows: pd.DataFrame, key: pd.DataFrame, rule: confidentiality.Rule, year: int, earlier: Mapping,
+             studies: list[StudyResults], settled: Mapping | None = None) -> confidentiality.Protection:
+    """:func:`panorama.protect.confidentiality.protect_edition` of the panorama's tables (``earlier``:
+    the earlier years' ones, :func:`_earlier_tables`) and ``studies``."""
+    cells: dict = {}
+    for study in studies:
+        for name, counts in study.cells().items():
+            cells.setdefault(name, counts)
+    partitions = [part for study in studies for part in study.partitions()]
+    return confidentiality.protect_edition(rows, key, rule, year=year, cells=cells, partitions=partitions,
+                                           earlier={y: (b, k) for y, (k, b) in earlier.items()}, settled=settled)
+
+
+def _identities(rows: pd.DataFrame, key: pd.DataFrame, year: int, earlier: Mapping,
+                studies: list[StudyResults]) -> set:
+    """Every published cell of the year: the panorama's (earlier years' included) and the studies'."""
+    names = set(confidentiality.identities(rows, key, year))
+    for y, (k, b) in earlier.items():
+        names |= set(confidentiality.identities(b, k, y))
+    return names | {n for s in studies for n in s.cells()}
+
+
+def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The tables of each earlier year that its published key figures depend on: key
+    figures and the breakdowns they are computed from (:func:`panorama.core.catalogue.linked_breakdowns`),
+    protected with the year (:func:`compute_edition`)."""
+    linked = catalogue.linked_breakdowns()
+    return {year: indicators.tables(data, only=linked) for year, data in earlier.items()}
