@@ -114,7 +114,38 @@ def test_no_import_cycle_among_the_modules_of_panorama():
 def test_drawing_does_not_import_the_figures_and_composition_only_the_specs():
     graph = module_graph()
     assert "panorama.draw.figures" not in graph["panorama.draw.charts"] | graph["panorama.draw.maps"]
-    composing = ["panorama.compose.composer", "panorama.compose.panorama_report", "panorama.compose.sheet_report", "panorama.compose.document",
-                 *(name for name in graph if name.startswith("panorama.compose.studies."))]
-    for module in composing:
+    for module in (name for name in graph if name.startswith("panorama.compose.")):
         assert not graph[module] & {"panorama.draw.figures", "panorama.draw.charts", "panorama.draw.maps"}, module
+
+
+#: The stages in the order data flow through them; ``core`` (errors, configuration, catalogue,
+#: nomenclatures, formats, resources, processes, registry) serves every stage; ``cli`` and
+#: ``pipeline`` run them all.
+STAGES = ("core", "input", "compute", "protect", "compose", "draw", "output")
+TOP = ("panorama.cli", "panorama.pipeline")
+
+
+def _stage(module: str) -> int:
+    """Rank of ``module``'s stage in :data:`STAGES` (one past the last for the top modules)."""
+    if module in TOP:
+        return len(STAGES)
+    return STAGES.index(module.split(".")[1])
+
+
+def test_every_module_lives_in_a_stage():
+    assert {module.split(".")[1] for module in module_graph() if module not in TOP and module != "panorama"} \
+        == set(STAGES)
+
+
+def test_no_import_against_the_flow():
+    """A stage imports only from itself, the stages before it and ``core``; ``core`` imports
+    only ``core``; nothing imports ``cli`` or ``pipeline``."""
+    graph = module_graph()
+    against = sorted((module, imported) for module, imports in graph.items() if module != "panorama"
+                     for imported in imports if _stage(imported) > _stage(module))
+    assert against == []
+
+
+def test_the_flow_check_sees_an_arrow_against_the_flow():
+    assert _stage("panorama.protect.results") > _stage("panorama.compute.indicators") > _stage("panorama.core.config")
+    assert _stage("panorama.pipeline") > _stage("panorama.output.render")

@@ -37,7 +37,7 @@ class UnknownCodeError(CatalogueError, KeyError):
     def __init__(self, what: str, code: str):
         self.code = code
         super().__init__(f"Incohérence interne : {what} « {code} » absent du catalogue des indicateurs ; "
-                         f"rien n'a été écrit. Déclarez-le dans panorama/catalogue.py.")
+                         f"rien n'a été écrit. Déclarez-le dans panorama/core/catalogue.py.")
 
     def __str__(self) -> str:
         return str(self.args[0])
