@@ -26,6 +26,7 @@ from panorama.output import opendata
 from panorama.output.opendata import open_data_tables, write_open_data
 from panorama.pipeline import load_results
 from panorama.protect import confidentiality
+from panorama.protect.results import compute_edition
 
 STUDY_RUNS = [("femmes", None), ("jeunes", None), ("mobilite", None), ("donneur-ordre", "DO0001")]
 
@@ -101,9 +102,7 @@ def test_every_panorama_table_column_and_indicator_is_declared(request, which):
 
 @pytest.mark.parametrize("theme, subject", STUDY_RUNS)
 def test_every_study_table_column_indicator_and_dimension_is_declared(example_history, theme, subject):
-    module = get_study(theme).load()
-    results = module.indicators(example_history, open_config(), example=True,
-                                **({"subject": subject} if subject else {}))
+    results = compute_edition(example_history, open_config(), example=True, subject=subject).study(theme, subject)
     assert results.tables
     for table in results.tables.values():
         for column in table.frame.columns:
