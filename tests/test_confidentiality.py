@@ -226,7 +226,7 @@ def test_a_study_cell_recoverable_only_through_a_panorama_table_is_caught_by_the
     with pytest.raises(confidentiality.ConfidentialityError):
         confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=cells, partitions=partitions)
     # the same study cells with an unpublished total of women: nothing to recompute, the audit passes
-    hidden = _sex_table(10, 20, 30)[0].assign(code=["X", "Y"], dimension="autre")
+    hidden = _sex_table(10, 20, 30)[0].assign(code=["X", "Y"], dimension="secteur")  # cells unrelated to sex
     assert confidentiality.protect_edition(hidden, key, Rule(seuil=5), year=YEAR, cells=cells,
                                            partitions=partitions).secret == {travaux}
 
