@@ -87,6 +87,10 @@ DataOption = Annotated[Optional[Path], typer.Option(
     "--data", "-d", metavar="DOSSIER",
     help="Dossier racine des données (un sous-dossier par année). "
          "Sans cette option : les données fictives d'exemple.")]
+WarehouseOption = Annotated[Optional[Path], typer.Option(
+    "--entrepot", "-e", metavar="FICHIER",
+    help="Entrepôt de données DuckDB de l'observatoire (rempli par « panorama importer ») : "
+         "source des données, au lieu de --data.")]
 ConfigOption = Annotated[Optional[Path], typer.Option(
     "--config", "-c", metavar="FICHIER",
     help="Fichier de configuration TOML (région, départements, observatoire…). "
@@ -137,6 +141,7 @@ def _run(action):
 def build_command(
     year: YearArgument,
     data: DataOption = None,
+    entrepot: WarehouseOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
                                       help="Dossier de sortie ; le panorama va dans DOSSIER/ANNEE/.")] = Path("build"),
     config: ConfigOption = None,
@@ -154,10 +159,10 @@ def build_command(
     """Build the panorama, or the sheets of the départements asked for."""
     def action():
         from panorama import pipeline
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
 
         sheets = bool(departements or departement)
-        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_option(data), out,
+        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_options(data, entrepot), out,
                             pipeline.configuration(config, pdf_archive),
                             subjects=departement if sheets and not departements else None,
                             progress=_progress, cache=not sans_cache)
@@ -210,14 +215,14 @@ def _progress(message: str) -> None:
 
 
 @app.command("validate", cls=_Command)
-def validate_command(year: YearArgument, data: DataOption = None) -> None:
+def validate_command(year: YearArgument, data: DataOption = None, entrepot: WarehouseOption = None) -> None:
     """Vérifie les données d'une année et affiche un bilan de qualité."""
     def action():
         from panorama.input.quality import summary
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
         from panorama.input.validation import load_year
 
-        return summary(load_year(from_option(data), _year(year)).quality)
+        return summary(load_year(from_options(data, entrepot), _year(year)).quality)
 
     typer.echo(_run(action))
 
@@ -299,6 +304,7 @@ def _unbreakable(text: str) -> str:
 def study_command(
     arguments: Annotated[list[str], typer.Argument(metavar="ETUDE [IDENTIFIANT] ANNEE", hidden=True)],
     data: DataOption = None,
+    entrepot: WarehouseOption = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="DOSSIER", help="Dossier de sortie ; l'étude va dans DOSSIER/ANNEE/etudes/.")
     ] = Path("build"),
@@ -314,14 +320,14 @@ def study_command(
 
     def action():
         from panorama import pipeline
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
 
         publication = study(theme)
         if listing:
-            return pipeline.available_subjects(publication, year, from_option(data))
+            return pipeline.available_subjects(publication, year, from_options(data, entrepot))
         subjects = None if subject is None else [subject]
         pipeline.check_subjects(publication, subjects, year)  # before the configuration is read
-        return pipeline.run(publication, year, from_option(data), out, pipeline.configuration(config),
+        return pipeline.run(publication, year, from_options(data, entrepot), out, pipeline.configuration(config),
                             subjects=subjects, progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()
