@@ -376,6 +376,130 @@ def _text_table(table) -> str:
     return "\n".join("  ".join(row).rstrip() for row in zip(*columns))
 
 
+DEFAULT_WAREHOUSE = Path("entrepot.duckdb")
+StoreOption = Annotated[Path, typer.Option(
+    "--entrepot", "-e", metavar="FICHIER", help="Entrepôt de données DuckDB de l'observatoire (créé au besoin).")]
+
+
+@app.command("importer", cls=_Command,
+             short_help="Importe l'export d'un outil de suivi dans l'entrepôt de données.")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FICHIER", help="Export de l'outil de suivi (.xlsx, .ods, .csv).")],
+    profile: Annotated[Optional[Path], typer.Option(
+        "--profil", "-p", metavar="PROFIL.toml",
+        help="Profil d'import : en-têtes, libellés et formats de dates de l'export ; avec --modele, "
+             "fichier où écrire le profil proposé.")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        "--source", "-s", metavar="NOM", help="Nom de la source (la coordination), par exemple « coordination-93 » ; "
+                                              "réimporter une source remplace ses données de l'année.")] = None,
+    annee: Annotated[Optional[str], typer.Option("--annee", "-a", metavar="ANNEE", help="Année des données.")] = None,
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+    cle: Annotated[Optional[Path], typer.Option(
+        "--cle", metavar="FICHIER",
+        help="Fichier de la clé secrète de pseudonymisation, gardé hors de l'entrepôt (sinon : variable "
+             "PANORAMA_FICHIER_CLE ou PANORAMA_CLE).")] = None,
+    modele: Annotated[bool, typer.Option(
+        "--modele", help="Écrit un profil à compléter (en-têtes trouvés, correspondances proposées) "
+                         "au lieu d'importer.")] = False,
+) -> None:
+    """Importe l'export d'un outil de suivi (« Clause », « ABC Clauses »…) d'une coordination dans
+    l'entrepôt : lu selon son profil, découpé en cinq tables, pseudonymisé (noms et dates de
+    naissance ne sont jamais conservés), validé, puis substitué aux données de la même source
+    et de la même année en une seule transaction."""
+    if modele:
+        def write_model():
+            from panorama.input.importer import model
+
+            text = model(file)
+            if profile is None:
+                return text
+            if profile.exists():
+                _fail(f"Le profil {profile} existe déjà : choisir un autre nom pour le modèle.")
+            profile.write_text(text, encoding="utf-8")
+            return f"Profil à compléter écrit dans {profile}."
+
+        typer.echo(_run(write_model))
+        return
+    if source is None or annee is None:
+        _fail("Options --source et --annee obligatoires pour importer (ou --modele pour écrire un profil).", 2)
+
+    def action():
+        from panorama.input.importer import Profile, import_export, secret_key
+        from panorama.input.warehouse import Warehouse
+
+        return import_export(file, Warehouse(entrepot), source=source, year=_year(annee),
+                             profile=Profile.load(profile), key=secret_key(cle))
+
+    report = _run(action)
+    from panorama.core.formatting import fmt_int
+
+    counts = ", ".join(f"{fmt_int(n)} {table}" for table, n in report.rows.items())
+    typer.echo(f"Source « {report.source} » {report.year} importée dans {entrepot} (import n° {report.import_id}) : "
+               f"{counts}.")
+    if report.ignored:
+        typer.echo(f"Colonnes non importées (dont données personnelles) : {', '.join(report.ignored)}.")
+    for warning in report.warnings[:10]:
+        typer.echo(f"Attention : {warning}")
+    if len(report.warnings) > 10:
+        typer.echo(f"… et {len(report.warnings) - 10} autres avertissements.")
+
+
+warehouse_app = typer.Typer(cls=_Group, invoke_without_command=True, rich_markup_mode=None,
+                            context_settings={"help_option_names": ["-h", "--help"]},
+                            help="Montre ce que contient l'entrepôt de données, par année et par source.")
+app.add_typer(warehouse_app, name="entrepot",
+              short_help="Montre le contenu de l'entrepôt de données ; « exporter » en extrait une année.")
+
+
+@warehouse_app.callback()
+def warehouse_command(ctx: typer.Context, entrepot: StoreOption = DEFAULT_WAREHOUSE) -> None:
+    """Montre ce que contient l'entrepôt : par année et par source, lignes de chaque table,
+    complétude, dernier import, doublons fusionnés entre sources et conflits."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def action():
+        import pandas as pd
+
+        from panorama.input.warehouse import Warehouse, summary
+
+        rows = summary(Warehouse(entrepot))
+        table = pd.DataFrame([{
+            "annee": str(r["annee"]), "source": r["source"], "operations": r["operations"],
+            "contrats": r["contrats"], "participants": r["participants"], "entreprises": r["entreprises"],
+            "donneurs_ordre": r["donneurs_ordre"], "completude": f"{round(100 * r['completude'])} %",
+            "dernier_import": str(r["date_import"]), "fusionnes": r["fusionnes"], "conflits": r["conflits"]}
+            for r in rows])
+        return table
+
+    table = _run(action)
+    if table.empty:
+        typer.echo(f"Entrepôt {entrepot} : vide.")
+        return
+    typer.echo(f"Entrepôt {entrepot} (fusionnes, conflits : pour l'année, toutes sources confondues) :")
+    typer.echo(_text_table(table))
+
+
+@warehouse_app.command("exporter", cls=_Command)
+def warehouse_export_command(
+    year: YearArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
+                                      help="Dossier où écrire DOSSIER/ANNEE/TABLE.csv.")],
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+) -> None:
+    """Écrit l'année consolidée de l'entrepôt au format d'entrée (contrat v1), exactement ce
+    que lisent les publications."""
+    def action():
+        from panorama.input.warehouse import Warehouse, export_year
+
+        return export_year(Warehouse(entrepot), _year(year), out)
+
+    files = _run(action)
+    typer.echo(f"Année {year} de l'entrepôt écrite dans {out / year} :")
+    for path in files:
+        typer.echo(f"  {path.name}")
+
+
 def _usage_error(message: str) -> str:
     for pattern, french in _USAGE_ERRORS:
         match = re.fullmatch(pattern, message.strip())

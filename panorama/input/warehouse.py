@@ -235,10 +235,9 @@ def _consolidated(connection: duckdb.DuckDBPyConnection, table: str, year: int):
     picks = ", ".join(f"first({c} ORDER BY source, ligne) FILTER (WHERE {c} IS NOT NULL AND {c} <> '') AS {c}"
                       for c in others)
     frame = connection.execute(
-        f"SELECT {key}, {picks}, min(ligne) AS ligne, min(source) AS premiere_source, "
-        f"bool_or({key} IS NOT NULL AND {key} <> '') AS avec_cle "
+        f"SELECT {key}, {picks}, first(ligne ORDER BY source, ligne) AS ligne, min(source) AS premiere_source "
         f"FROM {table} WHERE annee = ? GROUP BY {key}, CASE WHEN {key} IS NULL OR {key} = '' THEN ligne END "
-        f"ORDER BY premiere_source, ligne", [year]).df()
+        f"ORDER BY premiere_source, ligne, {key}", [year]).df()
     # A column of a table of a source without it is NULL: kept NULL only when no source has it.
     has = connection.execute(
         f"SELECT {', '.join(f'bool_or({c} IS NOT NULL) AS {c}' for c in contract_columns(table))} "
