@@ -444,6 +444,45 @@ def import_command(
         typer.echo(f"… et {len(report.warnings) - 10} autres avertissements.")
 
 
+@app.command("importer-decp", cls=_Command,
+             short_help="Importe les données essentielles de la commande publique (DECP) dans l'entrepôt.")
+def import_decp_command(
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FICHIER…", help="Fichiers DECP : JSON des schémas 2019 ou 2022, ou CSV tabulaire consolidé.")],
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+) -> None:
+    """Importe les marchés publics des DECP dans l'entrepôt (chaque fichier remplace son import
+    précédent) ; les enregistrements non conformes au schéma sont comptés et signalés, les
+    concessions écartées. Affiche, par année de notification, les marchés et la part portant une
+    considération sociale (clause, critère, marché réservé) là où le schéma la renseigne."""
+    def action():
+        from panorama.input.decp import decp_year, import_decp
+        from panorama.input.warehouse import Warehouse
+
+        warehouse = Warehouse(entrepot)
+        reads = import_decp(files, warehouse)
+        years = sorted({m["annee"] for read in reads for m in read.marches})
+        return reads, {year: decp_year(warehouse, year) for year in years}
+
+    reads, years = _run(action)
+    from panorama.core.formatting import fmt_int, fmt_pct
+
+    for read in reads:
+        line = (f"{read.file.name} (schéma {read.schema}) : {fmt_int(len(read.marches))} marchés importés, "
+                f"{fmt_int(read.concessions)} concessions écartées, {fmt_int(read.nonconforming)} enregistrements "
+                f"non conformes")
+        if read.reasons:
+            line += " (" + ", ".join(f"{reason} : {fmt_int(n)}" for reason, n in read.reasons.items()) + ")"
+        if read.damaged:
+            line += f", {fmt_int(read.damaged)} avec des caractères illisibles (encodage endommagé à la source)"
+        typer.echo(line + ".")
+    for year, figures in years.items():
+        share = (f"{fmt_pct(figures['avec_consideration_sociale'] / figures['renseignes'])} avec une considération "
+                 f"sociale parmi les {fmt_int(figures['renseignes'])} qui la renseignent"
+                 if figures["renseignes"] else "considérations sociales non renseignées")
+        typer.echo(f"{year} : {fmt_int(figures['marches'])} marchés notifiés ; {share}.")
+
+
 warehouse_app = typer.Typer(cls=_Group, invoke_without_command=True, rich_markup_mode=None,
                             context_settings={"help_option_names": ["-h", "--help"]},
                             help="Montre ce que contient l'entrepôt de données, par année et par source.")

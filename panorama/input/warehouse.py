@@ -8,6 +8,7 @@ reads (a year of contracts is read in one scan).
 What it holds (schema version :data:`SCHEMA_VERSION`, migrations in :data:`MIGRATIONS`):
 
 - ``schema``: the version of the schema, migrated forward when a newer panorama opens it;
+- ``decp_marches``: the public procurement data (:mod:`panorama.input.decp`, version 2);
 - ``imports``: the import log, one row per import (year, source, file, SHA-256 of the file,
   date, rows per table, profile); the rows of the current import of a source's year are
   the only ones kept;
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 
     from panorama.input.reading import RawTable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 MAX_LISTED_CONFLICTS = 10
 PROVENANCE = ("annee", "source", "import_id", "ligne")
 
@@ -78,8 +79,18 @@ def _v1() -> list[str]:
     return statements
 
 
+def _v2() -> list[str]:
+    """The public procurement data (:mod:`panorama.input.decp`): one row per marché and file."""
+    return ["""CREATE TABLE decp_marches (
+        fichier VARCHAR NOT NULL, empreinte VARCHAR NOT NULL, schema VARCHAR NOT NULL,
+        date_import TIMESTAMP NOT NULL, uid VARCHAR NOT NULL, id VARCHAR, acheteur_id VARCHAR,
+        acheteur_nom VARCHAR, nature VARCHAR, date_notification DATE, annee INTEGER, departement VARCHAR,
+        montant DOUBLE, considerations VARCHAR, clause_sociale BOOLEAN, critere_social BOOLEAN,
+        marche_reserve BOOLEAN)"""]
+
+
 #: The schema's migrations: ``MIGRATIONS[n]`` takes a warehouse from version ``n`` to ``n + 1``.
-MIGRATIONS = {0: _v1}
+MIGRATIONS = {0: _v1, 1: _v2}
 
 
 def file_hash(path: Path) -> str:
