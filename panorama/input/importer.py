@@ -276,14 +276,21 @@ def _recode(frames: dict[str, pd.DataFrame], profile: Profile) -> None:
                     value = labels.get(fold(value), value)
                     return referential.normalize(nomenclature, value) or value
                 if column.kind == "publics":
-                    frame[column.name] = frame[column.name].map(
-                        lambda v, code=code: "|".join(code(p) for p in re.split(r"\s*[|,;]\s*", v)) if v else v)
+                    _map_distinct(frame, column.name,
+                                  lambda v, code=code: "|".join(code(p) for p in re.split(r"\s*[|,;]\s*", v)))
                 else:
-                    frame[column.name] = frame[column.name].map(lambda v, code=code: code(v) if v else v)
+                    _map_distinct(frame, column.name, code)
             elif labels:
-                frame[column.name] = frame[column.name].map(lambda v, m=labels: m.get(fold(v), v))
+                _map_distinct(frame, column.name, lambda v, m=labels: m.get(fold(v), v))
             if column.kind == "date":
-                frame[column.name] = frame[column.name].map(lambda v: _iso_date(v, profile.date_formats) if v else v)
+                _map_distinct(frame, column.name, lambda v: _iso_date(v, profile.date_formats))
+
+
+def _map_distinct(frame: pd.DataFrame, column: str, function) -> None:
+    """``function`` applied to each distinct filled value of ``column`` (blank cells stay blank)."""
+    values = frame[column]
+    table = {value: function(value) for value in values.unique() if value}
+    frame[column] = values.map(lambda v: table.get(v, v))
 
 
 def _by_siret(frames: dict[str, pd.DataFrame]) -> None:
