@@ -100,3 +100,24 @@ def test_command_line_source_option(filled, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["panorama", "validate", "2019", "--entrepot", str(filled.path)])
     assert cli.main() == 0
     assert "14 259" in capsys.readouterr().out.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+def test_sources_disagreeing_on_a_person_are_reported_not_resolved_silently(tmp_path):
+    warehouse = Warehouse(tmp_path / "e.duckdb")
+    tables, _ = read_year(Example().root, 2019)
+    warehouse.replace(2019, "a", tables, Example().root / "2019" / "contrats.csv")
+    other = {name: type(raw)(raw.table, raw.source, raw.data.copy(), raw.headers) for name, raw in tables.items()}
+    people = other["participants"].data
+    first = people.index[0]
+    person, sex = people.at[first, "participant_id"], people.at[first, "sexe"]
+    people.at[first, "sexe"] = "F" if sex == "M" else "M"
+    warehouse.replace(2019, "b", other, Example().root / "2019" / "contrats.csv")
+    dataset = load_history(warehouse, 2019)[2019]
+    assert len(dataset.participants) == 12564  # one row per person, both sources merged
+    assert dataset.participants.set_index("participant_id").at[person, "sexe"] == sex  # source « a » first
+    conflict, = dataset.quality.warnings
+    assert conflict.column == "sexe" and person in conflict.message
+    assert f"a : {sex} ; b : {'F' if sex == 'M' else 'M'}" in conflict.message
+    rows = summary(warehouse)
+    assert [r["conflits"] for r in rows] == [1, 1]
+    assert rows[0]["fusionnes"] == sum(len(t.data) for t in tables.values())
