@@ -219,3 +219,21 @@ def test_exported_year_reads_as_the_publications_read_it(imported, tmp_path):
     exported, consolidated = load_year(Folder(tmp_path), 2019), load_year(warehouse, 2019)
     for table in TABLES:
         pd.testing.assert_frame_equal(getattr(exported, table), getattr(consolidated, table))
+
+
+def test_an_unreadable_birth_date_is_an_error_that_does_not_quote_it(exports, tmp_path):
+    path, profile, source = exports[0]
+    frame = pd.read_csv(path, sep=";", dtype=str, keep_default_na=False)
+    row = frame.index[frame["N° contrat"] != ""][0]
+    frame.loc[frame["Nom"] == frame.at[row, "Nom"], "Date de naissance"] = "31 décembre 1990"
+    frame.loc[frame.index[frame["N° contrat"] != ""][1], ["Nom", "Prénom"]] = ""
+    broken = tmp_path / "broken.csv"
+    frame.to_csv(broken, sep=";", index=False)
+    warehouse = Warehouse(tmp_path / "e.duckdb")
+    with pytest.raises(DataError) as error:
+        import_export(broken, warehouse, source=source, year=2019, profile=Profile.load(profile), key=KEY)
+    message = str(error.value)
+    assert "annee_naissance" in message and f"ligne {row + 2}" in message
+    assert "participant_id" in message  # the row without name nor identifier
+    assert not re.search(r"(?i)décembre|31 d|martin-|elodie", message)
+    assert not warehouse.path.exists() or summary(warehouse) == []

@@ -65,6 +65,7 @@ IDENTITY = ("nom", "prenom", "date_naissance", "identifiant")
 DATE_FIELDS = ("date_notification", "date_debut", "date_fin")
 _ENTITIES = {"entreprises": ("contrats", "entreprise_id"), "donneurs_ordre": ("operations", "donneur_ordre_id")}
 _SIRET = re.compile(r"\d{14}")
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
 MIN_KEY_LENGTH = 16
 
 
@@ -226,11 +227,12 @@ def _pseudonymise(frames: dict[str, pd.DataFrame], profile: Profile, key: bytes,
     def person(row_names, identifier: str) -> str:
         if with_names and all(row_names):
             return pseudonym(key, *row_names)
-        return pseudonym(key, "identifiant", identifier)
+        # Nothing to identify the person: left blank, for the validation to report the line.
+        return pseudonym(key, "identifiant", identifier) if identifier else ""
 
     own = participants["_identifiant"] if "_identifiant" in participants else participants.get("participant_id")
     if own is None and not with_names:
-        raise DataError([Problem("profil", "aucun moyen d'identifier les participants : ni nom, prénom et date de "
+        raise DataError([Problem("profil d'import", "aucun moyen d'identifier les participants : ni nom, prénom et date de "
                                            "naissance ([identite]), ni identifiant (participant_id ou "
                                            "[identite] identifiant)")])
     rows = zip(participants["_nom"] if with_names else [""] * len(participants),
@@ -247,7 +249,8 @@ def _pseudonymise(frames: dict[str, pd.DataFrame], profile: Profile, key: bytes,
             lambda v: mapping.get(v) or pseudonym(key, "identifiant", v))
     participants["participant_id"] = pseudonyms
     if "annee_naissance" not in participants and birth is not None:
-        participants["annee_naissance"] = birth.str[:4]
+        # Only from a date read whole: a part of an unread birth date would reach the messages.
+        participants["annee_naissance"] = birth.map(lambda v: v[:4] if _ISO.fullmatch(v) else "")
     frames["participants"] = participants.drop(columns=[c for c in participants if c.startswith("_")])
 
 
