@@ -87,6 +87,10 @@ DataOption = Annotated[Optional[Path], typer.Option(
     "--data", "-d", metavar="DOSSIER",
     help="Dossier racine des données (un sous-dossier par année). "
          "Sans cette option : les données fictives d'exemple.")]
+WarehouseOption = Annotated[Optional[Path], typer.Option(
+    "--entrepot", "-e", metavar="FICHIER",
+    help="Entrepôt de données DuckDB de l'observatoire (rempli par « panorama importer ») : "
+         "source des données, au lieu de --data.")]
 ConfigOption = Annotated[Optional[Path], typer.Option(
     "--config", "-c", metavar="FICHIER",
     help="Fichier de configuration TOML (région, départements, observatoire…). "
@@ -137,6 +141,7 @@ def _run(action):
 def build_command(
     year: YearArgument,
     data: DataOption = None,
+    entrepot: WarehouseOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
                                       help="Dossier de sortie ; le panorama va dans DOSSIER/ANNEE/.")] = Path("build"),
     config: ConfigOption = None,
@@ -154,10 +159,10 @@ def build_command(
     """Build the panorama, or the sheets of the départements asked for."""
     def action():
         from panorama import pipeline
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
 
         sheets = bool(departements or departement)
-        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_option(data), out,
+        return pipeline.run(SHEETS if sheets else PANORAMA, _year(year), from_options(data, entrepot), out,
                             pipeline.configuration(config, pdf_archive),
                             subjects=departement if sheets and not departements else None,
                             progress=_progress, cache=not sans_cache)
@@ -210,14 +215,14 @@ def _progress(message: str) -> None:
 
 
 @app.command("validate", cls=_Command)
-def validate_command(year: YearArgument, data: DataOption = None) -> None:
+def validate_command(year: YearArgument, data: DataOption = None, entrepot: WarehouseOption = None) -> None:
     """Vérifie les données d'une année et affiche un bilan de qualité."""
     def action():
         from panorama.input.quality import summary
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
         from panorama.input.validation import load_year
 
-        return summary(load_year(from_option(data), _year(year)).quality)
+        return summary(load_year(from_options(data, entrepot), _year(year)).quality)
 
     typer.echo(_run(action))
 
@@ -299,6 +304,7 @@ def _unbreakable(text: str) -> str:
 def study_command(
     arguments: Annotated[list[str], typer.Argument(metavar="ETUDE [IDENTIFIANT] ANNEE", hidden=True)],
     data: DataOption = None,
+    entrepot: WarehouseOption = None,
     out: Annotated[Path, typer.Option(
         "--out", "-o", metavar="DOSSIER", help="Dossier de sortie ; l'étude va dans DOSSIER/ANNEE/etudes/.")
     ] = Path("build"),
@@ -314,14 +320,14 @@ def study_command(
 
     def action():
         from panorama import pipeline
-        from panorama.input.source import from_option
+        from panorama.input.warehouse import from_options
 
         publication = study(theme)
         if listing:
-            return pipeline.available_subjects(publication, year, from_option(data))
+            return pipeline.available_subjects(publication, year, from_options(data, entrepot))
         subjects = None if subject is None else [subject]
         pipeline.check_subjects(publication, subjects, year)  # before the configuration is read
-        return pipeline.run(publication, year, from_option(data), out, pipeline.configuration(config),
+        return pipeline.run(publication, year, from_options(data, entrepot), out, pipeline.configuration(config),
                             subjects=subjects, progress=_progress, cache=not sans_cache)
 
     started = time.perf_counter()
@@ -368,6 +374,169 @@ def _text_table(table) -> str:
         width = max([len(name), *map(len, cells)])
         columns.append([(c.rjust if numeric else c.ljust)(width) for c in [name, *cells]])
     return "\n".join("  ".join(row).rstrip() for row in zip(*columns))
+
+
+DEFAULT_WAREHOUSE = Path("entrepot.duckdb")
+StoreOption = Annotated[Path, typer.Option(
+    "--entrepot", "-e", metavar="FICHIER", help="Entrepôt de données DuckDB de l'observatoire (créé au besoin).")]
+
+
+@app.command("importer", cls=_Command,
+             short_help="Importe l'export d'un outil de suivi dans l'entrepôt de données.")
+def import_command(
+    file: Annotated[Path, typer.Argument(metavar="FICHIER", help="Export de l'outil de suivi (.xlsx, .ods, .csv).")],
+    profile: Annotated[Optional[Path], typer.Option(
+        "--profil", "-p", metavar="PROFIL.toml",
+        help="Profil d'import : en-têtes, libellés et formats de dates de l'export ; avec --modele, "
+             "fichier où écrire le profil proposé.")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        "--source", "-s", metavar="NOM", help="Nom de la source (la coordination), par exemple « coordination-93 » ; "
+                                              "réimporter une source remplace ses données de l'année.")] = None,
+    annee: Annotated[Optional[str], typer.Option("--annee", "-a", metavar="ANNEE", help="Année des données.")] = None,
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+    cle: Annotated[Optional[Path], typer.Option(
+        "--cle", metavar="FICHIER",
+        help="Fichier de la clé secrète de pseudonymisation, gardé hors de l'entrepôt (sinon : variable "
+             "PANORAMA_FICHIER_CLE ou PANORAMA_CLE).")] = None,
+    modele: Annotated[bool, typer.Option(
+        "--modele", help="Écrit un profil à compléter (en-têtes trouvés, correspondances proposées) "
+                         "au lieu d'importer.")] = False,
+) -> None:
+    """Importe l'export d'un outil de suivi (« Clause », « ABC Clauses »…) d'une coordination dans
+    l'entrepôt : lu selon son profil, découpé en cinq tables, pseudonymisé (noms et dates de
+    naissance ne sont jamais conservés), validé, puis substitué aux données de la même source
+    et de la même année en une seule transaction."""
+    if modele:
+        def write_model():
+            from panorama.input.importer import model
+
+            text = model(file)
+            if profile is None:
+                return text
+            if profile.exists():
+                _fail(f"Le profil {profile} existe déjà : choisir un autre nom pour le modèle.")
+            profile.write_text(text, encoding="utf-8")
+            return f"Profil à compléter écrit dans {profile}."
+
+        typer.echo(_run(write_model))
+        return
+    if source is None or annee is None:
+        _fail("Options --source et --annee obligatoires pour importer (ou --modele pour écrire un profil).", 2)
+
+    def action():
+        from panorama.input.importer import Profile, import_export, secret_key
+        from panorama.input.warehouse import Warehouse
+
+        return import_export(file, Warehouse(entrepot), source=source, year=_year(annee),
+                             profile=Profile.load(profile), key=secret_key(cle))
+
+    report = _run(action)
+    from panorama.core.formatting import fmt_int
+
+    counts = ", ".join(f"{fmt_int(n)} {table}" for table, n in report.rows.items())
+    typer.echo(f"Source « {report.source} » {report.year} importée dans {entrepot} (import n° {report.import_id}) : "
+               f"{counts}.")
+    if report.ignored:
+        typer.echo(f"Colonnes non importées (dont données personnelles) : {', '.join(report.ignored)}.")
+    for warning in report.warnings[:10]:
+        typer.echo(f"Attention : {warning}")
+    if len(report.warnings) > 10:
+        typer.echo(f"… et {len(report.warnings) - 10} autres avertissements.")
+
+
+@app.command("importer-decp", cls=_Command,
+             short_help="Importe les données essentielles de la commande publique (DECP) dans l'entrepôt.")
+def import_decp_command(
+    files: Annotated[list[Path], typer.Argument(
+        metavar="FICHIER…", help="Fichiers DECP : JSON des schémas 2019 ou 2022, ou CSV tabulaire consolidé.")],
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+) -> None:
+    """Importe les marchés publics des DECP dans l'entrepôt (chaque fichier remplace son import
+    précédent) ; les enregistrements non conformes au schéma sont comptés et signalés, les
+    concessions écartées. Affiche, par année de notification, les marchés et la part portant une
+    considération sociale (clause, critère, marché réservé) là où le schéma la renseigne."""
+    def action():
+        from panorama.input.decp import decp_year, import_decp
+        from panorama.input.warehouse import Warehouse
+
+        warehouse = Warehouse(entrepot)
+        reads = import_decp(files, warehouse)
+        years = sorted({m["annee"] for read in reads for m in read.marches})
+        return reads, {year: decp_year(warehouse, year) for year in years}
+
+    reads, years = _run(action)
+    from panorama.core.formatting import fmt_int, fmt_pct
+
+    for read in reads:
+        line = (f"{read.file.name} (schéma {read.schema}) : {fmt_int(len(read.marches))} marchés importés, "
+                f"{fmt_int(read.concessions)} concessions écartées, {fmt_int(read.nonconforming)} enregistrements "
+                f"non conformes")
+        if read.reasons:
+            line += " (" + ", ".join(f"{reason} : {fmt_int(n)}" for reason, n in read.reasons.items()) + ")"
+        if read.damaged:
+            line += f", {fmt_int(read.damaged)} avec des caractères illisibles (encodage endommagé à la source)"
+        typer.echo(line + ".")
+    for year, figures in years.items():
+        share = (f"{fmt_pct(figures['avec_consideration_sociale'] / figures['renseignes'])} avec une considération "
+                 f"sociale parmi les {fmt_int(figures['renseignes'])} qui la renseignent"
+                 if figures["renseignes"] else "considérations sociales non renseignées")
+        typer.echo(f"{year} : {fmt_int(figures['marches'])} marchés notifiés ; {share}.")
+
+
+warehouse_app = typer.Typer(cls=_Group, invoke_without_command=True, rich_markup_mode=None,
+                            context_settings={"help_option_names": ["-h", "--help"]},
+                            help="Montre ce que contient l'entrepôt de données, par année et par source.")
+app.add_typer(warehouse_app, name="entrepot",
+              short_help="Montre le contenu de l'entrepôt de données ; « exporter » en extrait une année.")
+
+
+@warehouse_app.callback()
+def warehouse_command(ctx: typer.Context, entrepot: StoreOption = DEFAULT_WAREHOUSE) -> None:
+    """Montre ce que contient l'entrepôt : par année et par source, lignes de chaque table,
+    complétude, dernier import, doublons fusionnés entre sources et conflits."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    def action():
+        import pandas as pd
+
+        from panorama.input.warehouse import Warehouse, summary
+
+        rows = summary(Warehouse(entrepot))
+        table = pd.DataFrame([{
+            "annee": str(r["annee"]), "source": r["source"], "operations": r["operations"],
+            "contrats": r["contrats"], "participants": r["participants"], "entreprises": r["entreprises"],
+            "donneurs_ordre": r["donneurs_ordre"], "completude": f"{round(100 * r['completude'])} %",
+            "dernier_import": str(r["date_import"]), "fusionnes": r["fusionnes"], "conflits": r["conflits"]}
+            for r in rows])
+        return table
+
+    table = _run(action)
+    if table.empty:
+        typer.echo(f"Entrepôt {entrepot} : vide.")
+        return
+    typer.echo(f"Entrepôt {entrepot} (fusionnes, conflits : pour l'année, toutes sources confondues) :")
+    typer.echo(_text_table(table))
+
+
+@warehouse_app.command("exporter", cls=_Command)
+def warehouse_export_command(
+    year: YearArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
+                                      help="Dossier où écrire DOSSIER/ANNEE/TABLE.csv.")],
+    entrepot: StoreOption = DEFAULT_WAREHOUSE,
+) -> None:
+    """Écrit l'année consolidée de l'entrepôt au format d'entrée (contrat v1), exactement ce
+    que lisent les publications."""
+    def action():
+        from panorama.input.warehouse import Warehouse, export_year
+
+        return export_year(Warehouse(entrepot), _year(year), out)
+
+    files = _run(action)
+    typer.echo(f"Année {year} de l'entrepôt écrite dans {out / year} :")
+    for path in files:
+        typer.echo(f"  {path.name}")
 
 
 def _usage_error(message: str) -> str:

@@ -566,3 +566,34 @@ def _table(table: str, source: str, header: list[str], cells: pa.Table, lines: n
     data = pd.DataFrame({names[i]: pd.array(cells.column(i), dtype="str") for i in keep},
                         index=pd.Index(lines, name=LINE), columns=[names[i] for i in keep])
     return _Read(RawTable(table, source, data, written), problems)
+
+
+# --- A tracking tool's export ----------------------------------------------------------------
+
+
+def read_export(path: Path) -> dict[str, RawTable]:
+    """Every sheet of the export ``path`` of a tracking tool (a CSV file: one sheet named
+    after the file), by sheet name, each read as a table is (cells as trimmed text, line
+    numbers). Raises :class:`~panorama.core.errors.DataError` when the file cannot be read."""
+    from panorama.core.errors import DataError
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".csv":
+            return {path.stem: _from_rows("export", str(path), _csv_rows(path)).table}
+        if path.suffix.lower() not in WORKBOOKS:
+            raise _Unreadable("format non pris en charge : enregistrer l'export en .xlsx, .ods ou .csv")
+        book = _open_workbook(path)
+        sheets = {}
+        for name in book.sheet_names:
+            source = f"{path}, feuille « {name} »"
+            try:
+                sheets[name] = _from_rows("export", source, _sheet_rows(book, name, source)).table
+            except _Unreadable as exc:
+                if "vide" not in str(exc):
+                    raise
+        return sheets
+    except _Unreadable as exc:
+        raise DataError([Problem(exc.source or str(path), str(exc))]) from None
+    except OSError as exc:
+        raise DataError([Problem(str(path), f"fichier illisible ({exc.strerror or exc})")]) from None

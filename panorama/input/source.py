@@ -10,8 +10,10 @@ as text, with the line it comes from: :class:`~panorama.input.reading.RawTable`)
 - how to name it in the progress line (:attr:`Source.description`);
 - where the observatory's Markdown texts are by default (:meth:`Source.texts`).
 
-Two sources exist: :class:`Folder`, a folder with one sub-folder per year (``--data``),
-and :class:`Example`, the embedded synthetic example. Another source (an export of a
+Three sources exist: :class:`Folder`, a folder with one sub-folder per year (``--data``),
+:class:`Example`, the embedded synthetic example, and the observatory's DuckDB warehouse
+(:class:`panorama.input.warehouse.Warehouse`, ``--entrepot``: see
+:func:`panorama.input.warehouse.from_options`). Another source (an export of a
 tracking tool, a warehouse) implements :attr:`~Source.description`, :meth:`~Source.years`
 and :meth:`~Source.read` (and :attr:`~Source.fictitious`, :meth:`~Source.texts` when the
 defaults do not fit) and nothing else: the validation, the indicators and the

@@ -202,6 +202,13 @@ def load_history(source: Source | Path, year: int, first: int | None = None,
     return dict(sorted(datasets.items()))
 
 
+def validate_tables(year: int, raw: dict[str, RawTable]) -> tuple[Dataset | None, list[Problem]]:
+    """The dataset of ``year`` from raw tables read elsewhere (an export being imported),
+    ``None`` when they have errors, and every problem found (the rules and messages of
+    :func:`load_year`)."""
+    return _validate(year, raw, [])
+
+
 def _raise_errors(problems: list[Problem]) -> None:
     if any(p.severity == ERREUR for p in problems):
         raise DataError(problems)
