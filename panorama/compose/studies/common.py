@@ -322,9 +322,17 @@ def _group_breakdowns(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Grou
     of every year computed in one pass of the indicators layer."""
     populations, parts = _populations(years)
     computed = indicators.population_breakdowns(populations, only=tuple(dimensions)) if populations else None
-    by_population = {name: computed[(computed["perimetre"] == name).to_numpy()] for name in parts}
+    by_population = _split(computed, "perimetre") if populations else {}
     return {ds.year: _group_rows(ds.year, groups, parts, by_population, dimensions, partition=partition)
             for ds, _, groups in years}
+
+
+def _split(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
+    """The rows of ``frame`` by value of ``column`` (rows in order)."""
+    codes, values = pd.factorize(frame[column])
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum([0, *np.bincount(codes, minlength=len(values))])
+    return {value: frame.take(order[start:end]) for value, start, end in zip(values, bounds[:-1], bounds[1:])}
 
 
 def _group_rows(year: int, groups: Sequence[Group], parts: Mapping[str, tuple],
@@ -396,14 +404,14 @@ def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], cod
     for code in codes:
         catalogue.key_figure(code)  # fails closed on a code the catalogue does not declare
     populations, parts = _populations([(ds, facts, groups)])
-    computed = indicators.population_key_figures(populations) if populations else None
+    by_population = _split(indicators.population_key_figures(populations), "perimetre") if populations else {}
     frames = []
     for group in groups:
         name = f"{ds.year}|{group.code}"
         if name not in parts:
             continue
         subset = parts[name][1]
-        key = computed[(computed["perimetre"] == name).to_numpy()].set_index("indicateur")["valeur"]
+        key = by_population[name].set_index("indicateur")["valeur"]
         ended = subset[subset["date_fin"] <= pd.Timestamp(ds.year, 12, 31)]
         key["duree_mediane_jours"] = ((ended["date_fin"] - ended["date_debut"]).dt.days + 1).median()
         values = key.reindex(list(codes))
