@@ -14,6 +14,7 @@ and computed in one pass too (:func:`population_breakdowns`,
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -59,7 +60,23 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
     ``niveau_qualification``, ``critere_principal``, ``publics``,
     ``prescripteur``, ``situation_sortie``, ``departement_residence``, ``qpv``)
     and the derived ``groupe_contrat`` and ``duree_contrat``.
+
+    Computed once per dataset (the panorama and every study of an edition read the
+    same years): the frame is shared while the dataset lives, never modify it.
     """
+    key = id(ds)
+    if key not in _FACT_TABLES:
+        _FACT_TABLES[key] = _fact_table(ds)
+        weakref.finalize(ds, _FACT_TABLES.pop, key, None)
+    return _FACT_TABLES[key]
+
+
+#: :func:`fact_table` of each living dataset, by its ``id``.
+_FACT_TABLES: dict[int, pd.DataFrame] = {}
+
+
+def _fact_table(ds: Dataset) -> pd.DataFrame:
+    """:func:`fact_table`, computed."""
     people = ds.participants[["participant_id", "sexe", "annee_naissance", "niveau_qualification",
                               "critere_principal", "publics", "prescripteur", "situation_sortie",
                               "commune_residence", "qpv"]]
