@@ -281,10 +281,10 @@ def facts_by_year(history: Mapping[int, Dataset]) -> dict[int, pd.DataFrame]:
 
 
 def _populations(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Group]]]
-                 ) -> tuple[list[tuple[str, pd.DataFrame, pd.DataFrame]], dict[str, tuple]]:
+                 ) -> tuple[list[tuple[str, pd.DataFrame, pd.DataFrame]], dict[str, tuple[pd.DataFrame, pd.DataFrame]]]:
     """The groups with a contract of each ``(dataset, facts, groups)`` as populations of
     the indicators layer (name ``year|code``, contracts, operations), and each one's
-    dataset, contracts and operations by name."""
+    contracts and operations by name."""
     populations, parts = [], {}
     for ds, facts, groups in years:
         operations = indicators.operations_frame(ds)
@@ -295,7 +295,7 @@ def _populations(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Group]]]
             mine = operations if group.operations is None else operations[group.operations]
             name = f"{ds.year}|{group.code}"
             populations.append((name, subset, mine))
-            parts[name] = (ds, subset, mine)
+            parts[name] = (subset, mine)
     return populations, parts
 
 
@@ -344,7 +344,7 @@ def _group_rows(year: int, groups: Sequence[Group], parts: Mapping[str, tuple],
         name = f"{year}|{group.code}"
         if name not in parts:
             continue
-        _, subset, operations = parts[name]
+        subset, operations = parts[name]
         rows = by_population[name]
         rows = rows[rows["dimension"].isin(dimensions)].copy()
         if ALL in dimensions:
@@ -410,7 +410,7 @@ def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], cod
         name = f"{ds.year}|{group.code}"
         if name not in parts:
             continue
-        subset = parts[name][1]
+        subset = parts[name][0]
         key = by_population[name].set_index("indicateur")["valeur"]
         ended = subset[subset["date_fin"] <= pd.Timestamp(ds.year, 12, 31)]
         key["duree_mediane_jours"] = ((ended["date_fin"] - ended["date_debut"]).dt.days + 1).median()
