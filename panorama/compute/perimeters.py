@@ -78,7 +78,15 @@ class Hierarchy:
 
     def children(self, node: int) -> list[int]:
         """The perimeters whose parent is ``node``, in declaration order."""
-        return [i for i, parent in enumerate(self.parents) if parent == node]
+        return self._children[node]
+
+    @cached_property
+    def _children(self) -> list[list[int]]:
+        children: list[list[int]] = [[] for _ in self.names]
+        for i, parent in enumerate(self.parents):
+            if parent >= 0:
+                children[parent].append(i)
+        return children
 
     def node(self, root: np.ndarray, child: np.ndarray) -> np.ndarray:
         """Perimeter of each item of a :meth:`populations` hierarchy: population ``root``
@@ -89,16 +97,20 @@ class Hierarchy:
     def equations(self) -> list[tuple[int, list[int]]]:
         """Every parent with its children (a parent's additive figures are their sum
         when it has no contract of its own), parents in declaration order."""
-        return [(node, children) for node in range(self.size) if (children := self.children(node))]
+        return [(node, children) for node, children in enumerate(self._children) if children]
 
     def add_up(self, table: np.ndarray) -> np.ndarray:
         """``table`` (one row per perimeter, of the items assigned to it) with every parent's
         row the sum of its own and its children's, the deepest perimeters first (in place)."""
-        for node in sorted(range(self.size), key=lambda i: -self.depth[i]):
-            children = self.children(node)
-            if children:
-                table[node] = table[[node, *children]].sum(axis=0)
+        for node, members in self._sums:
+            table[node] = table[members].sum(axis=0)
         return table
+
+    @cached_property
+    def _sums(self) -> list[tuple[int, list[int]]]:
+        """Each parent and the rows it adds up (its own, then its children's), deepest parents first."""
+        parents = sorted((node for node in range(self.size) if self._children[node]), key=lambda i: -self.depth[i])
+        return [(node, [node, *self._children[node]]) for node in parents]
 
     def stack(self, nodes: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``items`` (indices of things assigned to ``nodes``) under every perimeter they
