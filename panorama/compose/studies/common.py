@@ -322,17 +322,24 @@ def _group_breakdowns(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Grou
     of every year computed in one pass of the indicators layer."""
     populations, parts = _populations(years)
     computed = indicators.population_breakdowns(populations, only=tuple(dimensions)) if populations else None
-    by_population = _split(computed, "perimetre") if populations else {}
+    by_population = rows_by(computed, computed["perimetre"]) if populations else {}
     return {ds.year: _group_rows(ds.year, groups, parts, by_population, dimensions, partition=partition)
             for ds, _, groups in years}
 
 
-def _split(frame: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
-    """The rows of ``frame`` by value of ``column`` (rows in order)."""
-    codes, values = pd.factorize(frame[column])
+def rows_by(frame: pd.DataFrame, key: pd.Series) -> dict:
+    """The rows of ``frame`` by value of ``key`` (aligned on them; rows in order): one
+    sort instead of a comparison of every row per value."""
+    codes, values = pd.factorize(key)
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum([0, *np.bincount(codes, minlength=len(values))])
     return {value: frame.take(order[start:end]) for value, start, end in zip(values, bounds[:-1], bounds[1:])}
+
+
+def _key_rows(populations: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The key figures of each of ``populations`` by name."""
+    key = indicators.population_key_figures(populations)
+    return rows_by(key, key["perimetre"])
 
 
 def _group_rows(year: int, groups: Sequence[Group], parts: Mapping[str, tuple],
@@ -404,7 +411,7 @@ def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], cod
     for code in codes:
         catalogue.key_figure(code)  # fails closed on a code the catalogue does not declare
     populations, parts = _populations([(ds, facts, groups)])
-    by_population = _split(indicators.population_key_figures(populations), "perimetre") if populations else {}
+    by_population = _key_rows(populations) if populations else {}
     frames = []
     for group in groups:
         name = f"{ds.year}|{group.code}"
