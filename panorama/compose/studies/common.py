@@ -385,7 +385,7 @@ def _complete(rows: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     out = categories.merge(groups, how="cross").merge(
         rows.drop(columns=["libelle", "libelle_groupe"]), on=["groupe", "dimension", "code"], how="left")
     counts = ["heures", "contrats", "participants", "part_heures", "part_contrats", "part_participants"]
-    out[counts] = out[counts].fillna(0)
+    out[counts] = out[counts].astype(float).fillna(0)  # floats whether or not a category was missing
     known = {d.name: indicators.dimension_codes(d) for d in catalogue.DIMENSIONS}
     first_met = {key: i for i, key in enumerate(zip(categories["dimension"], categories["code"]))}
 
