@@ -1,15 +1,20 @@
 """Indicators: pure functions from a validated :class:`~panorama.input.dataset.Dataset`
 to tidy tables (``../shared/spec/indicators.md``).
 
-Every figure is computed for every perimeter at once: each contract counts
-under the perimeter ``region`` and under the département of its operation
-(perimeter rule: a contract belongs to the département where its operation is
-executed). The attributes are coded as integers once, and each indicator is a
-count or a sum over the cells ``perimeter × code`` (see :class:`_CodedFacts`).
+Every figure is computed for every perimeter of a declared hierarchy at once
+(:class:`panorama.compute.perimeters.Hierarchy`): each contract counts under the
+perimeter ``region`` and under the département of its operation (perimeter rule: a
+contract belongs to the département where its operation is executed). The attributes
+are coded as integers once, and each indicator is a count or a sum over the cells
+``perimeter × code`` (see :class:`_CodedFacts`). Populations of contracts compared by
+the studies (women and men of several years…) are roots of the same kind of hierarchy
+and computed in one pass too (:func:`population_breakdowns`,
+:func:`population_key_figures`).
 """
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from functools import cache
 
@@ -19,10 +24,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from panorama.compute import geo
+from panorama.compute.perimeters import REGION, Hierarchy
 from panorama.core import catalogue, referential
 from panorama.input.dataset import Dataset
 
-REGION = "region"
 NON_RENSEIGNE = "NON_RENSEIGNE"
 ETP_DIVISORS = (1607, 1820)
 
@@ -55,7 +60,23 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
     ``niveau_qualification``, ``critere_principal``, ``publics``,
     ``prescripteur``, ``situation_sortie``, ``departement_residence``, ``qpv``)
     and the derived ``groupe_contrat`` and ``duree_contrat``.
+
+    Computed once per dataset (the panorama and every study of an edition read the
+    same years): the frame is shared while the dataset lives, never modify it.
     """
+    key = id(ds)
+    if key not in _FACT_TABLES:
+        _FACT_TABLES[key] = _fact_table(ds)
+        weakref.finalize(ds, _FACT_TABLES.pop, key, None)
+    return _FACT_TABLES[key]
+
+
+#: :func:`fact_table` of each living dataset, by its ``id``.
+_FACT_TABLES: dict[int, pd.DataFrame] = {}
+
+
+def _fact_table(ds: Dataset) -> pd.DataFrame:
+    """:func:`fact_table`, computed."""
     people = ds.participants[["participant_id", "sexe", "annee_naissance", "niveau_qualification",
                               "critere_principal", "publics", "prescripteur", "situation_sortie",
                               "commune_residence", "qpv"]]
@@ -66,7 +87,7 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
     people["qpv"] = np.array(["OUI", "NON", None], dtype=object)[qpv]
     contracts = ds.contrats[["contrat_id", "operation_id", "participant_id", "entreprise_id",
                              "type_contrat", "date_debut", "date_fin", "heures"]].reset_index(drop=True)
-    operations = _operations_frame(ds)[["operation_id", "donneur_ordre_id", "departement", "commune", "modalite",
+    operations = operations_frame(ds)[["operation_id", "donneur_ordre_id", "departement", "commune", "modalite",
                                         "nature", "secteur", "grand_projet", "type_donneur_ordre"]]
     facts = pd.concat([contracts,
                        _lookup(operations, contracts["operation_id"]),
@@ -107,7 +128,7 @@ def _identify(values: np.ndarray, nearly_unique: bool = False) -> np.ndarray:
     return pd.factorize(values, use_na_sentinel=False)[0]
 
 
-def _operations_frame(ds: Dataset) -> pd.DataFrame:
+def operations_frame(ds: Dataset) -> pd.DataFrame:
     """The year's operations with the type of their buyer (``type_donneur_ordre``)."""
     buyers = ds.donneurs_ordre[["donneur_ordre_id", "type"]].rename(columns={"type": "type_donneur_ordre"})
     operations = ds.operations.reset_index(drop=True)
@@ -171,34 +192,44 @@ class _Cells:
 class _CodedFacts:
     """The fact table coded as integers, with the perimeters its rows count in.
 
-    A contract (one row: its identifier is unique) counts in the region (perimeter
-    0) and in the département of its operation (perimeter ``local``, 1 + the
-    département's index). Instead of stacking the rows twice, a sum or count over
-    the cells ``perimeter × code`` of coded attributes is one ``np.bincount`` over
-    the départements' cells, the region's cells being their total; only what does
-    not add up (participants and companies counted once per cell) looks at the rows
-    under every perimeter. The year's operations are coded the same way for the
-    counts of operations.
+    The perimeters are a :class:`~panorama.compute.perimeters.Hierarchy`: the region
+    (perimeter 0) and the départements found below it; or, for ``populations`` (rows
+    of several populations stacked, ``population`` giving each row's and
+    ``op_population`` each operation's), one such tree per population, only the
+    populations' roots being published. A contract (one row) is assigned to the
+    département of its operation (``local``; the root when it has none) and counts in
+    it and its ancestors. Instead of stacking the rows, a sum or count over the cells
+    ``perimeter × code`` of coded attributes is one ``np.bincount`` over the perimeters
+    rows are assigned to, a parent's cells being added up from its children's
+    (:meth:`Hierarchy.add_up`); only what does not add up (participants and companies
+    counted once per cell) looks at the rows under every perimeter
+    (:meth:`Hierarchy.stack`). The operations are coded the same way for the counts
+    of operations.
     """
 
-    def __init__(self, facts: pd.DataFrame, operations: pd.DataFrame):
+    def __init__(self, facts: pd.DataFrame, operations: pd.DataFrame, populations: list[str] | None = None,
+                 population: np.ndarray | None = None, op_population: np.ndarray | None = None):
         self.facts, self.operations = facts, operations
         self._coded: dict[str, tuple[np.ndarray, np.ndarray | None, np.ndarray]] = {}
         self._ids: dict[str, np.ndarray] = {}
         self._within_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         departements, op_departements, values = self._codes("departement")
         known = values != NON_RENSEIGNE
-        perimeter_of_code = np.where(known, np.cumsum(known), 0)  # 0: no département
-        self.names = np.array([REGION, *values[known]], dtype=object)
-        self.local = perimeter_of_code[departements].astype(np.int64)
-        self.op_local = perimeter_of_code[op_departements].astype(np.int64)
+        child = np.where(known, np.cumsum(known), 0)  # 0: no département (the root)
+        self.tree = Hierarchy.populations(populations or [REGION], list(values[known]))
+        self.names = np.array(self.tree.names, dtype=object)
+        self.published = self.tree.roots if populations else np.ones(self.size, dtype=bool)
+        self.local = self.tree.node(np.zeros(len(facts), np.int64) if population is None else population,
+                                    child[departements])
+        self.op_local = self.tree.node(np.zeros(len(operations), np.int64) if op_population is None
+                                       else op_population, child[op_departements])
         self.hours = facts["heures"].to_numpy(dtype=float)
         # Rows under every perimeter, for the figures that do not add up from the départements'
-        self.rows, self.perimeter = _stacked(self.local, np.arange(len(facts)))
+        self.rows, self.perimeter = self.tree.stack(self.local, np.arange(len(facts)))
         # A participant counts once per cell: only the rows of participants with several
         # contracts may count twice, and only they are sorted to find out.
         participant = self.ids("participant_id")
-        self._shared, self._shared_perimeter = _stacked(
+        self._shared, self._shared_perimeter = self.tree.stack(
             self.local, np.flatnonzero(np.bincount(participant)[participant] > 1))
 
     @property
@@ -223,10 +254,8 @@ class _CodedFacts:
 
     def _add_up(self, cells: np.ndarray, width: int, weights: np.ndarray | None = None) -> np.ndarray:
         """Sums of ``weights`` (counts if none) per cell ``perimeter × code`` from the cells of
-        the rows' départements (``local``): the region's row is the sum of every row."""
-        table = np.bincount(cells, weights, minlength=self.size * width).reshape(self.size, width)
-        table[0] = table.sum(axis=0)
-        return table
+        the perimeters the rows are assigned to (``local``), added up the hierarchy."""
+        return self.tree.add_up(np.bincount(cells, weights, minlength=self.size * width).reshape(self.size, width))
 
     def cells(self, columns: list[str], operations: bool = False, firms: bool = False) -> _Cells:
         """Hours, contracts and participants of every cell ``perimeter × code`` of ``columns``
@@ -271,10 +300,8 @@ class _CodedFacts:
         if key not in self._within_cache:
             ids = self.ids(key)
             count = ids.max(initial=-1) + 1
-            local = self.rows[len(self.facts):]
-            group, keys = _groups(self.local[local] * count + ids[local])
-            self._within_cache[key] = (np.concatenate([ids, count + group]),
-                                       np.concatenate([np.zeros(count, dtype=np.int64), keys // count]))
+            group, keys = _groups(self.perimeter * count + ids[self.rows])
+            self._within_cache[key] = (group, keys // count)
         return self._within_cache[key]
 
     def _firms(self, codes: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:
@@ -317,18 +344,9 @@ class _CodedFacts:
                       pairs.participants @ membership)
 
     def distinct(self, ids: np.ndarray, local: np.ndarray) -> np.ndarray:
-        """Number of distinct ``ids`` (integers ≥ 0) per perimeter, of rows in the départements ``local``."""
-        out = _distinct(local, ids, self.size)
-        out[0] = np.count_nonzero(np.bincount(ids))
-        return out
-
-
-def _stacked(perimeters: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``rows`` under every perimeter they count in: the region (0), then their
-    ``perimeters`` when they have one (> 0); as (row, perimeter) pairs."""
-    local = rows[perimeters[rows] > 0]
-    return (np.concatenate([rows, local]),
-            np.concatenate([np.zeros(len(rows), dtype=np.int64), perimeters[local]]))
+        """Number of distinct ``ids`` (integers ≥ 0) per perimeter, of rows assigned to the perimeters ``local``."""
+        rows, perimeter = self.tree.stack(local, np.arange(len(local)))
+        return _distinct(perimeter, ids[rows], self.size)
 
 
 def _groups(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,7 +381,33 @@ def tables(ds: Dataset, facts: pd.DataFrame | None = None, only: tuple[str, ...]
 
 def _coded_facts(ds: Dataset, facts: pd.DataFrame | None) -> _CodedFacts:
     """The fact table of ``ds`` (``facts`` when given) and its operations, coded."""
-    return _CodedFacts(fact_table(ds) if facts is None else facts, _operations_frame(ds))
+    return _CodedFacts(fact_table(ds) if facts is None else facts, operations_frame(ds))
+
+
+def population_key_figures(populations: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+    """:func:`key_figures` of each population ``(name, facts, operations)`` as a region of
+    its own (rows of the fact table; operations as :func:`operations_frame` gives them),
+    all in one coded pass: ``perimetre`` is the population's name."""
+    return _key_figures(_coded_populations(populations))
+
+
+def population_breakdowns(populations: list[tuple[str, pd.DataFrame, pd.DataFrame]],
+                          only: tuple[str, ...] | None) -> pd.DataFrame:
+    """:func:`breakdowns` (with ``only``) of each population ``(name, facts, operations)``
+    as a region of its own, all in one coded pass: ``perimetre`` is the population's name."""
+    return _breakdowns(_coded_populations(populations), only)
+
+
+def _coded_populations(populations: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> _CodedFacts:
+    """The rows and operations of ``populations`` stacked and coded, each population a
+    root of the hierarchy (:meth:`panorama.compute.perimeters.Hierarchy.populations`)."""
+    def stacked(part: int) -> tuple[pd.DataFrame, np.ndarray]:
+        frames = [population[part] for population in populations]
+        return (pd.concat(frames, ignore_index=True),
+                np.repeat(np.arange(len(frames)), [len(frame) for frame in frames]))
+
+    (facts, population), (operations, op_population) = stacked(1), stacked(2)
+    return _CodedFacts(facts, operations, [name for name, _, _ in populations], population, op_population)
 
 
 def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
@@ -406,7 +450,7 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
     for column in [c for c in out.columns if catalogue.key_figure(c).hours_share]:
         out[catalogue.HOURS_SHARE_PREFIX + column] = _ratio(out[column].to_numpy(), heures)
 
-    out = out[(contrats > 0) | (followed > 0)].astype("float64")
+    out = out[coded.published & ((contrats > 0) | (followed > 0))].astype("float64")
     long = out.reset_index().melt(id_vars="perimetre", var_name="indicateur", value_name="valeur")
     return sort_perimeters(long, "perimetre").reset_index(drop=True)
 
@@ -553,7 +597,7 @@ def _breakdowns(coded: _CodedFacts, only: tuple[str, ...] | None) -> pd.DataFram
     frames += [_breakdown(coded, list(cross.dimensions), cross.name)
                for cross in (catalogue.CROSSES if only is None else ())]
     total = coded.cells([])
-    counted = total.contrats[:, 0] > 0
+    counted = coded.published & (total.contrats[:, 0] > 0)
     totals = pd.DataFrame({"perimetre": coded.names[counted], "total_heures": total.heures[counted, 0],
                            "total_participants": total.participants[counted, 0]})
     out = pd.concat(frames, ignore_index=True).merge(totals, on="perimetre", how="left")
@@ -580,6 +624,7 @@ def _breakdown(coded: _CodedFacts, dims: list[catalogue.Dimension], name: str) -
     present = cells.contrats > 0
     if operation_level:  # operations without any contract have their cells too
         present |= cells.operations > 0
+    present &= coded.published[:, None]
     perimeter, code = np.nonzero(present)
     grouped = pd.DataFrame({"perimetre": coded.names[perimeter],
                             **{column: values[code] for column, values in zip(columns, cells.values)},

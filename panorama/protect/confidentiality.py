@@ -12,7 +12,8 @@ printed or exported:
 2. **Secondary suppression** — every published relation between cells is a
    *group*: a total and the cells that add up to it (a breakdown and its
    perimeter's total, the region and its départements, a cross-tab and its
-   margins, the same cell published twice). While a group holds exactly one
+   margins, the same cell published twice; a perimeter and its children come from
+   the declared hierarchy, :mod:`panorama.compute.perimeters`). While a group holds exactly one
    suppressed cell, the smallest other cell of the group (fewest participants,
    then fewest hours; a perimeter's totals last) is suppressed too. This
    greedy, deterministic method keeps the information loss small.
@@ -51,11 +52,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from panorama.compute.perimeters import REGION, Hierarchy
 from panorama.core import catalogue
 from panorama.core.config import Rule
 from panorama.core.errors import PanoramaError
-
-REGION = "region"
 
 MEASURES = ("heures", "contrats", "participants", "part_heures", "part_participants", "operations",
             "entreprises", "part_max_entreprise")
@@ -333,13 +333,15 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
         is_total=np.concatenate([np.zeros(n, bool), np.ones(len(perimeters), bool)]))
     keys = list(zip(rows["perimetre"].tolist(), rows["dimension"].tolist(), rows["code"].tolist()))
     index = {key: i for i, key in enumerate(keys)}
+    tree = Hierarchy.regional([p for p in perimeters if p != REGION])
+    parent_of = {tree.names[child]: tree.names[parent] for parent, children in tree.equations() for child in children}
     by_table: dict[tuple[str, str], list[int]] = defaultdict(list)
-    by_cell: dict[tuple[str, str], list[int]] = defaultdict(list)
+    by_cell: dict[tuple[str, str, str], list[int]] = defaultdict(list)  # (parent, dimension, code) → children's
     tables = {d: catalogue.breakdown(d) for d in rows["dimension"].unique()}  # fails closed on an unknown one
     for i, (p, d, c) in enumerate(keys):
         by_table[(p, d)].append(i)
-        if p != REGION and tables[d].across:
-            by_cell[(d, c)].append(i)
+        if p in parent_of and tables[d].across:
+            by_cell[(parent_of[p], d, c)].append(i)
     for (p, d), members in by_table.items():
         table = tables[d]
         if table.exclusive:
@@ -354,13 +356,14 @@ def _cells(rows: pd.DataFrame, totals: pd.DataFrame) -> _Cells:
                     margin_cell = index.get((p, margin, code))
                     if margin_cell is not None:
                         cells.groups.append((margin_cell, part, exact))
-    for (d, c), members in by_cell.items():
-        region_cell = index.get((REGION, d, c))
-        if region_cell is not None:
-            cells.groups.append((region_cell, members, False))
-    departements = [total_cell[p] for p in perimeters if p != REGION]
-    if REGION in total_cell and departements:
-        cells.groups.append((total_cell[REGION], departements, False))
+    for (parent, d, c), members in by_cell.items():  # a parent's cell and its children's (region = Σ départements)
+        parent_cell = index.get((parent, d, c))
+        if parent_cell is not None:
+            cells.groups.append((parent_cell, members, False))
+    for parent, children in tree.equations():  # a parent's totals and its children's
+        members = [total_cell[tree.names[child]] for child in children]
+        if tree.names[parent] in total_cell and members:
+            cells.groups.append((total_cell[tree.names[parent]], members, False))
     for p in perimeters:  # the hours of département p are also published as a cell of the region's table
         same = index.get((REGION, "departement_execution", p))
         if p != REGION and same is not None:

@@ -3,9 +3,11 @@ the indicators layer, their open data and the pieces of their documents.
 
 A study compares *groups* of contracts (women and men, under-26s and the
 others, one buyer and all buyers of its type…). :func:`group_breakdowns` and
-:func:`group_figures` run :func:`panorama.compute.indicators.breakdowns` and
-:func:`panorama.compute.indicators.key_figures` on the contracts of each group, so
-that every figure of a study is defined exactly as in the panorama. Every
+:func:`group_figures` compute every group (of every year) as a population of the
+indicators layer (:func:`panorama.compute.indicators.population_breakdowns`,
+:func:`panorama.compute.indicators.population_key_figures`: a region of its own, all
+groups in one coded pass), so that every figure of a study is defined exactly as in
+the panorama. Every
 table of counts is tidy (one row per cell) and carries the ``participants``
 of its cell, so that statistical confidentiality applies to it as a whole
 (:func:`panorama.protect.results.compute_edition`).
@@ -34,7 +36,6 @@ from panorama.compose.document import (
     chart_value,
 )
 from panorama.compute import indicators
-from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.config import Config
 from panorama.core.formatting import SECRET, fmt_int, fmt_pct
@@ -279,8 +280,23 @@ def facts_by_year(history: Mapping[int, Dataset]) -> dict[int, pd.DataFrame]:
     return {year: indicators.fact_table(ds) for year, ds in history.items()}
 
 
-def _group_dataset(ds: Dataset, group: Group) -> Dataset:
-    return ds if group.operations is None else dataclasses.replace(ds, operations=ds.operations[group.operations])
+def _populations(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Group]]]
+                 ) -> tuple[list[tuple[str, pd.DataFrame, pd.DataFrame]], dict[str, tuple[pd.DataFrame, pd.DataFrame]]]:
+    """The groups with a contract of each ``(dataset, facts, groups)`` as populations of
+    the indicators layer (name ``year|code``, contracts, operations), and each one's
+    contracts and operations by name."""
+    populations, parts = [], {}
+    for ds, facts, groups in years:
+        operations = indicators.operations_frame(ds)
+        for group in groups:
+            subset = facts[group.contracts]
+            if subset.empty:
+                continue
+            mine = operations if group.operations is None else operations[group.operations]
+            name = f"{ds.year}|{group.code}"
+            populations.append((name, subset, mine))
+            parts[name] = (subset, mine)
+    return populations, parts
 
 
 def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], dimensions: Sequence[str],
@@ -297,18 +313,51 @@ def group_breakdowns(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], 
     group's totals and, for a partition, its share of all participants and
     hours. A group without any contract has no row.
     """
+    return _group_breakdowns([(ds, facts, groups)], dimensions, partition=partition)[ds.year]
+
+
+def _group_breakdowns(years: Sequence[tuple[Dataset, pd.DataFrame, Sequence[Group]]], dimensions: Sequence[str],
+                      *, partition: bool) -> dict[int, pd.DataFrame]:
+    """:func:`group_breakdowns` of each ``(dataset, facts, groups)``, by year: every group
+    of every year computed in one pass of the indicators layer."""
+    populations, parts = _populations(years)
+    computed = indicators.population_breakdowns(populations, only=tuple(dimensions)) if populations else None
+    by_population = rows_by(computed, computed["perimetre"]) if populations else {}
+    return {ds.year: _group_rows(ds.year, groups, parts, by_population, dimensions, partition=partition)
+            for ds, _, groups in years}
+
+
+def rows_by(frame: pd.DataFrame, key: pd.Series) -> dict:
+    """The rows of ``frame`` by value of ``key`` (aligned on them; rows in order): one
+    sort instead of a comparison of every row per value."""
+    codes, values = pd.factorize(key)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum([0, *np.bincount(codes, minlength=len(values))])
+    return {value: frame.take(order[start:end]) for value, start, end in zip(values, bounds[:-1], bounds[1:])}
+
+
+def _key_rows(populations: list[tuple[str, pd.DataFrame, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The key figures of each of ``populations`` by name."""
+    key = indicators.population_key_figures(populations)
+    return rows_by(key, key["perimetre"])
+
+
+def _group_rows(year: int, groups: Sequence[Group], parts: Mapping[str, tuple],
+                by_population: Mapping[str, pd.DataFrame], dimensions: Sequence[str], *,
+                partition: bool) -> pd.DataFrame:
+    """The rows of :func:`group_breakdowns` of one year from its groups' breakdowns."""
     frames = []
     for group in groups:
-        subset = facts[group.contracts]
-        if subset.empty:
+        name = f"{year}|{group.code}"
+        if name not in parts:
             continue
-        data = _group_dataset(ds, group)
-        rows = indicators.breakdowns(data, subset, only=tuple(dimensions))
-        rows = rows[(rows["perimetre"] == REGION) & rows["dimension"].isin(dimensions)].copy()
+        subset, operations = parts[name]
+        rows = by_population[name]
+        rows = rows[rows["dimension"].isin(dimensions)].copy()
         if ALL in dimensions:
             whole = {"dimension": ALL, "code": ALL.upper(), "libelle": "Ensemble", "heures": subset["heures"].sum(),
                      "contrats": len(subset), "participants": subset["participant_id"].nunique(),
-                     "part_heures": 1.0, "part_participants": 1.0, "operations": len(data.operations)}
+                     "part_heures": 1.0, "part_participants": 1.0, "operations": len(operations)}
             rows = pd.concat([pd.DataFrame([whole]), rows], ignore_index=True)
         rows["part_contrats"] = rows["contrats"] / len(subset)
         frames.append(rows.assign(groupe=group.code, libelle_groupe=group.label))
@@ -336,7 +385,7 @@ def _complete(rows: pd.DataFrame, dimensions: Sequence[str]) -> pd.DataFrame:
     out = categories.merge(groups, how="cross").merge(
         rows.drop(columns=["libelle", "libelle_groupe"]), on=["groupe", "dimension", "code"], how="left")
     counts = ["heures", "contrats", "participants", "part_heures", "part_contrats", "part_participants"]
-    out[counts] = out[counts].fillna(0)
+    out[counts] = out[counts].astype(float).fillna(0)  # floats whether or not a category was missing
     known = {d.name: indicators.dimension_codes(d) for d in catalogue.DIMENSIONS}
     first_met = {key: i for i, key in enumerate(zip(categories["dimension"], categories["code"]))}
 
@@ -361,13 +410,15 @@ def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], cod
     """
     for code in codes:
         catalogue.key_figure(code)  # fails closed on a code the catalogue does not declare
+    populations, parts = _populations([(ds, facts, groups)])
+    by_population = _key_rows(populations) if populations else {}
     frames = []
     for group in groups:
-        subset = facts[group.contracts]
-        if subset.empty:
+        name = f"{ds.year}|{group.code}"
+        if name not in parts:
             continue
-        key = indicators.key_figures(_group_dataset(ds, group), subset)
-        key = key[key["perimetre"] == REGION].set_index("indicateur")["valeur"]
+        subset = parts[name][0]
+        key = by_population[name].set_index("indicateur")["valeur"]
         ended = subset[subset["date_fin"] <= pd.Timestamp(ds.year, 12, 31)]
         key["duree_mediane_jours"] = ((ended["date_fin"] - ended["date_debut"]).dt.days + 1).median()
         values = key.reindex(list(codes))
@@ -382,8 +433,12 @@ def group_figures(ds: Dataset, facts: pd.DataFrame, groups: Sequence[Group], cod
 def over_years(history: Mapping[int, Dataset], facts: Mapping[int, pd.DataFrame],
                compute: Callable[[Dataset, pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
     """``compute(dataset, facts)`` for every year, stacked under a first column ``annee``."""
-    frames = [compute(ds, facts[year]).assign(annee=year) for year, ds in history.items()]
-    out = pd.concat(frames, ignore_index=True)
+    return _stack_years({year: compute(ds, facts[year]) for year, ds in history.items()})
+
+
+def _stack_years(by_year: Mapping[int, pd.DataFrame]) -> pd.DataFrame:
+    """The frames of ``by_year`` stacked under a first column ``annee``."""
+    out = pd.concat([frame.assign(annee=year) for year, frame in by_year.items()], ignore_index=True)
     return out[["annee", *[c for c in out.columns if c != "annee"]]]
 
 
@@ -397,8 +452,9 @@ def partition_indicators(history: Mapping[int, Dataset], groups: Callable[[pd.Da
     :func:`group_figures` ``codes`` of each group and of all contracts (group
     ``ENSEMBLE``) for the last year."""
     facts = facts_by_year(history)
-    shares = over_years(history, facts, lambda ds, f: group_breakdowns(ds, f, groups(f), dimensions,
-                                                                       partition=True))
+    by_year = _group_breakdowns([(ds, facts[year], groups(facts[year])) for year, ds in history.items()],
+                                dimensions, partition=True)
+    shares = _stack_years({year: by_year[year] for year in history})
     keys = ["annee", "groupe", "dimension", "code"]
     before = shares[[*keys, "part_participants_categorie"]].assign(annee=shares["annee"] + 1)
     shares = shares.merge(before, on=keys, how="left", suffixes=("", "_precedente"))

@@ -123,10 +123,10 @@ def distance_statistics(located: pd.DataFrame, dimensions=DIMENSIONS) -> pd.Data
         dimension = catalogue.dimension(name)
         codes = located[dimension.column].fillna(referential.NON_RENSEIGNE)
         order = layer.dimension_codes(dimension)
-        found = sorted(codes.unique(), key=lambda c: (order.index(c) if c in order else len(order), c))
-        for code in found:
+        parts = common.rows_by(located, codes)
+        for code in sorted(parts, key=lambda c: (order.index(c) if c in order else len(order), c)):
             rows.append({"dimension": name, "code": code, "libelle": layer.code_label(dimension, code),
-                         **_statistics(located[(codes == code).to_numpy()])})
+                         **_statistics(parts[code])})
     return pd.DataFrame(rows, columns=["dimension", "code", "libelle", *STATISTICS]).assign(secret=False)
 
 
@@ -140,11 +140,13 @@ def flows(located: pd.DataFrame, departements: tuple[str, ...]) -> pd.DataFrame:
     frame = located.assign(residence=grouped(located["departement_residence"]), travail=grouped(located["departement"]))
     order = [*departements, OUTSIDE[0]]
     rows = []
+    by_home = common.rows_by(frame, frame["residence"])
     for home in order:
-        mine = frame[frame["residence"] == home]
+        mine = by_home.get(home, frame.iloc[:0])
+        by_work = common.rows_by(mine, mine["travail"])
         for work in order:
-            part = mine[mine["travail"] == work]
-            if part.empty:
+            part = by_work.get(work)
+            if part is None:
                 continue
             rows.append({"departement_residence": home, "libelle_residence": _departement_label(home),
                          "departement_travail": work, "libelle_travail": _departement_label(work),
