@@ -107,7 +107,7 @@
       copy.datasets = { aires: copy.usermeta.aires.map(function (code) { return state.geo[code]; })
         .filter(Boolean) };
     }
-    vegaEmbed(container, copy, { actions: false, renderer: "svg", formatLocale: FORMAT,
+    vegaEmbed(container, copy, { actions: false, renderer: "svg", formatLocale: FORMAT, config: state.index.config,
       tooltip: { theme: "light" } }).then(function (result) {
       var svg = container.querySelector("svg");
       if (svg) { svg.setAttribute("role", "img"); svg.setAttribute("aria-label", spec.description || ""); }

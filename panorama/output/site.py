@@ -297,7 +297,8 @@ def write_site(out: Path, year: int, config: Config, progress=lambda message: No
             shutil.copyfile(source / name, folder / name)
         shutil.copytree(source / "vendor", folder / "vendor")
         shapes = [geometry[code] for code in perimeters if code in geometry]
-        index = {"region": config.region_nom, "observatoire": config.observatoire_nom, "annees": [],
+        index = {"region": config.region_nom, "observatoire": config.observatoire_nom, "config": vegalite.CONFIG,
+                 "annees": [],
                  "perimetres": [[code, label] for code, label in perimeters.items()]}
         for edition in found:
             progress(f"Site : {edition.year}")

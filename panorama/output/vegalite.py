@@ -20,18 +20,19 @@ from collections.abc import Mapping, Sequence
 from panorama.compose.figspec import ChartSpec, MapSpec, drawable
 from panorama.core.formatting import SECRET, SECRET_TEXT, fmt_value
 
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 SECRET_TIP = "s : secret statistique (valeur non publiée pour protéger les personnes et les entreprises)"
 """The tooltip of a secret value."""
 MISSING_TIP = "n.d. : donnée non disponible"
 FONT = 12
+LABEL_PX = 7
+"""Width of a character of the labels, in pixels (an upper bound at :data:`FONT`)."""
 """Smallest text of a chart, in pixels (legible on a 390 px screen)."""
 RATE_UNITS = ("part", "evolution")
 """Units drawn as a choropleth; other units as proportional circles."""
 SECRET_GREY = "#b0b0b0"
-CONFIG = {
+CONFIG = {  # shared by every chart: given once to the page (the ``config`` of vega-embed)
     "font": "Marianne, Arial, sans-serif",
-    "axis": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 220},
+    "axis": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": {"expr": "width < 260 ? 110 : 220"}},
     "legend": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 260},
     "text": {"fontSize": FONT},
     "view": {"stroke": None},
@@ -52,7 +53,8 @@ def tip(value, unit: str) -> str:
 
 
 def chart(spec: ChartSpec) -> dict:
-    """The Vega-Lite specification showing ``spec`` (``width`` fills its container)."""
+    """The Vega-Lite specification showing ``spec`` (``width`` fills its container), to
+    be drawn with :data:`CONFIG`."""
     named = len(spec.series) > 1
     rows = []
     for index, category in enumerate(spec.categories):
@@ -61,11 +63,14 @@ def chart(spec: ChartSpec) -> dict:
             signed = value if drawable(value) else 0.0
             if spec.kind == "pyramide" and number == 0:
                 signed = -signed
-            row = {"categorie": category, "ordre": index, "serie": name or spec.subject, "rang": number,
-                   "valeur": signed, "texte": text(value, spec.unit), "info": tip(value, spec.unit)}
+            row = {"categorie": category, "ordre": index, "valeur": signed, "texte": text(value, _short(spec.unit)),
+                   "info": tip(value, spec.unit)}
+            if named:
+                row |= {"serie": name, "rang": number}
             if spec.shares is not None:
                 row["part"] = tip(spec.shares[index], "part")
-                row["texte"] += f" ({text(spec.shares[index], 'part')})"
+                if drawable(value):
+                    row["texte"] += f" ({text(spec.shares[index], 'part')})"
             rows.append(row)
     tooltip = [{"field": "categorie", "title": _axis_title(spec)}]
     if named:
@@ -78,8 +83,8 @@ def chart(spec: ChartSpec) -> dict:
         colour = {"field": "serie", "type": "nominal", "title": None, "sort": {"field": "rang"},
                   "scale": {"range": _palette(spec.colour, len(spec.series))},
                   "legend": {"orient": "top", "direction": "horizontal"}}
-    base = {"$schema": SCHEMA, "description": spec.subject, "data": {"values": rows},
-            "width": "container", "config": CONFIG, "autosize": {"type": "fit-x", "contains": "padding"}}
+    base = {"description": spec.subject, "data": {"values": rows}, "width": "container",
+            "autosize": {"type": "fit-x", "contains": "padding"}}
     if spec.title:
         base["title"] = spec.title
     category = {"field": "categorie", "type": "ordinal", "sort": {"field": "ordre"}, "title": None}
@@ -102,7 +107,14 @@ def chart(spec: ChartSpec) -> dict:
         mark = {"type": "bar", "binSpacing": 0} if spec.kind == "histogramme" else "bar"
         return base | {"height": 220, "mark": mark, "encoding": encoding}
     # horizontal bars and pyramid: one row per category, the value written at the bar's end
-    encoding = {"y": category, "x": value, "color": colour, "tooltip": tooltip}
+    # room for the longest label beyond the longest bar, whatever the width of the screen
+    room = LABEL_PX * max(len(row["texte"]) for row in rows) + 8
+    longest = max(abs(row["valeur"]) for row in rows)
+    limit = f"(width > {room + 60} ? width / (width - {room}) : 4)"
+    domain = {"domainMax": {"expr": f"{longest} * {limit}"}}
+    if spec.kind == "pyramide":
+        domain["domainMin"] = {"expr": f"-{longest} * {limit}"}
+    encoding = {"y": category, "x": value | {"scale": domain}, "color": colour, "tooltip": tooltip}
     if named and spec.kind != "pyramide":
         encoding["yOffset"] = {"field": "serie", "sort": {"field": "rang"}}
     label = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT},
@@ -125,7 +137,7 @@ def map_(spec: MapSpec, areas: Sequence[Mapping], points: Sequence[Mapping] = ()
     values = dict(spec.values)
     unit = spec.unit
     title = spec.legend_title
-    base = {"$schema": SCHEMA, "description": title, "width": "container", "height": 360, "config": CONFIG,
+    base = {"description": title, "width": "container", "height": 360,
             "autosize": {"type": "fit-x", "contains": "padding"}, "projection": {"type": "mercator"},
             "datasets": {"aires": []}, "usermeta": {"aires": [area["properties"]["code"] for area in areas]}}
     if spec.title:
@@ -186,6 +198,11 @@ def _centre(area: Mapping) -> dict:
     lons, lats = [p[0] for p in ring], [p[1] for p in ring]
     return {"code": area["properties"]["code"], "nom": area["properties"]["nom"],
             "lon": round((min(lons) + max(lons)) / 2, 4), "lat": round((min(lats) + max(lats)) / 2, 4)}
+
+
+def _short(unit: str) -> str:
+    """The unit of a label written on a chart: hours without their noun (the axis names it)."""
+    return "nombre" if unit == "heures" else unit
 
 
 def _axis_title(spec: ChartSpec) -> str:
