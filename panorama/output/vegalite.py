@@ -33,7 +33,7 @@ SECRET_GREY = "#b0b0b0"
 CONFIG = {  # shared by every chart: given once to the page (the ``config`` of vega-embed)
     "font": "Marianne, Arial, sans-serif",
     "axis": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": {"expr": "width < 260 ? 110 : 220"}},
-    "legend": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 260},
+    "legend": {"labelFontSize": FONT, "titleFontSize": FONT, "labelLimit": 260, "titleLimit": 320},
     "text": {"fontSize": FONT},
     "view": {"stroke": None},
     "title": {"fontSize": 14},
@@ -89,14 +89,15 @@ def chart(spec: ChartSpec) -> dict:
         base["title"] = spec.title
     category = {"field": "categorie", "type": "ordinal", "sort": {"field": "ordre"}, "title": None}
     value = {"field": "valeur", "type": "quantitative", "title": _unit_title(spec.unit),
-             "axis": {"format": ",~r", "labelExpr": "replace(datum.label, '-', '')"}}
+             "axis": {"format": ",~r", "labelExpr": "replace(datum.label, '\u2212', '')"}}  # the pyramid's left side
     if spec.kind == "courbes":
         return base | {"height": 220, "mark": {"type": "line", "point": {"size": 60}},
                        "encoding": {"x": category | {"axis": {"labelAngle": 0}}, "y": value,
                                     "color": colour, "tooltip": tooltip}}
     if spec.kind == "empilement":
         return base | {"height": {"step": 28}, "mark": "bar",
-                       "encoding": {"y": category, "x": value | {"stack": "normalize", "axis": {"format": ".0%"},
+                       "encoding": {"y": category, "x": value | {"stack": "normalize", "axis": {
+                           "format": ".0%", "labelExpr": "replace(datum.label, '%', '\u00a0%')"},
                                                                "title": None},
                                     "color": colour, "order": {"field": "rang"}, "tooltip": tooltip}}
     if spec.kind in ("colonnes", "histogramme"):
@@ -154,7 +155,8 @@ def map_(spec: MapSpec, areas: Sequence[Mapping], points: Sequence[Mapping] = ()
                  "encoding": {"color": {"condition": {"test": "datum.valeur === null", "value": SECRET_GREY},
                                         "field": "valeur", "type": "quantitative", "title": title,
                                         "scale": {"range": ["#f3f3f6", spec.colour]},
-                                        "legend": {"format": ".0%", "orient": "bottom", "gradientLength": 200}},
+                                        "legend": {"format": ".0%", "orient": "bottom", "gradientLength": 200,
+                                                   "labelExpr": "replace(datum.label, '%', '\u00a0%')"}},
                               "tooltip": [{"field": "nom", "title": "Territoire"},
                                           {"field": "info", "title": title}]}}
         return base | {"layer": [shape]}

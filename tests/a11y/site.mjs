@@ -175,11 +175,23 @@ async function main() {
     await waitView(linked, expected.carte);
     await compare(linked, expected.carte);
     await axe(linked, `${expected.carte}, carte`);
-    const map = linked.locator('#cartes .graphique').first();
-    await map.scrollIntoViewIfNeeded();
-    await map.hover({ position: { x: 200, y: 150 } });
-    await linked.waitForTimeout(300);
+    const tooltip = async (target, name) => {
+      await target.scrollIntoViewIfNeeded();
+      await target.hover({ force: true });
+      await linked.waitForTimeout(300);
+      const text = await linked.evaluate(() => {
+        const tip = document.getElementById('vg-tooltip-element');
+        return tip && getComputedStyle(tip).visibility !== 'hidden' ? tip.textContent : '';
+      });
+      check(`infobulle au survol : ${name}`, /\d/.test(text) && /heures|%|secret/.test(text), text);
+    };
+    await tooltip(linked.locator('#graphiques .graphique .mark-rect path').first(), 'barre');
+    await tooltip(linked.locator('#cartes .graphique .mark-symbol path').first(), 'cercle de la carte');
     await linked.screenshot({ path: path.join(shotsDir, 'carte-1280.png') });
+    await linked.evaluate(() => { location.hash = location.hash.split('/')[0] + '/region'; });
+    await waitView(linked, expected.carte.split('/')[0] + '/region');
+    await tooltip(linked.locator('#cartes .graphique .mark-shape path').nth(2), 'département de la carte');
+    await linked.screenshot({ path: path.join(shotsDir, 'region-carte-1280.png') });
 
     // 390 px
     const narrow = await context.newPage();
