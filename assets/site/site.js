@@ -4,7 +4,8 @@
 (function () {
   "use strict";
   var FORMAT = { decimal: ",", thousands: "\u202f", grouping: [3], currency: ["", "\u00a0€"], minus: "\u2212" };
-  var state = { index: null, geo: {}, views: {}, year: null, perimeter: null, pending: {} };
+  var state = { index: null, geo: {}, geoLoaded: false, geoWaiting: [], views: {}, year: null, perimeter: null,
+    pending: {} };
   var observer = null;
 
   function element(tag, attributes, text) {
@@ -103,7 +104,8 @@
 
   function draw(container, spec) {
     var copy = JSON.parse(JSON.stringify(spec));
-    if (copy.usermeta && copy.usermeta.aires) {
+    if (copy.usermeta && copy.usermeta.aires) {  // a map: its outlines come from geo.js, loaded meanwhile
+      if (!state.geoLoaded) { state.geoWaiting.push(function () { draw(container, spec); }); return; }
       copy.datasets = { aires: copy.usermeta.aires.map(function (code) { return state.geo[code]; })
         .filter(Boolean) };
     }
@@ -193,11 +195,13 @@
       document.getElementById("annee").addEventListener("change", choose);
       document.getElementById("perimetre").addEventListener("change", choose);
       window.addEventListener("hashchange", show);
+      show();
       script("donnees/geo.js");
     },
     geo: function (features) {
       features.forEach(function (feature) { state.geo[feature.properties.code] = feature; });
-      show();
+      state.geoLoaded = true;
+      state.geoWaiting.splice(0).forEach(function (waiting) { waiting(); });
     },
     vue: function (view) {
       state.views[view.annee + "/" + view.perimetre] = view;

@@ -245,29 +245,36 @@ def view(edition: Edition, perimeter: str, config: Config, geometry: dict, centr
             "serie": series(edition, perimeter, config)}
 
 
-def geometry_of(config: Config, precision: int = 3) -> dict[str, dict]:
-    """The départements' outlines (code → GeoJSON feature), coordinates rounded to
-    ``precision`` decimals (about 100 m) to keep the site light."""
+def geometry_of(config: Config) -> dict[str, dict]:
+    """The départements' outlines (code → GeoJSON feature), coordinates rounded to keep the
+    site light: three decimals (about 100 m) for a region, two for a country."""
+    precision = 3 if len(config.departements) <= 20 else 2
     source = json.loads((assets_dir() / "geo" / "departements.geojson").read_text(encoding="utf-8"))
     found = {}
     for feature in source["features"]:
         code = feature["properties"]["code"]
         geometry = feature["geometry"]
         polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        rounded = [[_ring(ring, precision) for ring in polygon] for polygon in polygons]
-        rounded = [polygon for polygon in rounded if len(polygon[0]) >= 4]
+        rounded = []
+        for outer, *holes in polygons:
+            rings = [_ring(ring, precision) for ring in (outer, *holes)]
+            if len(rings[0]) >= 4:  # an outer ring left after rounding: the polygon and its holes
+                rounded.append([ring for ring in rings if len(ring) >= 4])
         found[code] = {"type": "Feature", "properties": {"code": code, "nom": feature["properties"]["nom"]},
                        "geometry": {"type": "MultiPolygon", "coordinates": rounded}}
     return found
 
 
 def _ring(ring: list, precision: int) -> list:
+    """A closed ring rounded to ``precision`` decimals, without repeated points."""
     points = []
     for lon, lat, *_ in ring:
         point = [round(lon, precision), round(lat, precision)]
         if not points or points[-1] != point:
             points.append(point)
-    return points
+    if points[-1] != points[0]:
+        points.append(points[0])
+    return points if len({tuple(point) for point in points}) >= 3 else []
 
 
 def centres_of(departements: set[str]) -> dict[str, dict]:
