@@ -174,7 +174,9 @@
       item.appendChild(element("a", { href: publication.lien }, publication.libelle + " " + view.annee));
       links.appendChild(item);
     });
-    status(view.libelle + ", " + view.annee + " : " + view.graphiques.length + " graphiques, " + view.cartes.length + " carte(s).");
+    var plural = function (n, word) { return n + " " + word + (n > 1 ? "s" : ""); };
+    status(view.libelle + ", " + view.annee + " : " + plural(view.graphiques.length, "graphique") + ", "
+      + plural(view.cartes.length, "carte") + ".");
   }
 
   window.panoramaSite = {

@@ -179,11 +179,12 @@ def charts(edition: Edition, perimeter: str, config: Config) -> list[dict]:
 
 def maps(edition: Edition, perimeter: str, config: Config, geometry: dict, centres: dict) -> list[dict]:
     """The maps of ``perimeter``: for the region, its départements (share of hours as a
-    choropleth, hours as circles); for a département, its communes (hours as circles)."""
+    choropleth, hours as circles; see :func:`_mapped`); for a département, its communes
+    (hours as circles)."""
     found = []
     if perimeter == REGION:
         rows = {row["code"]: row for row in edition.rows(DEPARTEMENTS, REGION)}
-        areas = [geometry[code] for code in config.departements if code in geometry]
+        areas = [geometry[code] for code in _mapped(config.departements) if code in geometry]
         for column, unit, legend in (("part_heures", "part", "Part des heures de la région"),
                                      ("heures", "heures", "Heures d'insertion")):
             spec = figspec.departement_map({code: value_of(row, column) for code, row in rows.items()}, config,
@@ -198,6 +199,13 @@ def maps(edition: Edition, perimeter: str, config: Config, geometry: dict, centr
         found.append(_map_entry("carte_communes", "Heures d'insertion par commune d'exécution", spec,
                                 [geometry[perimeter]], points, "Commune", rows, "heures"))
     return found
+
+
+def _mapped(codes) -> list[str]:
+    """The départements drawn on a map of ``codes``: overseas ones only when no mainland one
+    is there (they would shrink the mainland to a dot); their values stay in the table."""
+    mainland = [code for code in codes if not code.startswith("97")]
+    return mainland or list(codes)
 
 
 def _map_entry(ident: str, title: str, spec: figspec.MapSpec, areas, points, label: str, rows: dict,
@@ -257,7 +265,7 @@ def geometry_of(config: Config) -> dict[str, dict]:
         polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
         rounded = []
         for outer, *holes in polygons:
-            rings = [_ring(ring, precision) for ring in (outer, *holes)]
+            rings = [_ring(ring, precision, exterior=index == 0) for index, ring in enumerate((outer, *holes))]
             if len(rings[0]) >= 4:  # an outer ring left after rounding: the polygon and its holes
                 rounded.append([ring for ring in rings if len(ring) >= 4])
         found[code] = {"type": "Feature", "properties": {"code": code, "nom": feature["properties"]["nom"]},
@@ -265,8 +273,11 @@ def geometry_of(config: Config) -> dict[str, dict]:
     return found
 
 
-def _ring(ring: list, precision: int) -> list:
-    """A closed ring rounded to ``precision`` decimals, without repeated points."""
+def _ring(ring: list, precision: int, exterior: bool) -> list:
+    """A closed ring rounded to ``precision`` decimals, without repeated points, turning as
+    the browser's projection (d3-geo, spherical) expects: clockwise when ``exterior``,
+    anticlockwise for a hole; empty when rounding leaves no area. (A ring turning the wrong
+    way would be drawn as the whole globe but this area.)"""
     points = []
     for lon, lat, *_ in ring:
         point = [round(lon, precision), round(lat, precision)]
@@ -274,7 +285,10 @@ def _ring(ring: list, precision: int) -> list:
             points.append(point)
     if points[-1] != points[0]:
         points.append(points[0])
-    return points if len({tuple(point) for point in points}) >= 3 else []
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:]))  # > 0: anticlockwise
+    if area == 0:
+        return []
+    return points[::-1] if (area > 0) == exterior else points
 
 
 def centres_of(departements: set[str]) -> dict[str, dict]:
@@ -283,7 +297,8 @@ def centres_of(departements: set[str]) -> dict[str, dict]:
     with open(assets_dir() / "geo" / "communes_centroides.csv", encoding="utf-8", newline="") as stream:
         for row in csv.DictReader(stream):
             if row["departement"] in departements:
-                found[row["code"]] = {"code": row["code"], "lon": float(row["lon"]), "lat": float(row["lat"])}
+                found[row["code"]] = {"code": row["code"], "lon": round(float(row["lon"]), 3),
+                                     "lat": round(float(row["lat"]), 3)}
     return found
 
 

@@ -190,7 +190,12 @@ async function main() {
     await linked.screenshot({ path: path.join(shotsDir, 'carte-1280.png') });
     await linked.evaluate(() => { location.hash = location.hash.split('/')[0] + '/region'; });
     await waitView(linked, expected.carte.split('/')[0] + '/region');
-    await tooltip(linked.locator('#cartes .graphique .mark-shape path').nth(2), 'département de la carte');
+    await linked.evaluate(() => {  // the largest département: its centre is inside it
+      const paths = [...document.querySelectorAll('#cartes .graphique .mark-shape path')];
+      const area = (p) => { const r = p.getBoundingClientRect(); return r.width * r.height; };
+      paths.sort((a, b) => area(b) - area(a))[0].setAttribute('data-cible', 'oui');
+    });
+    await tooltip(linked.locator('path[data-cible]'), 'département de la carte');
     await linked.screenshot({ path: path.join(shotsDir, 'region-carte-1280.png') });
 
     // 390 px
