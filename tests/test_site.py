@@ -19,6 +19,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from datasets import run_cli
 
 from panorama.core.config import Config
 from panorama.core.errors import UsageError
@@ -171,6 +172,19 @@ def test_secret_cells_show_s_with_their_reason(site):
 def test_the_site_needs_published_open_data(tmp_path):
     with pytest.raises(UsageError, match="panorama build 2019"):
         write_site(tmp_path, 2019, Config())
+
+
+def test_command_line(published, site, monkeypatch, capsys):
+    """``panorama site`` replaces the site in one piece and leaves the rest of the edition alone;
+    without published open data it says what to run first."""
+    folder, files = site
+    (folder / "ancien.txt").write_text("reste d'un site précédent", encoding="utf-8")
+    status, out, err = run_cli(monkeypatch, capsys, "site", "2019", "--out", str(published))
+    assert status == 0, err
+    assert out.startswith(f"Site 2019 écrit dans {folder} (") and f"{len(files)} fichiers" in out
+    assert not (folder / "ancien.txt").exists() and (published / "2019" / "donnees" / "chiffres_cles.csv").is_file()
+    status, out, err = run_cli(monkeypatch, capsys, "site", "2019", "--out", str(published / "vide"))
+    assert status == 1 and "Pas de données ouvertes publiées pour 2019" in err and "panorama build 2019" in err
 
 
 def test_the_library_is_shipped_with_its_licence_and_nothing_is_fetched(site):

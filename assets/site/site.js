@@ -179,7 +179,20 @@
       + plural(view.cartes.length, "carte") + ".");
   }
 
+  function drawAll() {  // before printing: every chart not yet drawn (they are drawn when scrolled to)
+    Array.prototype.forEach.call(document.querySelectorAll(".graphique"), function (container) {
+      if (container._spec) {
+        if (observer) { observer.unobserve(container); }
+        draw(container, container._spec);
+        container._spec = null;
+      }
+    });
+  }
+
+  window.addEventListener("beforeprint", drawAll);
+
   window.panoramaSite = {
+    toutDessiner: drawAll,
     index: function (data) {
       state.index = data;
       document.getElementById("observatoire").textContent = data.observatoire + " – " + data.region;

@@ -22,6 +22,7 @@ import json
 import math
 import shutil
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -285,7 +286,7 @@ def _ring(ring: list, precision: int, exterior: bool) -> list:
             points.append(point)
     if points[-1] != points[0]:
         points.append(points[0])
-    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(points, points[1:]))  # > 0: anticlockwise
+    area = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in pairwise(points))  # > 0: anticlockwise
     if area == 0:
         return []
     return points[::-1] if (area > 0) == exterior else points
@@ -313,7 +314,9 @@ def write_site(out: Path, year: int, config: Config, progress=lambda message: No
     centres = centres_of({code for code in perimeters if code != REGION})
     target = out / str(year) / FOLDER
     written = []
-    with staging(target, out / str(year)) as folder:
+    with staging(out / str(year)) as edition:  # the folder site/ replaced whole: no stale file survives
+        folder = edition / FOLDER
+        folder.mkdir()
         source = assets_dir() / "site"
         for name in STATIC:
             shutil.copyfile(source / name, folder / name)

@@ -46,13 +46,8 @@ async function waitView(page, key) {
 }
 
 async function drawAll(page) {
-  await page.evaluate(async () => {
-    for (let y = 0; y < document.body.scrollHeight; y += 500) {
-      window.scrollTo(0, y);
-      await new Promise((r) => setTimeout(r, 30));
-    }
-    window.scrollTo(0, 0);
-  });
+  // the charts are drawn when scrolled to, and all of them before printing
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeprint')));
   await page.waitForFunction(() => [...document.querySelectorAll('.graphique')].every((g) => g.dataset.rendu === 'oui'),
     null, { timeout: 30000 });
 }
@@ -190,6 +185,7 @@ async function main() {
     await linked.screenshot({ path: path.join(shotsDir, 'carte-1280.png') });
     await linked.evaluate(() => { location.hash = location.hash.split('/')[0] + '/region'; });
     await waitView(linked, expected.carte.split('/')[0] + '/region');
+    await drawAll(linked);
     await linked.evaluate(() => {  // the largest département: its centre is inside it
       const paths = [...document.querySelectorAll('#cartes .graphique .mark-shape path')];
       const area = (p) => { const r = p.getBoundingClientRect(); return r.width * r.height; };
