@@ -25,6 +25,8 @@ SECRET_TIP = "s : secret statistique (valeur non publiée pour protéger les per
 MISSING_TIP = "n.d. : donnée non disponible"
 FONT = 12
 LABEL_PX = 7
+NARROW = 300
+"""Below this width of a chart's plot (pixels), bars are labelled by their value alone."""
 """Width of a character of the labels, in pixels (an upper bound at :data:`FONT`)."""
 """Smallest text of a chart, in pixels (legible on a 390 px screen)."""
 RATE_UNITS = ("part", "evolution")
@@ -69,6 +71,7 @@ def chart(spec: ChartSpec) -> dict:
                 row |= {"serie": name, "rang": number}
             if spec.shares is not None:
                 row["part"] = tip(spec.shares[index], "part")
+                row["court"] = row["texte"]
                 if drawable(value):
                     row["texte"] += f" ({text(spec.shares[index], 'part')})"
             rows.append(row)
@@ -89,7 +92,8 @@ def chart(spec: ChartSpec) -> dict:
         base["title"] = spec.title
     category = {"field": "categorie", "type": "ordinal", "sort": {"field": "ordre"}, "title": None}
     value = {"field": "valeur", "type": "quantitative", "title": _unit_title(spec.unit),
-             "axis": {"format": ",~r", "labelExpr": "replace(datum.label, '\u2212', '')"}}  # the pyramid's left side
+             "axis": {"format": ",~r", "labelExpr": "replace(datum.label, '\u2212', '')",  # the pyramid's left
+                      "tickCount": {"expr": "ceil(width / 90)"}, "labelOverlap": True, "labelSeparation": 8}}
     if spec.kind == "courbes":
         return base | {"height": 220, "mark": {"type": "line", "point": {"size": 60}},
                        "encoding": {"x": category | {"axis": {"labelAngle": 0}}, "y": value,
@@ -109,9 +113,12 @@ def chart(spec: ChartSpec) -> dict:
         return base | {"height": 220, "mark": mark, "encoding": encoding}
     # horizontal bars and pyramid: one row per category, the value written at the bar's end
     # room for the longest label beyond the longest bar, whatever the width of the screen
+    # (on a narrow screen, the value alone: the share stays in the tooltip and the table)
     room = LABEL_PX * max(len(row["texte"]) for row in rows) + 8
+    short = LABEL_PX * max(len(row.get("court", row["texte"])) for row in rows) + 8
     longest = max(abs(row["valeur"]) for row in rows)
-    limit = f"(width > {room + 60} ? width / (width - {room}) : 4)"
+    limit = (f"(width < {NARROW} ? (width > {short + 40} ? width / (width - {short}) : 4) : "
+             f"(width > {room + 40} ? width / (width - {room}) : 4))")
     domain = {"domainMax": {"expr": f"{longest} * {limit}"}}
     if spec.kind == "pyramide":
         domain["domainMin"] = {"expr": f"-{longest} * {limit}"}
@@ -120,7 +127,9 @@ def chart(spec: ChartSpec) -> dict:
         encoding["yOffset"] = {"field": "serie", "sort": {"field": "rang"}}
     label = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT},
              "encoding": {"y": category, "x": {"field": "valeur", "type": "quantitative"},
-                          "text": {"field": "texte"}, "tooltip": tooltip}}
+                          "text": {"field": "texte"} if spec.shares is None else
+                          {"condition": {"test": f"width < {NARROW}", "field": "court"}, "field": "texte"},
+                          "tooltip": tooltip}}
     if spec.kind == "pyramide":
         label["mark"] |= {"align": {"expr": "datum.valeur < 0 ? 'right' : 'left'"},
                           "dx": {"expr": "datum.valeur < 0 ? -4 : 4"}}
