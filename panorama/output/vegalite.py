@@ -65,22 +65,19 @@ def chart(spec: ChartSpec) -> dict:
             signed = value if drawable(value) else 0.0
             if spec.kind == "pyramide" and number == 0:
                 signed = -signed
-            row = {"categorie": category, "ordre": index, "valeur": signed, "texte": text(value, _short(spec.unit)),
+            row = {"categorie": category, "valeur": signed, "texte": text(value, _short(spec.unit)),
                    "info": tip(value, spec.unit)}
             if named:
                 row |= {"serie": name, "rang": number}
-            if spec.shares is not None:
-                row["part"] = tip(spec.shares[index], "part")
-                row["court"] = row["texte"]
-                if drawable(value):
-                    row["texte"] += f" ({text(spec.shares[index], 'part')})"
+            if spec.shares is not None and drawable(value):  # the share after the value
+                share = f" ({text(spec.shares[index], 'part')})"
+                row["texte"] += share
+                row["info"] += share
             rows.append(row)
     tooltip = [{"field": "categorie", "title": _axis_title(spec)}]
     if named:
         tooltip.append({"field": "serie", "title": "Série"})
-    tooltip.append({"field": "info", "title": _unit_title(spec.unit)})
-    if spec.shares is not None:
-        tooltip.append({"field": "part", "title": "Part"})
+    tooltip.append({"field": "info", "title": _unit_title(spec.unit) + (" (part)" if spec.shares is not None else "")})
     colour = {"value": spec.colour}
     if named:
         colour = {"field": "serie", "type": "nominal", "title": None, "sort": {"field": "rang"},
@@ -90,7 +87,7 @@ def chart(spec: ChartSpec) -> dict:
             "autosize": {"type": "fit-x", "contains": "padding"}}
     if spec.title:
         base["title"] = spec.title
-    category = {"field": "categorie", "type": "ordinal", "sort": {"field": "ordre"}, "title": None}
+    category = {"field": "categorie", "type": "ordinal", "sort": None, "title": None}  # in the spec's order
     value = {"field": "valeur", "type": "quantitative", "title": _unit_title(spec.unit),
              "axis": {"format": ",~r", "labelExpr": "replace(datum.label, '\u2212', '')",  # the pyramid's left
                       "tickCount": {"expr": "ceil(width / 90)"}, "labelOverlap": True, "labelSeparation": 8}}
@@ -115,7 +112,7 @@ def chart(spec: ChartSpec) -> dict:
     # room for the longest label beyond the longest bar, whatever the width of the screen
     # (on a narrow screen, the value alone: the share stays in the tooltip and the table)
     room = LABEL_PX * max(len(row["texte"]) for row in rows) + 8
-    short = LABEL_PX * max(len(row.get("court", row["texte"])) for row in rows) + 8
+    short = LABEL_PX * max(len(row["texte"].split(" (")[0]) for row in rows) + 8
     longest = max(abs(row["valeur"]) for row in rows)
     limit = (f"(width < {NARROW} ? (width > {short + 40} ? width / (width - {short}) : 4) : "
              f"(width > {room + 40} ? width / (width - {room}) : 4))")
@@ -125,11 +122,9 @@ def chart(spec: ChartSpec) -> dict:
     encoding = {"y": category, "x": value | {"scale": domain}, "color": colour, "tooltip": tooltip}
     if named and spec.kind != "pyramide":
         encoding["yOffset"] = {"field": "serie", "sort": {"field": "rang"}}
-    label = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT},
-             "encoding": {"y": category, "x": {"field": "valeur", "type": "quantitative"},
-                          "text": {"field": "texte"} if spec.shares is None else
-                          {"condition": {"test": f"width < {NARROW}", "field": "court"}, "field": "texte"},
-                          "tooltip": tooltip}}
+    label = {"mark": {"type": "text", "align": "left", "dx": 4, "fontSize": FONT,
+                      "text": {"expr": f"width < {NARROW} ? split(datum.texte, ' (')[0] : datum.texte"}},
+             "encoding": {"y": category, "x": {"field": "valeur", "type": "quantitative"}, "tooltip": tooltip}}
     if spec.kind == "pyramide":
         label["mark"] |= {"align": {"expr": "datum.valeur < 0 ? 'right' : 'left'"},
                           "dx": {"expr": "datum.valeur < 0 ? -4 : 4"}}
@@ -177,8 +172,9 @@ def map_(spec: MapSpec, areas: Sequence[Mapping], points: Sequence[Mapping] = ()
         value = values.get(point["code"], math.nan)
         if value is not None and math.isnan(value):
             continue
-        circles.append({"code": point["code"], "nom": point["nom"], "lon": point["lon"], "lat": point["lat"],
-                        "valeur": _drawn(value) or 0.0, "info": tip(value, unit), "secret": value is None})
+        circle = {"nom": point["nom"], "lon": point["lon"], "lat": point["lat"], "valeur": _drawn(value) or 0.0,
+                  "info": tip(value, unit)}
+        circles.append(circle | {"secret": True} if value is None else circle)
     symbols = {"data": {"values": circles},
                "mark": {"type": "circle", "stroke": "white", "strokeWidth": 0.8, "opacity": 0.85},
                "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
@@ -189,7 +185,7 @@ def map_(spec: MapSpec, areas: Sequence[Mapping], points: Sequence[Mapping] = ()
                             "color": {"condition": {"test": "datum.secret", "value": SECRET_GREY},
                                       "value": spec.colour},
                             "tooltip": [{"field": "nom", "title": "Territoire"}, {"field": "info", "title": title}]}}
-    secrets = {"data": {"values": [c for c in circles if c["secret"]]},
+    secrets = {"data": {"values": [c for c in circles if c.get("secret")]},
                "mark": {"type": "text", "text": SECRET_TEXT, "fontSize": FONT, "fontWeight": "bold"},
                "encoding": {"longitude": {"field": "lon", "type": "quantitative"},
                             "latitude": {"field": "lat", "type": "quantitative"}}}
