@@ -174,6 +174,12 @@ def main() -> None:
         clean()
         run_command([*PANORAMA, "build", "2019", "--out", str(out)])
         print(f"taille du PDF : {(out / '2019' / 'panorama-2019.pdf').stat().st_size / 1e6:.2f} Mo")
+        for year in ("2017", "2018"):
+            run_command([*PANORAMA, "build", year, "--out", str(out)])
+        wall, peak = median_command([*PANORAMA, "site", "2019", "--out", str(out)], runs)
+        site = out / "2019" / "site"
+        weight = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
+        print(f"panorama site 2019 (trois années) : {wall:.2f} s (pic {peak:.0f} Mio), {weight / 1e6:.2f} Mo")
 
     if args.sans_echelle:
         return

@@ -182,6 +182,33 @@ def build_command(
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
 
 
+@app.command("site", cls=_Command, short_help="Écrit le site de data-visualisation (graphiques et cartes interactifs).",
+             help="Écrit le site web statique de l'année dans DOSSIER/ANNEE/site : chiffres clés, graphiques et "
+                  "cartes interactifs de la région et de chaque département, pour chaque année publiée. Il ne "
+                  "lit que les données ouvertes déjà publiées dans DOSSIER (lancez d'abord « panorama build "
+                  "ANNEE ») ; le dossier s'ouvre tel quel dans un navigateur ou se dépose sur un serveur web.")
+def site_command(
+    year: YearArgument,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="DOSSIER",
+                                      help="Dossier des éditions publiées ; le site va dans DOSSIER/ANNEE/site/.")
+                   ] = Path("build"),
+    config: ConfigOption = None,
+) -> None:
+    """Write the static site of the year from the open data published in ``out``."""
+    def action():
+        from panorama import pipeline
+        from panorama.output.site import write_site
+
+        return write_site(out, _year(year), pipeline.configuration(config), progress=_progress)
+
+    started = time.perf_counter()
+    folder, files = _run(action)
+    size = sum((folder / name).stat().st_size for name in files)
+    weight = str(round(size / 1e6, 1)).replace(".", ",")
+    typer.echo(f"Site {year} écrit dans {folder} ({_seconds(time.perf_counter() - started)}, {len(files)} fichiers, "
+               f"{weight} Mo) ; page d'accueil : {folder / 'index.html'}")
+
+
 def _echo_warnings(report, year: str, data: Path | None) -> None:
     """The data's warnings, seen at build time: how many, the main ones, where to read them all."""
     from panorama.input.quality import build_warnings
