@@ -38,7 +38,6 @@ from panorama.compose.document import (
 from panorama.core import catalogue, referential
 from panorama.core.formatting import (
     fmt_count,
-    fmt_evolution,
     fmt_hours,
     fmt_int,
     fmt_pct,
@@ -276,8 +275,8 @@ def _section_territories(b: Composer) -> Section:
     outside = total_shown(v for code, v in res_values.items()
                     if code not in b.config.departements and code != referential.NON_RENSEIGNE)
     unknown = res_values.get(referential.NON_RENSEIGNE, 0)
-    text = (f"Les participants résidant hors de la région sont {fmt_int(outside)} ; la commune de résidence "
-            f"n'est pas renseignée pour {fmt_int(unknown)} d'entre eux.")
+    text = (f"{fmt_count(outside, 'participant')} {plural(outside, 'réside', 'résident')} hors de la région ; "
+            f"pour {fmt_count(unknown, 'autre', 'autres')}, la commune de résidence n'est pas renseignée.")
     return Section("territoires", "Territoires", [
         table,
         b.map("Participants par département de résidence", res_values, "Participants résidents", "nombre",
@@ -334,7 +333,8 @@ def _section_evolution(b: Composer) -> Section:
     growth = hours[-1] / numbers[0] - 1 if numbers and numbers[0] and hours[-1] is not SECRET else math.nan
     text = (f"Les heures réalisées sont {commentary.trend(r.figure_row('heures')['evolution'], previous)}"
             if previous else f"Les heures réalisées en {r.year} sont comparées aux années disponibles")
-    text += f" ; depuis {years[0]}, elles ont évolué de {fmt_evolution(growth)}." if len(years) > 2 else "."
+    changed = commentary.change(growth)
+    text += f" ; depuis {years[0]}, elles ont {changed}." if len(years) > 2 and changed else "."
     return Section("evolution", "Évolution", [
         b.text("evolution", text),
         table,

@@ -8,7 +8,7 @@ Example ``panorama.toml`` (every key is optional)::
 
     [region]
     nom = "Île-de-France"
-    prefixe = "en"                       # « en Île-de-France »
+    prefixe = "en"                       # « en Île-de-France » (by default, the usual one of the region)
     departements = ["75", "77", "78", "91", "92", "93", "94", "95"]   # or integers: [2, 59, 60]
     encart = ["75", "92", "93", "94"]    # drawn enlarged beside the map
     hors_region = "erreur"               # operations elsewhere: "erreur", or "exclure" (counted, reported)
@@ -76,7 +76,8 @@ class Config:
     """Every setting the build reads. Build one with :func:`load_config`."""
 
     region_nom: str = "Île-de-France"
-    region_prefixe: str = "en"
+    region_prefixe: str = ""
+    """Locative before the region's name; empty: the usual one (:func:`referential.region_in`)."""
     departements: tuple[str, ...] = IDF_DEPARTEMENTS
     encart: tuple[str, ...] = ("75", "92", "93", "94")
     hors_region: str = "erreur"
@@ -100,7 +101,9 @@ class Config:
     @property
     def region_dans(self) -> str:
         """« en Île-de-France », « dans les Hauts-de-France »."""
-        return f"{self.region_prefixe} {self.region_nom}".strip()
+        if self.region_prefixe:
+            return f"{self.region_prefixe} {self.region_nom}".strip()
+        return referential.region_in(self.region_nom)
 
     @property
     def rule(self) -> Rule:
