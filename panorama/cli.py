@@ -30,7 +30,7 @@ from panorama.core.publications import PANORAMA, SHEETS, studies, study
 # typer's own words, in French (typer looks them up through gettext's ``_``).
 _FRENCH = {
     "Options": "Options", "Arguments": "Arguments", "Commands": "Commandes",
-    "required": "obligatoire", "default: {default}": "par défaut : {default}",
+    "required": "obligatoire", "default: {default}": "par défaut\u00a0: {default}",
     "Missing command.": "Commande manquante.", "No such command {name!r}.": "Commande inconnue : {name!r}.",
     "Aborted!": "Interrompu.",
 }
@@ -50,12 +50,37 @@ _USAGE_ERRORS = (
 )
 
 
+NBSP = "\u00a0"
+
+
+class _Formatter(typer.core._click.HelpFormatter):
+    """Help headings with French typography: « Options : » (non-breaking space before the colon)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}{NBSP}:\n")
+
+
+class _Context(typer.core._click.Context):
+    formatter_class = _Formatter
+
+
+# The type of an argument (« <str> ») says nothing its name does not: not shown.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+
+
 class _FrenchUsage:
-    """Usage line and help option of typer's commands, in French."""
+    """Usage line, headings and help option of typer's commands, in French."""
+
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            self.subcommand_metavar = "COMMANDE [ARGUMENTS]…"
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
-                              prefix="Utilisation : ")
+                              prefix=f"Utilisation{NBSP}: ")
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -343,7 +368,7 @@ def study_command(
 def _study_arguments(arguments: list[str], listing: bool) -> tuple[str, str | None, int]:
     """ETUDE [IDENTIFIANT] ANNEE → (theme, identifier or None, year); usage errors in French."""
     def usage(message: str) -> None:
-        _fail(f"Erreur d'utilisation : {message}.\nAide : panorama study --help", 2)
+        _fail(f"Erreur d'utilisation{NBSP}: {message}.\nAide{NBSP}: panorama study --help", 2)
 
     theme, *rest = arguments
     if not rest:
@@ -410,7 +435,7 @@ def main() -> int:
             typer.echo(message)
             return 0
         command = ctx.command_path if ctx is not None else "panorama"
-        typer.echo(f"Erreur d'utilisation : {_usage_error(message)}.\nAide : {command} --help", err=True)
+        typer.echo(f"Erreur d'utilisation{NBSP}: {_usage_error(message)}.\nAide{NBSP}: {command} --help", err=True)
         return getattr(exc, "exit_code", 2)
 
 
