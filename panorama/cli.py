@@ -198,8 +198,30 @@ def build_command(
     if summary is not None:
         typer.echo(_secret_summary(summary))
     _echo_warnings(output.results.quality, year, data)
+    _echo_texts(output)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
+
+
+def _echo_texts(output) -> None:
+    """Which texts the observatory supplied, which are generated and where to put its own."""
+    typer.echo(texts_summary(output.texts, output.texts_folder))
+
+
+def texts_summary(texts: list[tuple[str, bool]], folder: Path | None) -> str:
+    """« Textes : 1 fourni par l'observatoire (edito) ; 15 générés, remplaçables … »."""
+    supplied = [key for key, own in texts if own]
+    generated = [key for key, own in texts if not own]
+    parts = []
+    if supplied:
+        parts.append(f"{len(supplied)} fourni{'s' if len(supplied) > 1 else ''} par l'observatoire "
+                     f"({', '.join(supplied)})")
+    if generated:
+        where = f"dans {folder}" if folder is not None else "dans le dossier des textes (rapport.textes)"
+        parts.append(f"{len(generated)} généré{'s' if len(generated) > 1 else ''} à partir des chiffres, "
+                     f"remplaçable{'s' if len(generated) > 1 else ''} par un fichier CLÉ.md {where}{NBSP}: "
+                     + ", ".join(generated))
+    return f"Textes{NBSP}: " + (" ; ".join(parts) if parts else "aucun") + "."
 
 
 def _echo_warnings(report, year: str, data: Path | None) -> None:
@@ -361,6 +383,7 @@ def study_command(
     typer.echo(f"Étude « {theme} » {year} écrite dans {output.folder} ({_seconds(elapsed)}) :")
     for name in output.files:
         typer.echo(f"  {name}")
+    _echo_texts(output)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
 

@@ -17,7 +17,7 @@ from panorama.input.source import Example
 from panorama.output import render
 from panorama.pipeline import load_results
 
-SECTIONS = ["Édito", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
+SECTIONS = ["L'essentiel", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
             "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]
 
 
@@ -90,6 +90,35 @@ def test_markdown_text_replaces_a_generated_paragraph(results, tmp_path):
     assert "<script>x</script>" not in page  # raw HTML in Markdown is not passed through
     assert "Texte de l&#39;observatoire." in page or "Texte de l'observatoire." in page
     assert "Cet espace accueille l'éditorial" not in page
+    essentiel = doc.sections[0]
+    assert [b.block for b in essentiel.blocks] == ["text", "findings"]  # the editorial, then the findings
+    assert ("edito", True) in doc.texts and ("essentiel", False) in doc.texts
+
+
+def test_essentiel_states_the_findings_of_the_year(document, results, html):
+    """« L'essentiel » replaces the empty editorial: 5 to 7 findings with their figures."""
+    essentiel = document.sections[0]
+    assert essentiel.title == "L'essentiel" and not any(b.block == "text" for b in essentiel.blocks)
+    (findings,) = essentiel.blocks
+    assert 5 <= len(findings.items) <= 7
+    assert findings.items[0].startswith(fmt_hours(results.figure("heures")) + " d'insertion réalisées "
+                                        "en Île-de-France en 2019")
+    assert all(re.search(r"\d", item) and item.endswith(".") for item in findings.items)
+    share = fmt_pct(results.figure("part_sortie_emploi_durable"))
+    assert any(share in item and "la situation n'est connue que pour" in item for item in findings.items)
+    assert any("premier département de la région" in item and re.search(r"% des heures ont été réalisées "
+               r"(en|à|dans) ", item) for item in findings.items)
+    for placeholder in ("placez un fichier", "Cet espace accueille", ".md"):
+        assert placeholder not in html
+
+
+def test_texts_summary_lists_supplied_and_generated():
+    from panorama.cli import texts_summary
+
+    text = texts_summary([("edito", True), ("essentiel", False), ("heures", False)], None)
+    assert text == ("Textes\u00a0: 1 fourni par l'observatoire (edito) ; 2 générés à partir des chiffres, "
+                    "remplaçables par un fichier CLÉ.md dans le dossier des textes (rapport.textes)\u00a0: "
+                    "essentiel, heures.")
 
 
 def test_pdf_pages_are_numbered_tagged_and_marked(pdf, results):

@@ -16,6 +16,7 @@ from panorama.compose.document import (
     Card,
     Column,
     Figure,
+    Findings,
     Table,
     Text,
     chart_value,
@@ -23,6 +24,7 @@ from panorama.compose.document import (
 from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.errors import ConfigError
+from panorama.core.formatting import fmt_pct
 from panorama.protect.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -48,6 +50,19 @@ class Composer:
         """A paragraph the observatory can replace with ``<key>.md``."""
         custom = self.texts.custom(key)
         return Text(key=key, text=generated, html=custom)
+
+    def findings(self, key: str, items: list[str]) -> Findings:
+        """The findings of the year, which the observatory can replace with ``<key>.md``."""
+        return Findings(key=key, items=items, html=self.texts.custom(key))
+
+    def coverage(self, code: str, perimetre: str | None = None):
+        """Share of the participants a share ``code`` is computed on (those whose value is
+        known), as printed; ``None`` when the share is computed on every participant."""
+        denominator = catalogue.key_figure(code).denominator
+        if denominator is None:
+            return None
+        rows = self.rows(denominator.dimension, perimetre)
+        return total_shown(v for c, v in zip(rows["code"], rows["part_participants"]) if denominator.counts(c))
 
     def figure(self, title: str, spec: figspec.Spec, table: Table | None = None, note: str = "") -> Figure | Table:
         """A chart or map (its specification, drawn later) with its title, source and data
@@ -174,10 +189,14 @@ def cards(b: Composer, codes: list[str]) -> list[Card]:
         row = b.r.figure_row(code, b.perimetre)
         meta = catalogue.key_figure(code)
         earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
+        covered = b.coverage(code)
+        detail = ""
+        if covered is not None and meta.denominator.known:
+            detail = f"{meta.denominator.known} pour {fmt_pct(covered)} des participants"
         cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.format,
                           evolution=commentary.evolution_text(code, row["evolution"]),
                           direction=commentary.direction(row["evolution"], code),
-                          history=earlier))
+                          detail=detail, history=earlier))
     return cards
 
 

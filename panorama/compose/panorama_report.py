@@ -41,16 +41,59 @@ from panorama.core.formatting import (
     fmt_hours,
     fmt_int,
     fmt_pct,
+    is_missing,
     plural,
 )
 from panorama.protect.results import Results
 
 # -- sections ------------------------------------------------------------------
 
-def _section_edito(b: Composer) -> Section:
-    placeholder = ("Cet espace accueille l'éditorial de l'observatoire. Pour le remplir, placez un fichier "
-                   "« edito.md » dans le dossier des textes de l'édition.")
-    return Section("edito", "Édito", [b.text("edito", placeholder)])
+def _section_essentiel(b: Composer) -> Section:
+    """« L'essentiel »: the findings of the year, generated from the figures unless the
+    observatory supplies ``essentiel.md``; its editorial (``edito.md``), when it wrote one, before them."""
+    edito = [b.text("edito", "")] if b.texts.custom("edito") is not None else []
+    return Section("essentiel", "L'essentiel", [*edito, b.findings("essentiel", findings(b))])
+
+
+def findings(b: Composer) -> list[str]:
+    """The five to seven findings of the year, one sentence each, with their figures; a
+    finding whose figure is secret or missing is left out."""
+    r, year, where = b.r, b.r.year, b.config.region_dans
+    known = lambda *codes: all(not is_missing(b.value(code)) for code in codes)  # noqa: E731
+    items = []
+    if known("heures", b.config.etp_code):
+        trend = commentary.trend(r.figure_row("heures")["evolution"], r.previous_year)
+        items.append(f"{fmt_hours(b.value('heures'))} d'insertion réalisées {where} en {year}, soit "
+                     f"{fmt_count(b.value(b.config.etp_code), 'équivalent temps plein', 'équivalents temps plein')}"
+                     + (f", {trend}" if trend else "") + ".")
+    if known("participants", "part_femmes", "part_moins_26"):
+        items.append(f"{fmt_count(b.value('participants'), 'personne')} en ont bénéficié : "
+                     f"{fmt_pct(b.value('part_femmes'))} de femmes, {fmt_pct(b.value('part_moins_26'))} de moins "
+                     f"de 26 ans et {fmt_pct(b.value('part_50_plus'))} de 50 ans et plus.")
+    label, share = leader(b.rows("modalite"))
+    if known("operations", "donneurs_ordre") and not is_missing(share):
+        items.append(f"{fmt_count(b.value('operations'), 'opération')} suivies pour "
+                     f"{fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; la modalité "
+                     f"« {label} » porte {fmt_pct(share)} des heures.")
+    departements = b.rows("departement_execution")
+    departements = departements[~departements["secret"] & departements["code"].isin(b.config.departements)]
+    if len(b.config.departements) > 1 and len(departements):
+        top = departements.sort_values("part_heures", ascending=False, kind="stable").iloc[0]
+        items.append(f"{fmt_pct(top['part_heures'])} des heures ont été réalisées "
+                     f"{referential.departement_in(top['code'])}, premier département de la région.")
+    if known("part_heures_iae", "part_heures_alternance"):
+        items.append(f"Les contrats de parcours d'insertion par l'activité économique portent "
+                     f"{fmt_pct(b.value('part_heures_iae'))} des heures, l'alternance "
+                     f"{fmt_pct(b.value('part_heures_alternance'))}.")
+    covered = b.coverage("part_sortie_emploi_durable")
+    if known("part_sortie_emploi_durable") and covered is not SECRET and not is_missing(covered):
+        items.append(f"Six mois après leur dernier contrat, {fmt_pct(b.value('part_sortie_emploi_durable'))} des "
+                     f"participants dont la situation est connue occupent un emploi durable ; la situation n'est "
+                     f"connue que pour {fmt_pct(covered)} des participants.")
+    if known("taux_realisation_annuel"):
+        items.append(f"Les heures réalisées dans l'année représentent {fmt_pct(b.value('taux_realisation_annuel'))} "
+                     f"des heures prévues par les clauses des opérations concernées, pour toute leur durée.")
+    return items[:7]
 
 
 def _section_key_figures(b: Composer) -> Section:
@@ -420,7 +463,7 @@ def build_document(results: Results, texts: Texts) -> Document:
     """The regional panorama of ``results`` as a :class:`~panorama.compose.document.Document`."""
     b = Composer(results, texts)
     config = results.config
-    sections = [_section_edito(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
+    sections = [_section_essentiel(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
                 _section_participants(b), _section_pathways(b), _section_territories(b),
                 _section_evolution(b), _section_methodology(b)]
     return Document(
