@@ -18,7 +18,8 @@ from panorama.output import render
 from panorama.pipeline import load_results
 
 SECTIONS = ["L'essentiel", "Chiffres clés", "Les opérations et les donneurs d'ordre", "Les heures d'insertion",
-            "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie"]
+            "Les participants", "Parcours et sorties", "Territoires", "Évolution", "Méthodologie",
+            "À propos de cette publication"]
 
 
 @pytest.fixture(scope="module")
@@ -140,3 +141,50 @@ def test_table_of_contents_gives_page_numbers(pdf):
     toc = pdf.pages[1].extract_text()
     assert "Sommaire" in toc
     assert re.search(r"Méthodologie\s*\.+\s*\d+", toc)
+
+
+def test_no_code_identifier_nor_placeholder_in_the_pdf(pdf):
+    """A reader's document: no snake_case code, no file or folder name, no instruction to a technician."""
+    text = " ".join(page.extract_text() for page in pdf.pages)
+    assert not re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    for developer in ("« donnees »", ".csv", ".md", "placez un fichier", "datapackage.json »"):
+        assert developer not in text
+
+
+def test_every_acronym_used_is_spelled_out(document):
+    from panorama.compose import editorial
+
+    methodology = next(s for s in document.sections if s.id == "methodologie")
+    glossary = next(b for b in methodology.blocks if getattr(b, "caption", "") == "Sigles utilisés")
+    spelled = {row[0] for row in glossary.rows}
+    assert {"NPNRU", "JOP", "ESS", "PLIE", "QPV", "SIAE", "ETP"} <= spelled
+    assert spelled == set(editorial.acronyms_used(document.sections[:-1]))
+
+
+def test_colophon_comes_from_the_configuration(results):
+    import dataclasses
+    import datetime
+
+    from panorama.compose import editorial
+
+    config = dataclasses.replace(results.config, directeur_publication="Claire Martin", contact="obs@exemple.fr",
+                                 site="https://obs.exemple.fr", donnees_url="https://data.exemple.fr/panorama",
+                                 partenaires=("Région", "État"), financement="Cofinancé par le FSE+.",
+                                 date_publication=datetime.date(2020, 6, 15))
+    colophon = editorial.colophon(config, 2019)
+    rows = dict(colophon.blocks[0].rows)
+    assert rows["Directeur de la publication"] == "Claire Martin" and rows["Contact"] == "obs@exemple.fr"
+    assert rows["Site internet"] == "https://obs.exemple.fr"
+    assert rows["Données ouvertes"] == "https://data.exemple.fr/panorama"
+    assert rows["Date de publication"] == "15 juin 2020" and rows["Partenaires"] == "Région, État"
+    assert rows["Financement"] == "Cofinancé par le FSE+." and "Licence Ouverte 2.0" in rows["Licence"]
+    assert "Contact" not in dict(editorial.colophon(results.config, 2019).blocks[0].rows)  # not configured: left out
+
+
+def test_french_typography_keeps_guillemets_together(html):
+    from panorama.core.formatting import french_typography
+
+    assert french_typography("le public « RSA » : oui ; non ?") == \
+        "le public «\u00a0RSA\u00a0»\u00a0: oui\u202f; non\u202f?"
+    body = html.split("</style>")[-1]
+    assert "« " not in body and " »" not in body

@@ -479,7 +479,7 @@ def test_printed_figures_are_the_published_ones(built):
 def test_help_lists_the_studies(monkeypatch, capsys):
     status, out, _ = run(monkeypatch, capsys, "study", "--help")
     assert status == 0
-    assert "Utilisation : panorama study [OPTIONS] ETUDE [IDENTIFIANT] ANNEE" in out
+    assert "Utilisation\u00a0: panorama study [OPTIONS] ETUDE [IDENTIFIANT] ANNEE" in out
     for study in studies():
         assert study.name in out
     assert "donneur-ordre IDENTIFIANT" in out

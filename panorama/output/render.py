@@ -79,12 +79,19 @@ def _css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def _finalize(value):
+    """Every text the templates print, with French typography (markup, already HTML, untouched)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return formatting.french_typography(value)
+    return value
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment (autoescape on, French formatting filters)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=_finalize)
     env.filters.update(fmt=_fmt, data_uri=_data_uri, date=formatting.fmt_date, css_string=_css_string,
                        headings_from=_headings_from)
     return env
