@@ -188,3 +188,21 @@ def test_french_typography_keeps_guillemets_together(html):
         "le public «\u00a0RSA\u00a0»\u00a0: oui\u202f; non\u202f?"
     body = html.split("</style>")[-1]
     assert "« " not in body and " »" not in body
+
+
+def test_unknown_values_are_apart_and_shares_are_on_known_values(document, results):
+    """The bar of a rate computed on known values shows that rate: « Réside en QPV » is the key
+    figure part_qpv; « Non renseigné » and « … inconnu » are in the note, not bars."""
+    figures = {b.title: b for s in document.sections for b in s.blocks if b.block == "figure"}
+    qpv = figures["Résidence en QPV"]
+    assert "Non renseigné" not in qpv.spec.categories
+    assert qpv.spec.shares[list(qpv.spec.categories).index("Réside en QPV")] == pytest.approx(
+        results.figure("part_qpv"))
+    assert "Parts calculées sur les valeurs connues ; hors graphique, non renseigné : " in qpv.note
+    prescribers = figures["Prescripteurs"]
+    assert not {"Prescripteur inconnu", "Non renseigné"} & set(prescribers.spec.categories)
+    assert "prescripteur inconnu : " in prescribers.note and "non renseigné : " in prescribers.note
+    situation = figures["Situation six mois après le dernier contrat"]
+    durable = list(situation.spec.categories).index(
+        "Emploi durable (CDI, CDD ou intérim de 6 mois et plus, création d'entreprise)")
+    assert situation.spec.shares[durable] == pytest.approx(results.figure("part_sortie_emploi_durable"))

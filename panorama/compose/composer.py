@@ -31,6 +31,10 @@ SOURCE = "Source : {observatory}, données des facilitateurs {year}."
 HALF = figspec.HALF_WIDTH_CM
 
 
+#: Codes of the unknown values of a breakdown, shown apart from its distribution.
+UNKNOWN_CODES = (referential.NON_RENSEIGNE, "INCONNU")
+
+
 class Composer:
     """Shared state while composing one document: results, texts, the perimeter
     described (the region or one département) and the figure ids."""
@@ -109,15 +113,33 @@ class Composer:
     def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
             width: float = figspec.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
         """Horizontal bars of one breakdown (hours or participants, with shares); only
-        the table when every value is secret."""
+        the table when every value is secret.
+
+        The unknown values (« Non renseigné », « … inconnu ») are not bars of the distribution:
+        the note gives them, and the shares are on the known values when no category is secret
+        (else the shares of the whole, as published, and the note says so)."""
         rows = self.rows(dimension)
         if drop_missing:
             rows = rows[rows["code"] != referential.NON_RENSEIGNE]
         share = "part_heures" if measure == "heures" else "part_participants"
         kind = "heures" if measure == "heures" else "nombre"
+        unknown = rows["code"].isin(UNKNOWN_CODES)
+        known, missing = rows[~unknown], rows[unknown]
+        shares = [chart_value(v) for v in known[share]]
+        if len(missing):
+            what = "des heures" if measure == "heures" else "des participants"
+            apart = " ; ".join(f"{x.libelle.lower()} : {fmt_pct(x_share)} {what}" if x_share is not SECRET
+                               else f"{x.libelle.lower()} : secret statistique"
+                               for x, x_share in zip(missing.itertuples(), missing[share]))
+            if not rows["secret"].any() and known[measure].sum() > 0:
+                shares = list(known[measure] / known[measure].sum())
+                basis = "Parts calculées sur les valeurs connues"
+            else:
+                basis = "Parts calculées sur l'ensemble"
+            note = f"{note} {basis} ; hors graphique, {apart}.".strip()
         return self.figure(title, figspec.bars(
-            list(rows["libelle"]), [chart_value(v) for v in rows[measure]], subject=subject,
-            shares=[chart_value(v) for v in rows[share]], unit=kind, colour=self.config.couleur_principale,
+            list(known["libelle"]), [chart_value(v) for v in known[measure]], subject=subject,
+            shares=shares, unit=kind, colour=self.config.couleur_principale,
             width_cm=width), breakdown_table(rows, subject, measure), note)
 
 

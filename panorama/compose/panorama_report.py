@@ -108,10 +108,9 @@ def _section_key_figures(b: Composer) -> Section:
     activity = cards(b, ["heures", b.config.etp_code, other_etp, "participants", "contrats", "operations",
                           "donneurs_ordre", "entreprises", "heures_par_participant"])
     profile = cards(b, ["part_femmes", "part_moins_26", "part_50_plus", "part_qpv", "part_sortie_emploi_durable"])
-    publics = [("RSA", "heures_public_RSA"), ("Résidents de QPV", "heures_public_QPV"),
-               ("Jeunes de moins de 26 ans", "heures_public_JEUNE"),
-               ("Demandeurs d'emploi de longue durée", "heures_public_DELD"),
-               ("Parcours IAE (contrats)", "heures_iae"), ("Alternance (contrats)", "heures_alternance")]
+    # Publics only: the groups of contracts (IAE, alternance) are another concept, in « Les heures ».
+    publics = [*((referential.label("critere", c), f"heures_public_{c}") for c in ("RSA", "JEUNE", "DELD")),
+               ("Résidents de QPV", "heures_public_QPV")]
     rows = []
     for label, code in publics:
         rows.append([label, b.shown(code), b.shown("part_" + code), b.shown_evolution(code)])
@@ -121,7 +120,9 @@ def _section_key_figures(b: Composer) -> Section:
     else:
         rows = [row[:3] for row in rows]
     table = Table(caption=f"Heures réalisées par public, {year}", columns=columns, rows=rows,
-                  note="Une personne peut relever de plusieurs publics : les parts ne s'additionnent pas.")
+                  note="Un public réunit les participants dont le critère principal ou l'un des autres critères "
+                       "d'éligibilité est celui-là ; une personne peut relever de plusieurs publics : les parts ne "
+                       "s'additionnent pas.")
     return Section("chiffres-cles", "Chiffres clés", [
         b.text("chiffres_cles", intro),
         Cards("L'activité", activity), Cards("Les participants", profile), table])

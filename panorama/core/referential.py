@@ -133,7 +133,7 @@ NOMENCLATURES: dict[str, dict[str, str]] = {
         "RSA": "Allocataires du RSA",
         "RQTH": "Travailleurs handicapés (RQTH)",
         "MINIMA_SOCIAUX": "Bénéficiaires de minima sociaux (ASS, AAH…)",
-        "JEUNE": "Jeunes de moins de 26 ans",
+        "JEUNE": "Public jeune (critère d'éligibilité)",
         "SENIOR": "Demandeurs d'emploi de 50 ans et plus",
         "SIAE": "Salariés en parcours d'insertion (SIAE)",
         "PLIE": "Participants d'un PLIE",
