@@ -38,10 +38,15 @@ def html(document):
 
 
 @pytest.fixture(scope="module")
-def pdf(document, tmp_path_factory):
+def pdf_path(document, tmp_path_factory):
     path = tmp_path_factory.mktemp("pdf") / "panorama.pdf"
     render.write_pdf(render.render_html(document, pdf=True), path)
-    return PdfReader(io.BytesIO(path.read_bytes()))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pdf(pdf_path):
+    return PdfReader(io.BytesIO(pdf_path.read_bytes()))
 
 
 def test_sections_follow_the_report_spec(document):
@@ -206,3 +211,51 @@ def test_unknown_values_are_apart_and_shares_are_on_known_values(document, resul
     durable = list(situation.spec.categories).index(
         "Emploi durable (CDI, CDD ou intérim de 6 mois et plus, création d'entreprise)")
     assert situation.spec.shares[durable] == pytest.approx(results.figure("part_sortie_emploi_durable"))
+
+
+def blank_bottom_shares(pdf_path, folder) -> list[float]:
+    """Share of each page's text area left blank below its last printed line (pages rendered at
+    40 dpi by pdftoppm, header and footer margins aside)."""
+    import subprocess
+
+    import numpy as np
+    from PIL import Image
+
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(pdf_path), str(folder / "p")], check=True)
+    shares = []
+    for image in sorted(folder.glob("p-*.pgm")):
+        pixels = np.asarray(Image.open(image))
+        height = pixels.shape[0]
+        area = pixels[int(height * 18 / 297) + 2:height - int(height * 20 / 297) - 2]
+        inked = np.flatnonzero(area.min(axis=1) <= 240)
+        shares.append(1.0 if not len(inked) else (len(area) - 1 - inked[-1]) / len(area))
+    return shares
+
+
+def test_no_page_is_more_than_half_empty_except_at_a_chapters_end(pdf, pdf_path, document, tmp_path):
+    import shutil
+
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) absent")
+    shares = blank_bottom_shares(pdf_path, tmp_path)
+    titles = [s.title for s in document.sections]
+    starts = [number for number, page in enumerate(pdf.pages) if any(
+        line.strip() in titles for line in page.extract_text().splitlines()[:3])]
+    chapter_ends = {start - 1 for start in starts} | {len(pdf.pages) - 1}
+    assert len(starts) >= len(titles) - 2  # the section titles were found
+    too_empty = [(number + 1, f"{share:.0%}") for number, share in enumerate(shares)
+                 if number not in chapter_ends and number > 0 and share > 0.55]
+    assert not too_empty
+
+
+def test_tiles_fill_their_rows_and_place_names_are_not_broken(html):
+    from panorama.compose.document import Card, Cards
+    from panorama.draw.charts import _wrap
+
+    def grid(n):
+        return Cards("", [Card("x", 1.0, "nombre")] * n).columns
+
+    assert [grid(n) for n in (3, 4, 5, 6, 8, 9, 10)] == [3, 4, 5, 3, 4, 3, 5]
+    assert "Seine-Saint-\n" not in _wrap("Part des femmes en Seine-Saint-Denis", 40, 9)
+    assert "demandeurs-\n" in _wrap("demandeurs-emploi", 30, 9)  # a common word may still break
+    assert '<span class="lieu">Seine-Saint-Denis</span>' in html

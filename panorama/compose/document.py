@@ -138,6 +138,12 @@ class Cards:
     cards: list[Card]
     block: str = "cards"
 
+    @property
+    def columns(self) -> int:
+        """Columns of the printed grid, so that every row is full when it can be (9 cards: 3 × 3)."""
+        n = len(self.cards)
+        return next((c for c in (4, 3, 5) if n % c == 0), 4) if n > 5 else max(min(n, 5), 3)
+
 
 @dataclass
 class Section:

@@ -252,16 +252,20 @@ def _section_participants(b: Composer) -> Section:
 def _section_pathways(b: Composer) -> Section:
     year = b.r.year
     durations = b.rows("duree_contrat")
-    duration_chart = figspec.histogram(
-        list(durations["libelle"]), [chart_value(v) for v in durations["contrats"]],
-        subject="Contrats par durée", colour=b.config.couleur_principale)
+    # Classes of unequal widths: separate bars of labelled classes, not a histogram; the contracts
+    # still running have no duration: they are not a class of the axis.
+    ended = durations[durations["code"] != catalogue.EN_COURS[0]]
+    running = durations[durations["code"] == catalogue.EN_COURS[0]]["contrats"]
+    duration_chart = figspec.columns(
+        list(ended["libelle"]), [chart_value(v) for v in ended["contrats"]],
+        subject="Contrats terminés par durée", colour=b.config.couleur_principale)
     duration_table = Table(caption=f"Contrats par durée, {year}",
                            columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
                            rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
                            note="Durée entre le début et la fin du contrat ; les contrats en cours au "
                                 "31 décembre sont comptés à part.")
     hours = b.rows("heures_par_participant")
-    hours_chart = figspec.histogram(
+    hours_chart = figspec.columns(
         list(hours["libelle"]), [chart_value(v) for v in hours["participants"]],
         subject="Participants selon les heures réalisées dans l'année", colour=b.config.couleur_principale)
     outcome = b.value("part_sortie_emploi_durable")
@@ -269,7 +273,10 @@ def _section_pathways(b: Composer) -> Section:
         b.text("parcours", f"Un participant a réalisé en moyenne "
                            f"{fmt_hours(b.value('heures_par_participant'))} en {year}, et un contrat "
                            f"{fmt_hours(b.value('heures_par_contrat'))}."),
-        b.figure("Durée des contrats", duration_chart, duration_table),
+        b.figure("Durée des contrats terminés", duration_chart, duration_table,
+                 note=(f"Classes de durées inégales. Hors graphique : {fmt_count(running.iloc[0], 'contrat')} en "
+                       f"cours au 31 décembre." if len(running) and running.iloc[0] is not SECRET
+                       else "Classes de durées inégales.")),
         b.figure("Heures réalisées par participant dans l'année", hours_chart,
                  breakdown_table(hours, "Participants par tranche d'heures", "participants")),
         b.text("sorties", f"Six mois après leur dernier contrat, {fmt_pct(outcome)} des participants dont la "

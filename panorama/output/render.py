@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from panorama.compose.commentary import fmt_points
 from panorama.compose.document import SECRET, Document
-from panorama.core import formatting
+from panorama.core import formatting, referential
 from panorama.core.resources import assets_dir, templates_dir
 
 PDF_ARCHIVE_VARIANT = "pdf/a-3u"  # ISO 19005-3, level U (Unicode text); the PDF stays tagged
@@ -82,8 +82,13 @@ def _css_string(text: str) -> Markup:
 def _finalize(value):
     """Every text the templates print, with French typography (markup, already HTML, untouched)."""
     if isinstance(value, str) and not isinstance(value, Markup):
+        if value in _PLACES:  # a place name alone (a table's row header): never broken at its hyphens
+            return Markup('<span class="lieu">{}</span>').format(value)
         return formatting.french_typography(value)
     return value
+
+
+_PLACES = frozenset(name for name in (*referential.DEPARTEMENTS.values(), *referential.REGIONS) if "-" in name)
 
 
 @cache
