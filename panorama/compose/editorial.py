@@ -96,9 +96,16 @@ def acronyms_used(sections: list[Section]) -> list[str]:
 
 
 def glossary(sections: list[Section]) -> Table:
-    """The table of the acronyms used by ``sections``, spelled out."""
-    return Table(caption="Sigles utilisés", columns=[Column("Sigle"), Column("Signification", "texte")],
-                 rows=[[a, ACRONYMS[a]] for a in acronyms_used(sections)])
+    """The table of the acronyms used by ``sections``, spelled out, in two halves side by side
+    (a short table, kept on one page)."""
+    used = acronyms_used(sections)
+    half = (len(used) + 1) // 2
+    pairs = [[a, ACRONYMS[a]] for a in used]
+    right = pairs[half:] + [["", ""]] * (half - len(pairs[half:]))
+    rows = [left + other for left, other in zip(pairs[:half], right)]
+    return Table(caption="Sigles utilisés", rows=rows,
+                 columns=[Column("Sigle"), Column("Signification", "texte"), Column("Sigle", "code"),
+                          Column("Signification", "texte")])
 
 
 def colophon(config: Config, year: int) -> Section:
@@ -118,5 +125,5 @@ def colophon(config: Config, year: int) -> Section:
         ("Financement", config.financement),
     ]
     return Section("colophon", "À propos de cette publication", [Table(
-        caption="Informations éditoriales", columns=[Column("Rubrique"), Column("", "texte")],
+        caption="Informations éditoriales", columns=[Column("Rubrique"), Column("Mention", "texte")],
         rows=[[label, value] for label, value in lines if value])])

@@ -82,9 +82,14 @@ def _css_string(text: str) -> Markup:
 def _finalize(value):
     """Every text the templates print, with French typography (markup, already HTML, untouched)."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        if value in _PLACES:  # a place name alone (a table's row header): never broken at its hyphens
-            return Markup('<span class="lieu">{}</span>').format(value)
         return formatting.french_typography(value)
+    return value
+
+
+def _place(value):
+    """A place name alone (a table's row header) in a span never broken at its hyphens."""
+    if isinstance(value, str) and value in _PLACES:
+        return Markup('<span class="lieu">{}</span>').format(value)
     return value
 
 
@@ -98,7 +103,7 @@ def environment() -> jinja2.Environment:
                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
                              undefined=jinja2.StrictUndefined, finalize=_finalize)
     env.filters.update(fmt=_fmt, data_uri=_data_uri, date=formatting.fmt_date, css_string=_css_string,
-                       headings_from=_headings_from)
+                       headings_from=_headings_from, lieu=_place)
     return env
 
 
