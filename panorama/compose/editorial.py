@@ -27,7 +27,7 @@ ACRONYMS: dict[str, str] = {
     "EA": "Entreprise adaptée",
     "EI": "Entreprise d'insertion",
     "EPCI": "Établissement public de coopération intercommunale",
-    "EPT": "Établissement public territorial (Métropole du Grand Paris)",
+    "EPT": "Établissement public territorial",
     "ESAT": "Établissement et service d'aide par le travail",
     "ESS": "Économie sociale et solidaire",
     "ETI": "Entreprise de taille intermédiaire",

@@ -329,7 +329,7 @@ def _section_territories(b: Composer) -> Section:
     outside = total_shown(v for code, v in res_values.items()
                     if code not in b.config.departements and code != referential.NON_RENSEIGNE)
     unknown = res_values.get(referential.NON_RENSEIGNE, 0)
-    text = (f"{fmt_count(outside, 'participant')} {plural(outside, 'réside', 'résident')} hors de la région ; "
+    text = (f"{fmt_count(outside, 'participant')} {'résident' if outside is SECRET else plural(outside, 'réside', 'résident')} hors de la région ; "
             f"pour {fmt_count(unknown, 'autre', 'autres')}, la commune de résidence n'est pas renseignée.")
     return Section("territoires", "Territoires", [
         table,
