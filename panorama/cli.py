@@ -30,7 +30,7 @@ from panorama.core.publications import PANORAMA, SHEETS, studies, study
 # typer's own words, in French (typer looks them up through gettext's ``_``).
 _FRENCH = {
     "Options": "Options", "Arguments": "Arguments", "Commands": "Commandes",
-    "required": "obligatoire", "default: {default}": "par défaut : {default}",
+    "required": "obligatoire", "default: {default}": "par défaut\u00a0: {default}",
     "Missing command.": "Commande manquante.", "No such command {name!r}.": "Commande inconnue : {name!r}.",
     "Aborted!": "Interrompu.",
 }
@@ -50,12 +50,37 @@ _USAGE_ERRORS = (
 )
 
 
+NBSP = "\u00a0"
+
+
+class _Formatter(typer.core._click.HelpFormatter):
+    """Help headings with French typography: « Options : » (non-breaking space before the colon)."""
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{heading}{NBSP}:\n")
+
+
+class _Context(typer.core._click.Context):
+    formatter_class = _Formatter
+
+
+# The type of an argument (« <str> ») says nothing its name does not: not shown.
+typer.core.TyperArgument.display_type_rich = lambda self, ctx: None
+
+
 class _FrenchUsage:
-    """Usage line and help option of typer's commands, in French."""
+    """Usage line, headings and help option of typer's commands, in French."""
+
+    context_class = _Context
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if getattr(self, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+            self.subcommand_metavar = "COMMANDE [ARGUMENTS]…"
 
     def format_usage(self, ctx, formatter) -> None:
         formatter.write_usage(ctx.command_path, " ".join(self.collect_usage_pieces(ctx)),
-                              prefix="Utilisation : ")
+                              prefix=f"Utilisation{NBSP}: ")
 
     def get_help_option(self, ctx):
         option = super().get_help_option(ctx)
@@ -178,6 +203,7 @@ def build_command(
     if summary is not None:
         typer.echo(_secret_summary(summary))
     _echo_warnings(output.results.quality, year, data)
+    _echo_texts(output)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
 
@@ -207,6 +233,27 @@ def site_command(
     weight = str(round(size / 1e6, 1)).replace(".", ",")
     typer.echo(f"Site {year} écrit dans {folder} ({_seconds(time.perf_counter() - started)}, {len(files)} fichiers, "
                f"{weight} Mo) ; page d'accueil : {folder / 'index.html'}")
+
+
+def _echo_texts(output) -> None:
+    """Which texts the observatory supplied, which are generated and where to put its own."""
+    typer.echo(texts_summary(output.texts, output.texts_folder))
+
+
+def texts_summary(texts: list[tuple[str, bool]], folder: Path | None) -> str:
+    """« Textes : 1 fourni par l'observatoire (edito) ; 15 générés, remplaçables … »."""
+    supplied = [key for key, own in texts if own]
+    generated = [key for key, own in texts if not own]
+    parts = []
+    if supplied:
+        parts.append(f"{len(supplied)} fourni{'s' if len(supplied) > 1 else ''} par l'observatoire "
+                     f"({', '.join(supplied)})")
+    if generated:
+        where = f"dans {folder}" if folder is not None else "dans le dossier des textes (rapport.textes)"
+        parts.append(f"{len(generated)} généré{'s' if len(generated) > 1 else ''} à partir des chiffres, "
+                     f"remplaçable{'s' if len(generated) > 1 else ''} par un fichier CLÉ.md {where}{NBSP}: "
+                     + ", ".join(generated))
+    return f"Textes{NBSP}: " + (" ; ".join(parts) if parts else "aucun") + "."
 
 
 def _echo_warnings(report, year: str, data: Path | None) -> None:
@@ -369,6 +416,7 @@ def study_command(
     typer.echo(f"Étude « {theme} » {year} écrite dans {output.folder} ({_seconds(elapsed)}) :")
     for name in output.files:
         typer.echo(f"  {name}")
+    _echo_texts(output)
     if output.results.example:
         typer.echo("Attention : données fictives d'exemple (option --data pour vos données).")
 
@@ -376,7 +424,7 @@ def study_command(
 def _study_arguments(arguments: list[str], listing: bool) -> tuple[str, str | None, int]:
     """ETUDE [IDENTIFIANT] ANNEE → (theme, identifier or None, year); usage errors in French."""
     def usage(message: str) -> None:
-        _fail(f"Erreur d'utilisation : {message}.\nAide : panorama study --help", 2)
+        _fail(f"Erreur d'utilisation{NBSP}: {message}.\nAide{NBSP}: panorama study --help", 2)
 
     theme, *rest = arguments
     if not rest:
@@ -606,7 +654,7 @@ def main() -> int:
             typer.echo(message)
             return 0
         command = ctx.command_path if ctx is not None else "panorama"
-        typer.echo(f"Erreur d'utilisation : {_usage_error(message)}.\nAide : {command} --help", err=True)
+        typer.echo(f"Erreur d'utilisation{NBSP}: {_usage_error(message)}.\nAide{NBSP}: {command} --help", err=True)
         return getattr(exc, "exit_code", 2)
 
 

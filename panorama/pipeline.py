@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -60,6 +60,10 @@ class Output:
     folder: Path
     files: list[str]
     results: Results | StudyResults
+    texts: list[tuple[str, bool]] = field(default_factory=list)
+    """Key of each replaceable text of the documents and whether the observatory supplied it."""
+    texts_folder: Path | None = None
+    """Where the observatory's texts (``<key>.md``) are read from."""
 
 
 Cache = bool | Path
@@ -207,7 +211,9 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
             documents = drawing.compose(lambda: [compose(results, code, texts) for code in about])
         else:
             documents = [drawing.compose(lambda: compose(results, texts))]
-    return _write(publication, year, results, list(zip(about, documents)), Path(out), config, progress)
+    output = _write(publication, year, results, list(zip(about, documents)), Path(out), config, progress)
+    keys = dict.fromkeys(text for document in documents for text in document.texts)
+    return replace(output, texts=list(keys), texts_folder=texts.folder)
 
 
 def _history(year: int, source: Source, progress: Progress, config: Config | None = None) -> dict[int, Dataset]:

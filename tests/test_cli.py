@@ -204,18 +204,20 @@ def test_a_failure_while_writing_leaves_previous_outputs(monkeypatch, capsys, tm
 def test_help_is_french(monkeypatch, capsys):
     status, out, _ = run(monkeypatch, capsys, "--help")
     assert status == 0
-    assert out.startswith("Utilisation : panorama")
-    assert "Commandes" in out and "Affiche cette aide et quitte." in out
+    assert out.startswith("Utilisation\u00a0: panorama [OPTIONS] COMMANDE [ARGUMENTS]…")
+    assert "\nOptions\u00a0:\n" in out and "\nCommandes\u00a0:\n" in out and "Affiche cette aide et quitte." in out
     assert "Produit le panorama de l'année" in out and "Vérifie les données" in out
-    assert "Show this message" not in out and "Usage:" not in out
+    assert "Show this message" not in out and "Usage:" not in out and "[ARGS]" not in out
     status, out, _ = run(monkeypatch, capsys, "build", "--help")
-    assert status == 0 and "Utilisation : panorama build" in out and "Dossier de sortie" in out
-    assert "[par défaut : build]" in out and "[obligatoire]" in out
+    assert status == 0 and "Utilisation\u00a0: panorama build" in out and "Dossier de sortie" in out
+    assert "[par défaut\u00a0: build]" in out and "[obligatoire]" in out
+    assert "\nArguments\u00a0:\n" in out and "<str>" not in out
+    assert not re.search(r"[a-z]: ", out.replace("https: ", ""))  # no English colon anywhere
 
 
 def test_no_argument_shows_the_help(monkeypatch, capsys):
     status, out, _ = run(monkeypatch, capsys)
-    assert status == 0 and "Utilisation : panorama" in out
+    assert status == 0 and "Utilisation\u00a0: panorama" in out
 
 
 @pytest.mark.parametrize("command", ["build", "validate"])
@@ -237,7 +239,7 @@ def test_usage_errors_exit_2_in_french(monkeypatch, capsys, args, message):
     status, out, err = run(monkeypatch, capsys, *args)
     assert status == 2
     assert out == ""
-    assert err.startswith("Erreur d'utilisation : ") and message in err
+    assert err.startswith("Erreur d'utilisation\u00a0: ") and message in err
     assert "--help" in err
 
 

@@ -37,7 +37,7 @@ def test_contracts_option_gives_about_that_many_contracts_on_all_of_france(tmp_p
     status, _, _ = run_cli(monkeypatch, capsys, "example", "-o", str(tmp_path), "--contrats", "20000",
                            "--annee", "2018", "--annee", "2019")
     assert status == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2018", "2019"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["2018", "2019", "DONNEES_FICTIVES.txt"]
     contracts = pd.read_csv(tmp_path / "2019" / "contrats.csv", sep=";", dtype=str)
     assert 19_000 <= len(contracts) <= 21_000
     operations = pd.read_csv(tmp_path / "2019" / "operations.csv", sep=";", dtype=str)
@@ -45,6 +45,28 @@ def test_contracts_option_gives_about_that_many_contracts_on_all_of_france(tmp_p
     dataset = validation.load_year(tmp_path, 2019)  # a valid dataset: nothing excluded
     assert dataset.quality.tables["contrats"].rows_excluded == 0
     assert len(dataset.contrats) == len(contracts)
+
+
+def test_organisations_have_invented_names(national):
+    """No real body carries invented figures: every buyer and facilitator is named « <kind> de
+    <invented place> », and no invented place is a commune of France."""
+    import csv
+
+    from panorama.core.resources import assets_dir
+
+    with (assets_dir() / "geo" / "communes_centroides.csv").open(encoding="utf-8") as file:
+        communes = {row["nom"] for row in csv.DictReader(file)}
+    places = example._Toponyms()
+    invented = [places.next() for _ in range(3000)]
+    assert len(set(invented)) == 3000 and not set(invented) & communes
+    for root in (national, example_data_root()):
+        buyers = pd.read_csv(root / "2019" / "donneurs_ordre.csv", sep=";", dtype=str)["nom"]
+        facilitators = pd.read_csv(root / "2019" / "operations.csv", sep=";", dtype=str)["facilitateur"].dropna()
+        for name in [*buyers, *facilitators.unique()]:
+            assert any(f" de {p}" in name or f" d'{p}" in name for p in invented[:1500]), name
+    embedded = set(pd.read_csv(example_data_root() / "2019" / "donneurs_ordre.csv", sep=";", dtype=str)["nom"])
+    for real in ("Sorbonne Université", "RATP", "Citallios", "Ville de Paris", "SOLIDEO", "Paris Habitat"):
+        assert not any(real in name for name in embedded)
 
 
 def test_same_options_same_bytes(national, tmp_path, monkeypatch, capsys):

@@ -120,3 +120,22 @@ def test_subjects_must_fit_what_a_publication_covers(publication, subjects, mess
 def test_sheets_take_any_departements():
     pipeline.check_subjects(SHEETS, ["93", "75"], 2019)
     pipeline.check_subjects(SHEETS, None, 2019)
+
+
+def test_data_written_by_panorama_example_stay_fictitious(tmp_path):
+    """Data written by ``panorama example --out X`` then built with ``--data X`` are marked
+    « Données fictives », with the fictitious source line."""
+    from panorama.compose.composer import Composer
+    from panorama.compose.commentary import Texts
+    from panorama.core.resources import example_data_root
+    from panorama.input.source import FICTITIOUS_MARKER
+
+    written = Folder(example_data_root())  # what `panorama example` wrote, marker included
+    assert (example_data_root() / FICTITIOUS_MARKER).is_file() and written.fictitious
+    results = pipeline.load_results(PANORAMA, 2019, written)
+    assert results.example
+    assert Composer(results, Texts(None)).source == "Source : données fictives d'exemple (générateur de panorama)."
+    (tmp_path / "2019").mkdir()
+    assert not Folder(tmp_path).fictitious
+    (tmp_path / FICTITIOUS_MARKER).write_text("x", encoding="utf-8")
+    assert Folder(tmp_path).fictitious

@@ -479,7 +479,7 @@ def test_printed_figures_are_the_published_ones(built):
 def test_help_lists_the_studies(monkeypatch, capsys):
     status, out, _ = run(monkeypatch, capsys, "study", "--help")
     assert status == 0
-    assert "Utilisation : panorama study [OPTIONS] ETUDE [IDENTIFIANT] ANNEE" in out
+    assert "Utilisation\u00a0: panorama study [OPTIONS] ETUDE [IDENTIFIANT] ANNEE" in out
     for study in studies():
         assert study.name in out
     assert "donneur-ordre IDENTIFIANT" in out
@@ -502,7 +502,7 @@ def test_buyers_are_listed(monkeypatch, capsys, tiny_root):
     (["donneur-ordre", "2019"], 1, ["porte sur un donneur d'ordre : indiquez son identifiant"]),
     (["femmes", "D1", "2019"], 1, ["L'étude « femmes » ne prend pas d'identifiant"]),
     (["femmes", "--list", "2019"], 1, ["l'option --list ne concerne que « donneur-ordre »"]),
-    (["femmes"], 2, ["Erreur d'utilisation : année manquante"]),
+    (["femmes"], 2, ["Erreur d'utilisation\u00a0: année manquante"]),
 ])
 def test_usage_errors_are_french(monkeypatch, capsys, tiny_root, config_file, tmp_path, args, status, messages):
     code, out, err = run(monkeypatch, capsys, "study", *args, "--data", str(tiny_root), "--out", str(tmp_path),

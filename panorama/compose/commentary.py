@@ -45,6 +45,17 @@ def _in_points(indicator: str) -> bool:
     return catalogue.key_figure(indicator).evolution == "points"
 
 
+def change(evolution: float | None) -> str:
+    """Past participle of a change of volume: « augmenté de 22,1 % », « diminué de 3,0 % »,
+    « peu varié » (within ±0,5 %), or "" when the change is unknown."""
+    way = direction(evolution, "heures")
+    if not way:
+        return ""
+    if way == "stable":
+        return "peu varié"
+    return f"{'augmenté' if way == 'hausse' else 'diminué'} de {fmt_pct(abs(evolution))}"
+
+
 def fmt_points(diff: float | None) -> str:
     """« +1,2 point », « −2,5 points » from a difference of fractions."""
     if is_missing(diff):

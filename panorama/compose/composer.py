@@ -16,6 +16,7 @@ from panorama.compose.document import (
     Card,
     Column,
     Figure,
+    Findings,
     Table,
     Text,
     chart_value,
@@ -23,10 +24,15 @@ from panorama.compose.document import (
 from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.errors import ConfigError
+from panorama.core.formatting import fmt_pct
 from panorama.protect.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
 HALF = figspec.HALF_WIDTH_CM
+
+
+#: Codes of the unknown values of a breakdown, shown apart from its distribution.
+UNKNOWN_CODES = (referential.NON_RENSEIGNE, "INCONNU")
 
 
 class Composer:
@@ -48,6 +54,19 @@ class Composer:
         """A paragraph the observatory can replace with ``<key>.md``."""
         custom = self.texts.custom(key)
         return Text(key=key, text=generated, html=custom)
+
+    def findings(self, key: str, items: list[str]) -> Findings:
+        """The findings of the year, which the observatory can replace with ``<key>.md``."""
+        return Findings(key=key, items=items, html=self.texts.custom(key))
+
+    def coverage(self, code: str, perimetre: str | None = None):
+        """Share of the participants a share ``code`` is computed on (those whose value is
+        known), as printed; ``None`` when the share is computed on every participant."""
+        denominator = catalogue.key_figure(code).denominator
+        if denominator is None:
+            return None
+        rows = self.rows(denominator.dimension, perimetre)
+        return total_shown(v for c, v in zip(rows["code"], rows["part_participants"]) if denominator.counts(c))
 
     def figure(self, title: str, spec: figspec.Spec, table: Table | None = None, note: str = "") -> Figure | Table:
         """A chart or map (its specification, drawn later) with its title, source and data
@@ -94,15 +113,33 @@ class Composer:
     def bar(self, dimension: str, subject: str, title: str, *, measure: str = "heures",
             width: float = figspec.FULL_WIDTH_CM, note: str = "", drop_missing: bool = False) -> Figure | Table:
         """Horizontal bars of one breakdown (hours or participants, with shares); only
-        the table when every value is secret."""
+        the table when every value is secret.
+
+        The unknown values (« Non renseigné », « … inconnu ») are not bars of the distribution:
+        the note gives them, and the shares are on the known values when no category is secret
+        (else the shares of the whole, as published, and the note says so)."""
         rows = self.rows(dimension)
         if drop_missing:
             rows = rows[rows["code"] != referential.NON_RENSEIGNE]
         share = "part_heures" if measure == "heures" else "part_participants"
         kind = "heures" if measure == "heures" else "nombre"
+        unknown = rows["code"].isin(UNKNOWN_CODES)
+        known, missing = rows[~unknown], rows[unknown]
+        shares = [chart_value(v) for v in known[share]]
+        if len(missing):
+            what = "des heures" if measure == "heures" else "des participants"
+            apart = " ; ".join(f"{x.libelle.lower()} : {fmt_pct(x_share)} {what}" if x_share is not SECRET
+                               else f"{x.libelle.lower()} : secret statistique"
+                               for x, x_share in zip(missing.itertuples(), missing[share]))
+            if not rows["secret"].any() and known[measure].sum() > 0:
+                shares = list(known[measure] / known[measure].sum())
+                basis = "Parts calculées sur les valeurs connues"
+            else:
+                basis = "Parts calculées sur l'ensemble"
+            note = f"{note} {basis} ; hors graphique, {apart}.".strip()
         return self.figure(title, figspec.bars(
-            list(rows["libelle"]), [chart_value(v) for v in rows[measure]], subject=subject,
-            shares=[chart_value(v) for v in rows[share]], unit=kind, colour=self.config.couleur_principale,
+            list(known["libelle"]), [chart_value(v) for v in known[measure]], subject=subject,
+            shares=shares, unit=kind, colour=self.config.couleur_principale,
             width_cm=width), breakdown_table(rows, subject, measure), note)
 
 
@@ -174,10 +211,14 @@ def cards(b: Composer, codes: list[str]) -> list[Card]:
         row = b.r.figure_row(code, b.perimetre)
         meta = catalogue.key_figure(code)
         earlier = [(year, value) for year, value in b.r.serie(code, b.perimetre) if year < b.r.year]
+        covered = b.coverage(code)
+        detail = ""
+        if covered is not None and meta.denominator.known:
+            detail = f"{meta.denominator.known} pour {fmt_pct(covered)} des participants"
         cards.append(Card(label=meta.label, value=SECRET if row["secret"] else row["valeur"], kind=meta.format,
                           evolution=commentary.evolution_text(code, row["evolution"]),
                           direction=commentary.direction(row["evolution"], code),
-                          history=earlier))
+                          detail=detail, history=earlier))
     return cards
 
 

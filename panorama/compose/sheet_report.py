@@ -42,7 +42,7 @@ def _section_key_figures(b: Composer, name: str) -> Section:
     share = total_shown(departements[departements["code"] == code]["part_heures"])
     trend = commentary.trend(hours["evolution"], r.previous_year)
     text = (f"En {r.year}, {fmt_hours(hours['valeur'])} d'insertion ont été réalisées sur des opérations "
-            f"exécutées dans le département ({name}), soit {fmt_pct(share)} des heures de la région"
+            f"exécutées {referential.departement_in(code)}, soit {fmt_pct(share)} des heures de la région"
             + (f", {trend}" if trend else "") + f". Elles ont bénéficié à "
             f"{fmt_count(b.value('participants'), 'participant')}.")
     has_prev = r.previous_year is not None
@@ -118,7 +118,10 @@ def _section_territory(b: Composer, name: str) -> Section:
                            Column("Part des heures", "part")],
                   rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in top.itertuples()])
     unknown = total_shown(communes[communes["code"] == referential.NON_RENSEIGNE]["part_heures"])
-    text = (f"Des heures ont été réalisées dans {fmt_count(len(located), 'commune')} du département"
+    noun = ("arrondissement" if len(located) and all(map(referential.is_arrondissement, located["code"]))
+            else "commune")
+    text = (f"Des heures ont été réalisées dans {fmt_count(len(located), noun)} "
+            f"{'de la commune' if noun == 'arrondissement' else 'du département'}"
             + (f" ; la commune d'exécution n'est pas renseignée pour {fmt_pct(unknown)} des heures." if unknown
                else "."))
     residence = b.rows("departement_residence")

@@ -204,6 +204,8 @@ class Denominator:
     dimension: str
     codes: tuple[str, ...] | None = None
     excluded: tuple[str, ...] = ()
+    known: str = ""
+    """What the participants counted have known (« situation connue »), to state the coverage."""
 
     def counts(self, code: str) -> bool:
         """Whether participants of cell ``code`` are in the denominator."""
@@ -295,11 +297,12 @@ KEY_FIGURES: dict[str, KeyFigure] = dict([
             linked=Link("tranche_age")),
     _figure("part_qpv", "résidant en QPV", "share",
             "Participants résidant en quartier prioritaire ÷ participants dont la résidence est connue.",
-            linked=Link("qpv"), denominator=Denominator("qpv", codes=tuple(code for code, _ in QPV_CODES))),
+            linked=Link("qpv"), denominator=Denominator("qpv", codes=tuple(code for code, _ in QPV_CODES),
+                                                   known="résidence connue")),
     _figure("part_sortie_emploi_durable", "en emploi durable six mois après", "share",
             "Participants en emploi durable six mois après leur dernier contrat ÷ participants dont la situation "
             "est connue.", linked=Link("situation_sortie"),
-            denominator=Denominator("situation_sortie", excluded=("INCONNU",))),
+            denominator=Denominator("situation_sortie", excluded=("INCONNU",), known="situation connue")),
     _figure("heures_iae", "heures en parcours IAE", "hours",
             "Heures des contrats d'insertion par l'activité économique (intérim d'insertion, mise à disposition "
             "par une AI, CDDI).", linked=Link("groupe_contrat"), hours_share=True),

@@ -8,7 +8,7 @@ Example ``panorama.toml`` (every key is optional)::
 
     [region]
     nom = "Île-de-France"
-    prefixe = "en"                       # « en Île-de-France »
+    prefixe = "en"                       # « en Île-de-France » (by default, the usual one of the region)
     departements = ["75", "77", "78", "91", "92", "93", "94", "95"]   # or integers: [2, 59, 60]
     encart = ["75", "92", "93", "94"]    # drawn enlarged beside the map
     hors_region = "erreur"               # operations elsewhere: "erreur", or "exclure" (counted, reported)
@@ -18,6 +18,12 @@ Example ``panorama.toml`` (every key is optional)::
     porteur = "GIP Maximilien – MACS"
     logo = "logo.png"                    # relative to this file
     date_publication = "2020-06-15"
+    directeur_publication = "Prénom Nom, directrice"   # the colophon (last page), all optional
+    contact = "observatoire@exemple.fr"
+    site = "https://observatoire.exemple.fr"
+    donnees = "https://www.data.gouv.fr/…"          # address of the open data
+    partenaires = ["Région", "État (DREETS)"]
+    financement = "Avec le soutien du Fonds social européen (FSE+)."
 
     [rapport]
     etp_diviseur = 1820                  # 1820 or 1607: the headline ETP
@@ -76,7 +82,8 @@ class Config:
     """Every setting the build reads. Build one with :func:`load_config`."""
 
     region_nom: str = "Île-de-France"
-    region_prefixe: str = "en"
+    region_prefixe: str = ""
+    """Locative before the region's name; empty: the usual one (:func:`referential.region_in`)."""
     departements: tuple[str, ...] = IDF_DEPARTEMENTS
     encart: tuple[str, ...] = ("75", "92", "93", "94")
     hors_region: str = "erreur"
@@ -86,6 +93,13 @@ class Config:
     unless the file names one)."""
     logo: Path | None = None
     date_publication: _dt.date | None = None
+    directeur_publication: str = ""
+    contact: str = ""
+    site: str = ""
+    donnees_url: str = ""
+    partenaires: tuple[str, ...] = ()
+    financement: str = ""
+    licence: str = "Licence Ouverte 2.0 (Etalab)"
     etp_diviseur: int = 1820
     textes: Path | None = None
     couleur_principale: str = "#1f4e79"
@@ -100,7 +114,9 @@ class Config:
     @property
     def region_dans(self) -> str:
         """« en Île-de-France », « dans les Hauts-de-France »."""
-        return f"{self.region_prefixe} {self.region_nom}".strip()
+        if self.region_prefixe:
+            return f"{self.region_prefixe} {self.region_nom}".strip()
+        return referential.region_in(self.region_nom)
 
     @property
     def rule(self) -> Rule:
@@ -125,6 +141,13 @@ _KEYS = {
     ("observatoire", "porteur"): ("observatoire_porteur", str),
     ("observatoire", "logo"): ("logo", str),
     ("observatoire", "date_publication"): ("date_publication", _dt.date),
+    ("observatoire", "directeur_publication"): ("directeur_publication", str),
+    ("observatoire", "contact"): ("contact", str),
+    ("observatoire", "site"): ("site", str),
+    ("observatoire", "donnees"): ("donnees_url", str),
+    ("observatoire", "partenaires"): ("partenaires", list),
+    ("observatoire", "financement"): ("financement", str),
+    ("rapport", "licence"): ("licence", str),
     ("rapport", "etp_diviseur"): ("etp_diviseur", int),
     ("rapport", "textes"): ("textes", str),
     ("rapport", "couleur_principale"): ("couleur_principale", str),
@@ -170,6 +193,8 @@ def load_config(path: Path | None) -> Config:
                 raise ConfigError(f"{path} : « {section}.{key} » a la valeur {value!r}, de type inattendu "
                                   f"(attendu : {_KIND_NAMES[kind]}).")
             values[name] = value
+    if "partenaires" in values:
+        values["partenaires"] = tuple(str(partner) for partner in values["partenaires"])  # type: ignore[union-attr]
     for name, key in (("departements", "region.departements"), ("encart", "region.encart")):
         if name in values:
             values[name] = _departements(path, key, values[name])  # type: ignore[arg-type]

@@ -101,6 +101,18 @@ def fmt_evolution(rate: Real | None, decimals: int = 1) -> str:
     return f"{sign}{fmt_number(pct, decimals)}{NBSP}%"
 
 
+_TYPOGRAPHY = (("« ", f"«{NBSP}"), (" »", f"{NBSP}»"), (" :", f"{NBSP}:"), (" ;", f"{NNBSP};"),
+               (" ?", f"{NNBSP}?"), (" !", f"{NNBSP}!"))
+
+
+def french_typography(text: str) -> str:
+    """Non-breaking spaces inside guillemets and before « : ; ? ! », so that no line starts with
+    one of them nor ends with an opening guillemet."""
+    for plain, kept in _TYPOGRAPHY:
+        text = text.replace(plain, kept)
+    return text
+
+
 def fmt_date(value: _dt.date) -> str:
     """« 22 novembre 2026 »."""
     return format_date(value, format="long", locale=LOCALE)

@@ -133,7 +133,7 @@ NOMENCLATURES: dict[str, dict[str, str]] = {
         "RSA": "Allocataires du RSA",
         "RQTH": "Travailleurs handicapés (RQTH)",
         "MINIMA_SOCIAUX": "Bénéficiaires de minima sociaux (ASS, AAH…)",
-        "JEUNE": "Jeunes de moins de 26 ans",
+        "JEUNE": "Public jeune (critère d'éligibilité)",
         "SENIOR": "Demandeurs d'emploi de 50 ans et plus",
         "SIAE": "Salariés en parcours d'insertion (SIAE)",
         "PLIE": "Participants d'un PLIE",
@@ -499,6 +499,13 @@ def departement_sort_key(code: str) -> tuple[int, str]:
     return _DEPARTEMENT_RANK.get(code, len(DEPARTEMENTS)), code
 
 
+def is_arrondissement(insee_code: str) -> bool:
+    """Whether an INSEE code is a municipal arrondissement of Paris, Lyon or Marseille."""
+    code = str(insee_code)
+    return ("75101" <= code <= "75120" or "69381" <= code <= "69389" or "13201" <= code <= "13216") \
+        and len(code) == 5
+
+
 def departement_of_commune(insee_code: str) -> str | None:
     """Département of an INSEE commune code (« 93066 » → « 93 », « 97411 » → « 974 »,
     « 2A004 » → « 2A »), ``None`` when the code is malformed or the département unknown."""
@@ -507,3 +514,103 @@ def departement_of_commune(insee_code: str) -> str | None:
         return None
     departement = code[:3] if code.startswith("97") else code[:2]
     return departement if departement in DEPARTEMENTS else None
+
+
+# Article of each département's name: « le », « la », « l' », « les », or "" (Paris, Mayotte,
+# La Réunion whose article is part of the name). Codes absent here take « la ».
+_ARTICLE_LE = ("14", "15", "18", "25", "29", "30", "32", "39", "41", "45", "46", "47", "56", "59", "62",
+               "63", "67", "68", "69", "81", "82", "83", "84", "90", "94", "95")
+_ARTICLE_L = ("01", "02", "03", "07", "09", "10", "11", "12", "27", "34", "36", "38", "60",
+              "61", "89", "91")
+_ARTICLE_LES = ("04", "05", "06", "08", "13", "22", "40", "64", "65", "66", "78", "79", "88", "92")
+_VOWELS = tuple("AEIOUYÉÈÊÎÔÂ")
+# Paris, La Réunion (article in the name), Mayotte, and the « X-et-Y » names the official geographic
+# code writes without article (« d'Eure-et-Loir », « de Seine-et-Marne »).
+_ARTICLE_NONE = ("28", "35", "37", "49", "54", "71", "75", "77", "974", "976")
+#: Départements whose usual locative is « en » (« en Seine-Saint-Denis », « en Maine-et-Loire »);
+#: the others take « dans » and their article (« dans le Nord »), Paris, La Réunion and Mayotte « à ».
+_LOCATIVE_EN = ("07", "09", "12", "16", "17", "19", "2A", "2B", "21", "24", "28", "31", "33", "35", "37", "38",
+                "43", "44", "48", "49", "52", "53", "54", "57", "70", "71", "73", "74", "76", "77", "85", "87",
+                "91", "93", "971", "972", "973")
+
+#: The 18 regions of France: name → (article, locative), « en Île-de-France », « dans le Grand Est ».
+REGIONS: dict[str, tuple[str, str]] = {
+    "Auvergne-Rhône-Alpes": ("l'", "en"),
+    "Bourgogne-Franche-Comté": ("la", "en"),
+    "Bretagne": ("la", "en"),
+    "Centre-Val de Loire": ("le", "en"),
+    "Corse": ("la", "en"),
+    "Grand Est": ("le", "dans le"),
+    "Hauts-de-France": ("les", "dans les"),
+    "Île-de-France": ("l'", "en"),
+    "Normandie": ("la", "en"),
+    "Nouvelle-Aquitaine": ("la", "en"),
+    "Occitanie": ("l'", "en"),
+    "Pays de la Loire": ("les", "dans les"),
+    "Provence-Alpes-Côte d'Azur": ("la", "en"),
+    "Guadeloupe": ("la", "en"),
+    "Martinique": ("la", "en"),
+    "Guyane": ("la", "en"),
+    "La Réunion": ("", "à"),
+    "Mayotte": ("", "à"),
+}
+
+_OF = {"le": "du ", "la": "de la ", "l'": "de l'", "les": "des ", "": "de "}
+
+
+def _of(article: str, name: str) -> str:
+    """« de » and the article, contracted or elided: « du Nord », « d'Eure-et-Loir »."""
+    if not article and name.startswith(_VOWELS):
+        return f"d'{name}"
+    return _OF[article] + name
+
+
+def _departement_article(code: str) -> str:
+    for article, group in (("le", _ARTICLE_LE), ("l'", _ARTICLE_L), ("les", _ARTICLE_LES), ("", _ARTICLE_NONE)):
+        if code in group:
+            return article
+    return "la"
+
+
+def _with_article(article: str, name: str) -> str:
+    return f"{article}{name}" if article == "l'" else f"{article} {name}".strip()
+
+
+def departement_with_article(code: str) -> str:
+    """« la Seine-Saint-Denis », « les Hauts-de-Seine », « l'Essonne », « Paris »."""
+    return _with_article(_departement_article(code), DEPARTEMENTS[code])
+
+
+def departement_in(code: str) -> str:
+    """Locative of a département: « à Paris », « en Seine-Saint-Denis », « dans les Hauts-de-Seine »,
+    « dans le Nord », « à La Réunion »; the code itself when the département is unknown."""
+    if code not in DEPARTEMENTS:
+        return f"dans le département {code}"
+    name, article = DEPARTEMENTS[code], _departement_article(code)
+    if code in _LOCATIVE_EN:
+        return f"en {name}"
+    if not article:
+        return f"à {name}"
+    return f"dans {_with_article(article, name)}"
+
+
+def departement_of(code: str) -> str:
+    """Genitive of a département: « de Paris », « de la Seine-Saint-Denis », « du Nord », « des Yvelines »."""
+    if code not in DEPARTEMENTS:
+        return f"du département {code}"
+    return _of(_departement_article(code), DEPARTEMENTS[code])
+
+
+def region_in(name: str) -> str:
+    """Locative of a region: « en Île-de-France », « dans les Hauts-de-France », « à La Réunion »;
+    « dans la région <name> » for a name outside the 18 regions."""
+    if name not in REGIONS:
+        return f"dans la région {name}"
+    return f"{REGIONS[name][1]} {name}"
+
+
+def region_of(name: str) -> str:
+    """Genitive of a region: « de l'Île-de-France », « des Hauts-de-France », « du Grand Est »."""
+    if name not in REGIONS:
+        return f"de la région {name}"
+    return _of(REGIONS[name][0], name)

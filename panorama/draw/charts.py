@@ -806,14 +806,15 @@ def _text_size(text: str, size: float, weight: str = "normal") -> tuple[float, f
 
 
 def _wrap(text: str, width: float, size: float, weight: str = "normal") -> str:
-    """Wrap ``text`` on spaces (or after hyphens) to lines of at most ``width``
+    """Wrap ``text`` on spaces (or after the hyphens of a common word) to lines of at most ``width``
     points; a word longer than that stays whole: nothing is ever cut. No
     break inside guillemets, before a colon or after a digit (« 35 h »,
     « 26 ans », « 1 820 »)."""
     text = re.sub(r"(?<=\d) | (?=[:»])|(?<=«) ", NBSP, text)
     pieces = []
     for word in text.split(" "):
-        parts = word.replace("-", "-\n").split("\n")
+        # A proper noun (« Seine-Saint-Denis », « Val-de-Marne ») is never broken at its hyphens.
+        parts = [word] if word[:1].isupper() else word.replace("-", "-\n").split("\n")
         pieces.extend((" " if i == 0 and pieces else "", part) for i, part in enumerate(parts) if part)
     lines: list[str] = []
     current = ""

@@ -48,7 +48,7 @@ from panorama.compose.figspec import (
 )
 from panorama.compute.geo import commune_centroids
 from panorama.core.formatting import fmt_count, fmt_int, fmt_value, is_missing
-from panorama.core.referential import departement_of_commune
+from panorama.core.referential import departement_of, departement_of_commune
 from panorama.core.resources import assets_dir
 
 if TYPE_CHECKING:
@@ -615,14 +615,6 @@ def _commune_layer(departement: str) -> _CommuneLayer:
     )
 
 
-@cache
-def _departement_names() -> dict[str, str]:
-    """Département code → « de la Seine-Saint-Denis », « du Val-de-Marne »…"""
-    frame = _departements()
-    return {code: f"{charniere}{nom}" for code, charniere, nom
-            in zip(frame["code"], frame["charniere"], frame["nom"])}
-
-
 def _combine(a: float | None, b: float | None) -> float | None:
     """Sum of two values of the same commune; a missing (secret) one wins."""
     if is_missing(a) or is_missing(b):
@@ -764,7 +756,7 @@ def _commune_alt_text(layer: _CommuneLayer, departement: str, units: _Units,
     missing = sorted((u for u, v in units.values.items() if is_missing(v)),
                      key=lambda u: _unit_name(layer, u))
     empty = len(drawn - units.values.keys())
-    parts = [f"Carte des communes {_departement_names()[departement]}"
+    parts = [f"Carte des communes {departement_of(departement)}"
              + (f" : {title}." if title else ".")]
     verb = "en ont" if len(ranked) >= 2 else "en a"
     parts.append(f"{legend_title} : {fmt_count(len(ranked), noun)} sur {fmt_int(len(drawn))} {verb}.")

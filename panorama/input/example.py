@@ -36,6 +36,7 @@ import pandas as pd
 
 from panorama.core import referential
 from panorama.core.errors import UsageError
+from panorama.input.source import FICTITIOUS_MARKER, FICTITIOUS_NOTICE
 
 __all__ = ["generate", "scale_for_contracts"]
 
@@ -502,99 +503,129 @@ def _grand_projet_shares(year: int) -> dict[int, float]:
 
 # --- buyers --------------------------------------------------------------------------------------
 
-# type | name | seat département | scope (R: whole region, D: its département) | weight
+# Île-de-France's buyers, with invented names (« Rectorat de Valbrune »): the kind of body,
+# followed by an invented place name (:class:`_Toponyms`), so that no real body carries invented
+# figures. type | kind | seat département | scope (R: whole region, D: its département) | weight
+# [| role in the grands projets]
 _IDF_BUYERS = """\
-ETAT|Préfecture de la région d'Île-de-France|75|R|1
-ETAT|Ministère des Armées – ESID de Saint-Germain-en-Laye|78|R|0.5
-ETAT|Rectorat de l'académie de Créteil|94|R|0.6
-ETAT|Rectorat de l'académie de Versailles|78|R|0.5
-ETAT|Rectorat de l'académie de Paris|75|R|0.4
-ETABLISSEMENT_PUBLIC|Société du Grand Paris|93|R|0.2
-ETABLISSEMENT_PUBLIC|RATP|75|R|2
-ETABLISSEMENT_PUBLIC|SNCF Réseau|93|R|1.5
-ETABLISSEMENT_PUBLIC|SNCF Gares & Connexions|75|R|1
-ETABLISSEMENT_PUBLIC|Île-de-France Mobilités|75|R|1
-ETABLISSEMENT_PUBLIC|Assistance publique – Hôpitaux de Paris|75|R|2
-ETABLISSEMENT_PUBLIC|SOLIDEO|93|R|0.2
-ETABLISSEMENT_PUBLIC|Grand Paris Aménagement|75|R|1
-ETABLISSEMENT_PUBLIC|Paris La Défense|92|D|1
-ETABLISSEMENT_PUBLIC|EPA Marne|77|D|1
-ETABLISSEMENT_PUBLIC|EPA Paris-Saclay|91|D|1
-ETABLISSEMENT_PUBLIC|Université Paris-Saclay|91|D|0.6
-ETABLISSEMENT_PUBLIC|Sorbonne Université|75|D|0.6
-ETABLISSEMENT_PUBLIC|Université Paris Nanterre|92|D|0.5
-ETABLISSEMENT_PUBLIC|Université Sorbonne Paris Nord|93|D|0.5
-ETABLISSEMENT_PUBLIC|CY Cergy Paris Université|95|D|0.5
-ETABLISSEMENT_PUBLIC|Université de Versailles Saint-Quentin-en-Yvelines|78|D|0.5
-ETABLISSEMENT_PUBLIC|Université Paris-Est Créteil|94|D|0.5
-ETABLISSEMENT_PUBLIC|Centre hospitalier sud francilien|91|D|0.5
-ETABLISSEMENT_PUBLIC|Grand hôpital de l'Est francilien|77|D|0.5
-ETABLISSEMENT_PUBLIC|Centre hospitalier de Versailles|78|D|0.5
-ETABLISSEMENT_PUBLIC|Centre hospitalier intercommunal de Créteil|94|D|0.5
-ETABLISSEMENT_PUBLIC|Centre hospitalier René-Dubos|95|D|0.5
-ETABLISSEMENT_PUBLIC|Centre hospitalier de Saint-Denis|93|D|0.5
-COMMUNE|Ville de Paris|75|D|12
-EPCI|Métropole du Grand Paris|75|R|0.8
-EPCI|EPT Plaine Commune|93|D|2
-EPCI|EPT Est Ensemble|93|D|1.5
-EPCI|EPT Paris Terres d'Envol|93|D|1
-EPCI|EPT Grand Paris Grand Est|93|D|1
-EPCI|EPT Paris Ouest La Défense|92|D|1
-EPCI|EPT Grand Paris Seine Ouest|92|D|1
-EPCI|EPT Vallée Sud Grand Paris|92|D|1
-EPCI|EPT Boucle Nord de Seine|92|D|1
-EPCI|EPT Grand-Orly Seine Bièvre|94|D|1.5
-EPCI|EPT Paris Est Marne & Bois|94|D|1
-EPCI|EPT Grand Paris Sud Est Avenir|94|D|1
-EPCI|Communauté d'agglomération de Cergy-Pontoise|95|D|1.2
-EPCI|Communauté d'agglomération Roissy Pays de France|95|D|1.2
-EPCI|Communauté d'agglomération Val Parisis|95|D|1
-EPCI|Communauté d'agglomération de Saint-Quentin-en-Yvelines|78|D|1.2
-EPCI|Communauté d'agglomération Versailles Grand Parc|78|D|1
-EPCI|Communauté urbaine Grand Paris Seine et Oise|78|D|1.2
-EPCI|Communauté d'agglomération Grand Paris Sud Seine-Essonne-Sénart|91|D|1.5
-EPCI|Communauté d'agglomération Paris-Saclay|91|D|1
-EPCI|Cœur d'Essonne Agglomération|91|D|0.8
-EPCI|Communauté d'agglomération Paris-Vallée de la Marne|77|D|1.2
-EPCI|Communauté d'agglomération Melun Val de Seine|77|D|1
-EPCI|Communauté d'agglomération du Pays de Meaux|77|D|0.8
-BAILLEUR_SOCIAL|Paris Habitat|75|D|3
-BAILLEUR_SOCIAL|Seine-Saint-Denis Habitat|93|D|2
-BAILLEUR_SOCIAL|Plaine Commune Habitat|93|D|1.5
-BAILLEUR_SOCIAL|OPH Montreuillois|93|D|1
-BAILLEUR_SOCIAL|Hauts-de-Seine Habitat|92|D|2
-BAILLEUR_SOCIAL|Valophis Habitat|94|D|2
-BAILLEUR_SOCIAL|Val d'Oise Habitat|95|D|1.5
-BAILLEUR_SOCIAL|Essonne Habitat|91|D|1
-BAILLEUR_SOCIAL|Versailles Habitat|78|D|0.8
-BAILLEUR_SOCIAL|Habitat 77|77|D|1.2
-BAILLEUR_SOCIAL|Logis Francilien Solidaire|75|R|2
-BAILLEUR_SOCIAL|Résidences de l'Est parisien|93|R|1.5
-BAILLEUR_SOCIAL|Habitat social du Val de Seine|92|R|1.5
-SEM_SPL|SEMAPA|75|D|0.8
-SEM_SPL|Sequano Aménagement|93|D|1
-SEM_SPL|SEM Plaine Commune Développement|93|D|0.6
-SEM_SPL|SADEV 94|94|D|0.6
-SEM_SPL|Citallios|92|R|0.8
-PRIVE|Foncière Seine Avenir|75|R|1
-PRIVE|Horizon Promotion Île-de-France|92|R|1
-PRIVE|Lutèce Habitat Promotion|75|R|0.8
-AUTRE|SIAAP|75|R|0.8
-AUTRE|SEDIF|75|R|0.6
+ETAT|Rectorat|94|R|0.6
+ETAT|Direction régionale de l'équipement|75|R|1
+ETAT|Base de soutien|78|R|0.5
+ETAT|Rectorat|78|R|0.5
+ETAT|Rectorat|75|R|0.4
+ETABLISSEMENT_PUBLIC|Société du métro régional|93|R|0.2|metro
+ETABLISSEMENT_PUBLIC|Régie des transports|75|R|2|regie
+ETABLISSEMENT_PUBLIC|Réseau ferré régional|93|R|1.5
+ETABLISSEMENT_PUBLIC|Gares régionales|75|R|1
+ETABLISSEMENT_PUBLIC|Autorité des mobilités|75|R|1
+ETABLISSEMENT_PUBLIC|Hôpitaux publics|75|R|2
+ETABLISSEMENT_PUBLIC|Établissement de livraison des ouvrages olympiques|93|R|0.2|olympique
+ETABLISSEMENT_PUBLIC|Aménagement régional|75|R|1
+ETABLISSEMENT_PUBLIC|Établissement public d'aménagement|92|D|1
+ETABLISSEMENT_PUBLIC|Établissement public d'aménagement|77|D|1
+ETABLISSEMENT_PUBLIC|Établissement public d'aménagement|91|D|1
+ETABLISSEMENT_PUBLIC|Université|91|D|0.6
+ETABLISSEMENT_PUBLIC|Université|75|D|0.6
+ETABLISSEMENT_PUBLIC|Université|92|D|0.5
+ETABLISSEMENT_PUBLIC|Université|93|D|0.5
+ETABLISSEMENT_PUBLIC|Université|95|D|0.5
+ETABLISSEMENT_PUBLIC|Université|78|D|0.5
+ETABLISSEMENT_PUBLIC|Université|94|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|91|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|77|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|78|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|94|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|95|D|0.5
+ETABLISSEMENT_PUBLIC|Centre hospitalier|93|D|0.5
+COMMUNE|Ville|75|D|12
+EPCI|Métropole|75|R|0.8
+EPCI|Établissement public territorial|93|D|2
+EPCI|Établissement public territorial|93|D|1.5
+EPCI|Établissement public territorial|93|D|1
+EPCI|Établissement public territorial|93|D|1
+EPCI|Établissement public territorial|92|D|1
+EPCI|Établissement public territorial|92|D|1
+EPCI|Établissement public territorial|92|D|1
+EPCI|Établissement public territorial|92|D|1
+EPCI|Établissement public territorial|94|D|1.5
+EPCI|Établissement public territorial|94|D|1
+EPCI|Établissement public territorial|94|D|1
+EPCI|Communauté d'agglomération|95|D|1.2
+EPCI|Communauté d'agglomération|95|D|1.2
+EPCI|Communauté d'agglomération|95|D|1
+EPCI|Communauté d'agglomération|78|D|1.2
+EPCI|Communauté d'agglomération|78|D|1
+EPCI|Communauté urbaine|78|D|1.2
+EPCI|Communauté d'agglomération|91|D|1.5
+EPCI|Communauté d'agglomération|91|D|1
+EPCI|Communauté d'agglomération|91|D|0.8
+EPCI|Communauté d'agglomération|77|D|1.2
+EPCI|Communauté d'agglomération|77|D|1
+EPCI|Communauté d'agglomération|77|D|0.8
+BAILLEUR_SOCIAL|Office public de l'habitat|75|D|3
+BAILLEUR_SOCIAL|Office public de l'habitat|93|D|2
+BAILLEUR_SOCIAL|Office public de l'habitat|93|D|1.5
+BAILLEUR_SOCIAL|Office public de l'habitat|93|D|1
+BAILLEUR_SOCIAL|Office public de l'habitat|92|D|2
+BAILLEUR_SOCIAL|Office public de l'habitat|94|D|2
+BAILLEUR_SOCIAL|Office public de l'habitat|95|D|1.5
+BAILLEUR_SOCIAL|Office public de l'habitat|91|D|1
+BAILLEUR_SOCIAL|Office public de l'habitat|78|D|0.8
+BAILLEUR_SOCIAL|Office public de l'habitat|77|D|1.2
+BAILLEUR_SOCIAL|Entreprise sociale pour l'habitat|75|R|2
+BAILLEUR_SOCIAL|Entreprise sociale pour l'habitat|93|R|1.5
+BAILLEUR_SOCIAL|Entreprise sociale pour l'habitat|92|R|1.5
+SEM_SPL|Société d'économie mixte d'aménagement|75|D|0.8
+SEM_SPL|Société d'économie mixte d'aménagement|93|D|1
+SEM_SPL|Société publique locale de développement|93|D|0.6
+SEM_SPL|Société d'économie mixte d'aménagement|94|D|0.6
+SEM_SPL|Société publique locale d'aménagement|92|R|0.8
+PRIVE|Foncière|75|R|1
+PRIVE|Promotion immobilière|92|R|1
+PRIVE|Promotion immobilière|75|R|0.8
+AUTRE|Syndicat d'assainissement|75|R|0.8
+AUTRE|Syndicat des eaux|75|R|0.6
 """
 
-# Facilitators' structures in Île-de-France, by département.
+# Facilitators' structures in Île-de-France, by département: their kind (the place name is invented).
 _IDF_FACILITATEURS = {
-    "75": ("Maison de l'emploi de Paris",
-           "Ville de Paris – Direction de l'attractivité et de l'emploi"),
-    "77": ("PLIE Melun Val de Seine", "Maison de l'emploi Marne-la-Vallée"),
-    "78": ("Maison de l'emploi Saint-Quentin-en-Yvelines", "PLIE Seine Aval"),
-    "91": ("Maison de l'emploi Grand Paris Sud", "PLIE Nord Essonne"),
-    "92": ("PLIE Boucle Nord de Seine", "Maison de l'emploi Grand Paris Seine Ouest"),
-    "93": ("EPT Plaine Commune", "PLIE Est Ensemble", "Maison de l'emploi Paris Terres d'Envol"),
-    "94": ("Maison de l'emploi Grand-Orly Seine Bièvre", "PLIE Paris Est Marne & Bois"),
-    "95": ("Maison de l'emploi du Val-d'Oise", "PLIE de Cergy-Pontoise"),
+    "75": ("Maison de l'emploi", "Direction de l'emploi"),
+    "77": ("PLIE", "Maison de l'emploi"),
+    "78": ("Maison de l'emploi", "PLIE"),
+    "91": ("Maison de l'emploi", "PLIE"),
+    "92": ("PLIE", "Maison de l'emploi"),
+    "93": ("Établissement public territorial", "PLIE", "Maison de l'emploi"),
+    "94": ("Maison de l'emploi", "PLIE"),
+    "95": ("Maison de l'emploi", "PLIE"),
 }
+
+# Invented place names for the example's organisations: none is the name of a commune of France
+# (tests/test_example.py checks them against the official list).
+_TOPONYM_STARTS = ("Valbrune", "Arvelle", "Corvenay", "Daumarel", "Estrevaux", "Fonvelle", "Garmontel",
+                   "Hautbrunel", "Isarelle", "Jonvaux-Sorbier", "Lormeval", "Marvelonne", "Norbelin",
+                   "Ormevaux", "Pradelune", "Quinvallon", "Roumelier", "Sorbelune", "Trévalonne", "Ursevaux",
+                   "Vermelune", "Yzerolle", "Brévalune", "Cormelin")
+_TOPONYM_ENDS = ("", "-sur-Lune", "-les-Prés-Verts", "-la-Forêt-Haute", "-le-Haut-Val", "-sur-Orbelle",
+                 "-les-Vignes-Basses", "-la-Rivière-Claire", "-le-Bois-Joli", "-Saint-Aubelin")
+
+
+class _Toponyms:
+    """A running supply of distinct invented place names."""
+
+    def __init__(self):
+        self.used = 0
+
+    def next(self) -> str:
+        """The next invented place name (« Valbrune », « Arvelle-sur-Lune »…)."""
+        i, self.used = self.used, self.used + 1
+        n, m = len(_TOPONYM_STARTS), len(_TOPONYM_ENDS)
+        name = _TOPONYM_STARTS[i % n] + _TOPONYM_ENDS[(i // n) % m]
+        return name if i < n * m else f"{name}-{_TOPONYM_STARTS[(i // (n * m)) % n]}"
+
+    def of(self, kind: str) -> str:
+        """« Rectorat de Valbrune », « Office public de l'habitat d'Arvelle »."""
+        return f"{kind} {_de(self.next())}"
+
 
 # --- companies -----------------------------------------------------------------------------------
 
@@ -739,7 +770,8 @@ _SORTIE_BY_LAST = np.array([  # over the first five SORTIES, by last contract gr
 
 def generate(out_root: Path, years: tuple[int, ...] = DEFAULT_YEARS, seed: int = DEFAULT_SEED,
              scale: float = 1.0, departements: tuple[str, ...] | None = None) -> None:
-    """Write a synthetic dataset to contract v1: ``out_root/<year>/<table>.csv`` for each year.
+    """Write a synthetic dataset to contract v1: ``out_root/<year>/<table>.csv`` for each year,
+    and the marker that makes every build from ``out_root`` « Données fictives » (:data:`FICTITIOUS_MARKER`).
 
     ``seed`` fixes every draw: the same arguments give byte-identical files.
     ``scale`` multiplies the realistic volume of the selected territory: at 1.0,
@@ -760,6 +792,8 @@ def generate(out_root: Path, years: tuple[int, ...] = DEFAULT_YEARS, seed: int =
     ops = _make_operations(rng, terr, buyers, companies, years, scale)
     people, contracts = _make_pathways(rng, terr, ops, companies, years, scale)
     _complete_operations(rng, ops, contracts, years[-1])
+    Path(out_root).mkdir(parents=True, exist_ok=True)
+    (Path(out_root) / FICTITIOUS_MARKER).write_text(FICTITIOUS_NOTICE, encoding="utf-8")
     for year in years:
         folder = Path(out_root) / str(year)
         folder.mkdir(parents=True, exist_ok=True)
@@ -945,10 +979,8 @@ class _Territory:
 
     dep_code: np.ndarray        # every département, table order
     dep_name: np.ndarray
-    dep_de: np.ndarray
     dep_region: np.ndarray
     dep_pop: np.ndarray
-    dep_chef_name: np.ndarray   # chef-lieu
     region_name: dict[str, str]
     region_seat: dict[str, str]
     selected: np.ndarray        # indices of the selected départements
@@ -997,8 +1029,7 @@ def _territory(departements: tuple[str, ...] | None) -> _Territory:
     com_dep = np.array([dep_of_code[c[:3] if c.startswith("97") else c[:2]] for c in com_code])
     return _Territory(
         dep_code=dep_code, dep_name=np.array([r[1] for r in deps], dtype=object),
-        dep_de=np.array([r[2] for r in deps], dtype=object), dep_region=region, dep_pop=pop,
-        dep_chef_name=np.array([r[6] for r in deps], dtype=object),
+        dep_region=region, dep_pop=pop,
         region_name={r[0]: r[1] for r in regions}, region_seat={r[0]: r[2] for r in regions},
         selected=selected, volume=volume, com_code=com_code,
         com_name=np.array([c[1] for c in com], dtype=object), com_dep=com_dep,
@@ -1047,39 +1078,40 @@ class _Buyers:
 
 
 def _make_buyers(rng: np.random.Generator, terr: _Territory) -> _Buyers:
-    """The catalogue of buyers of the selected territory (real public bodies, fictitious others)."""
+    """The catalogue of buyers of the selected territory, every one with an invented name."""
     sel_codes = set(terr.dep_code[terr.selected])
     dep_index = {code: i for i, code in enumerate(terr.dep_code)}
     rows: list[tuple[str, str, int, bool, float]] = []
+    places = _Toponyms()
+    special: dict[str, str] = {}
     has_idf = any(terr.dep_region[i] == IDF_REGION for i in terr.selected)
     for line in _IDF_BUYERS.strip().splitlines():
-        kind, name, seat, scope, weight = line.split("|")
+        kind, body, seat, scope, weight, *role = line.split("|")
         if (scope == "R" and has_idf) or seat in sel_codes:
-            rows.append((kind, name, dep_index[seat], scope == "R", float(weight)))
+            rows.append((kind, places.of(body), dep_index[seat], scope == "R", float(weight)))
+            if role:
+                special[role[0]] = rows[-1][1]
     for region in sorted({terr.dep_region[i] for i in terr.selected}):
         if terr.region_name[region]:
-            rows.append(("REGION", terr.region_name[region],
-                         dep_index[terr.region_seat[region]], True, 4.0))
+            rows.append(("REGION", places.of("Conseil régional"), dep_index[terr.region_seat[region]], True, 4.0))
     for i in terr.selected:
-        code, de = terr.dep_code[i], terr.dep_de[i]
+        code = terr.dep_code[i]
         if code not in _NO_DEPARTEMENT_COUNCIL:
-            rows.append(("DEPARTEMENT", f"Département {de}", i, False, 4.0))
+            rows.append(("DEPARTEMENT", places.of("Conseil départemental"), i, False, 4.0))
         if terr.dep_region[i] == IDF_REGION:
-            if code != "75":  # Paris: the regional prefecture
-                rows.append(("ETAT", f"Préfecture {de}", i, False, 0.5))
+            if code != "75":  # Paris: the regional services of the State
+                rows.append(("ETAT", places.of("Direction départementale"), i, False, 0.5))
             continue
-        chef = terr.dep_chef_name[i]
-        rows += [("ETAT", f"Préfecture {de}", i, False, 1.0),
-                 ("COMMUNE", f"Commune {_de(chef)}", i, False, 4.0),
-                 ("EPCI", f"Agglomération {_de(chef)}", i, False, 2.0),
-                 ("BAILLEUR_SOCIAL", f"Office public de l'habitat {de}", i, False, 2.0),
-                 ("ETABLISSEMENT_PUBLIC", f"Centre hospitalier {_de(chef)}", i, False, 1.0),
-                 ("SEM_SPL", f"SPL d'aménagement {de}", i, False, 0.5)]
+        rows += [("ETAT", places.of("Direction départementale"), i, False, 1.0),
+                 ("COMMUNE", places.of("Ville"), i, False, 4.0),
+                 ("EPCI", places.of("Communauté d'agglomération"), i, False, 2.0),
+                 ("BAILLEUR_SOCIAL", places.of("Office public de l'habitat"), i, False, 2.0),
+                 ("ETABLISSEMENT_PUBLIC", places.of("Centre hospitalier"), i, False, 1.0),
+                 ("SEM_SPL", places.of("Société publique locale d'aménagement"), i, False, 0.5)]
     for k in np.flatnonzero(np.isin(terr.com_dep, terr.selected)
                             & (terr.dep_region[terr.com_dep] == IDF_REGION)):
-        if not terr.com_code[k].startswith("751"):  # Paris arrondissements: the Ville de Paris
-            rows.append(("COMMUNE", f"Commune {_de(terr.com_name[k])}", int(terr.com_dep[k]),
-                         False, terr.com_pop[k] ** 0.8 / 10))
+        if not terr.com_code[k].startswith("751"):  # Paris arrondissements: the city's own buyer
+            rows.append(("COMMUNE", places.of("Ville"), int(terr.com_dep[k]), False, terr.com_pop[k] ** 0.8 / 10))
     kinds = np.array([BUYER_TYPES.index(r[0]) for r in rows])
     prefixes = {"ETAT": "11", "REGION": "23", "DEPARTEMENT": "22", "COMMUNE": "21", "EPCI": "20",
                 "BAILLEUR_SOCIAL": "27", "ETABLISSEMENT_PUBLIC": "26", "SEM_SPL": "4",
@@ -1090,8 +1122,7 @@ def _make_buyers(rng: np.random.Generator, terr: _Territory) -> _Buyers:
         regional=np.array([r[3] for r in rows]),
         weight=np.array([r[4] for r in rows]) * rng.lognormal(0.0, 0.5, len(rows)),
         siret=_blank(rng, _sirets(rng, [prefixes[r[0]] for r in rows]), 0.08),
-        special={n: int(np.flatnonzero(names == n)[0]) for n in
-                 ("Société du Grand Paris", "RATP", "SOLIDEO") if n in set(names)})
+        special={role: int(np.flatnonzero(names == name)[0]) for role, name in special.items()})
 
 
 @dataclass
@@ -1259,12 +1290,11 @@ def _assign_buyers(rng: np.random.Generator, terr: _Territory, buyers: _Buyers, 
     key = np.where(sampler.has(key), key, fallback)
     out = sampler.draw(rng, key)
     u = rng.random(len(dep))
-    if "Société du Grand Paris" in buyers.special:
+    if "metro" in buyers.special:
         gpe = gp == GP_GPE
-        out[gpe] = np.where(u[gpe] < 0.88, buyers.special["Société du Grand Paris"],
-                            buyers.special["RATP"])
-    if "SOLIDEO" in buyers.special:
-        out[(gp == GP_JOP) & (u < 0.7)] = buyers.special["SOLIDEO"]
+        out[gpe] = np.where(u[gpe] < 0.88, buyers.special["metro"], buyers.special["regie"])
+    if "olympique" in buyers.special:
+        out[(gp == GP_JOP) & (u < 0.7)] = buyers.special["olympique"]
     return out
 
 
@@ -1283,10 +1313,10 @@ def _facilitateurs(rng: np.random.Generator, terr: _Territory, dep: np.ndarray) 
     """The structure whose facilitator follows each operation (a few per département)."""
     names: list[str] = []
     owner: list[int] = []
+    places = _Toponyms()
+    places.used = len(_TOPONYM_STARTS) * len(_TOPONYM_ENDS) // 2  # apart from the buyers' places
     for i in terr.selected:
-        code = terr.dep_code[i]
-        local = _IDF_FACILITATEURS.get(code) or (
-            f"Maison de l'emploi {_de(terr.dep_chef_name[i])}", f"PLIE {terr.dep_de[i]}")
+        local = [places.of(kind) for kind in _IDF_FACILITATEURS.get(terr.dep_code[i], ("Maison de l'emploi", "PLIE"))]
         names += local
         owner += [i] * len(local)
     owner_arr = np.array(owner)

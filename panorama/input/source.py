@@ -61,12 +61,25 @@ class Source(ABC):
         return None
 
 
+#: File that ``panorama example`` writes beside the years it generates: a folder holding it
+#: is fictitious, and every build from it is marked « Données fictives ».
+FICTITIOUS_MARKER = "DONNEES_FICTIVES.txt"
+FICTITIOUS_NOTICE = ("Données fictives écrites par « panorama example » : tout document produit à partir de ce "
+                     "dossier porte la mention « Données fictives ». Ne pas y mêler de données réelles.\n")
+
+
 class Folder(Source):
     """A folder holding one sub-folder per year, ``ROOT/YEAR/`` (see :mod:`panorama.input.reading`);
-    the texts of a year, when present, in ``ROOT/YEAR/textes/``."""
+    the texts of a year, when present, in ``ROOT/YEAR/textes/``. Fictitious when it holds
+    :data:`FICTITIOUS_MARKER`."""
 
     def __init__(self, root: Path):
         self.root = Path(root)
+
+    @property
+    def fictitious(self) -> bool:
+        """Whether ``panorama example`` wrote the folder's data (its marker file is there)."""
+        return (self.root / FICTITIOUS_MARKER).is_file()
 
     @property
     def description(self) -> str:

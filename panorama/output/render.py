@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from panorama.compose.commentary import fmt_points
 from panorama.compose.document import SECRET, Document
-from panorama.core import formatting
+from panorama.core import formatting, referential
 from panorama.core.resources import assets_dir, templates_dir
 
 PDF_ARCHIVE_VARIANT = "pdf/a-3u"  # ISO 19005-3, level U (Unicode text); the PDF stays tagged
@@ -79,14 +79,31 @@ def _css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')
 
 
+def _finalize(value):
+    """Every text the templates print, with French typography (markup, already HTML, untouched)."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return formatting.french_typography(value)
+    return value
+
+
+def _place(value):
+    """A place name alone (a table's row header) in a span never broken at its hyphens."""
+    if isinstance(value, str) and value in _PLACES:
+        return Markup('<span class="lieu">{}</span>').format(value)
+    return value
+
+
+_PLACES = frozenset(name for name in (*referential.DEPARTEMENTS.values(), *referential.REGIONS) if "-" in name)
+
+
 @cache
 def environment() -> jinja2.Environment:
     """The Jinja2 environment (autoescape on, French formatting filters)."""
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())),
                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
-                             undefined=jinja2.StrictUndefined)
+                             undefined=jinja2.StrictUndefined, finalize=_finalize)
     env.filters.update(fmt=_fmt, data_uri=_data_uri, date=formatting.fmt_date, css_string=_css_string,
-                       headings_from=_headings_from)
+                       headings_from=_headings_from, lieu=_place)
     return env
 
 

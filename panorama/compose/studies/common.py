@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from panorama.compose import figspec
+from panorama.compose import editorial, figspec
 from panorama.compose.commentary import fmt_points
 from panorama.compose.document import (
     Card,
@@ -659,10 +659,14 @@ def category_rows(results: StudyResults, table: str, dimension: str, *, year: in
 
 def document(results: StudyResults, b, sections: list[Section], subtitle: str) -> Document:
     """The study's :class:`~panorama.compose.document.Document`: cover, contents and ``sections``
-    in the panorama's look."""
+    in the panorama's look, the glossary of its acronyms in its methodology, its colophon last."""
     from panorama.compose.composer import logo_uri
 
     config = results.config
+    for section in sections:
+        if section.id == "methodologie":  # the acronyms the study uses, spelled out
+            section.blocks.append(editorial.glossary(sections))
+    sections = [*sections, editorial.colophon(config, results.year)]
     return Document(
         title=results.title, subtitle=subtitle, year=results.year, region=config.region_nom,
         observatory=config.observatoire_nom, publisher=config.observatoire_porteur, sections=sections,
@@ -678,9 +682,9 @@ def methodology(b, results: StudyResults, definitions: str, extra: Sequence = ()
     prefix = f"etude_{results.study.replace('-', '_')}"
     excluded = [(t.table, t.rows_excluded) for t in results.quality.tables.values() if t.rows_excluded]
     quality = ("Aucune ligne des données n'a été écartée." if not excluded else
-               "Lignes écartées des données : " + " ; ".join(f"{table} : {fmt_int(n)}" for table, n in excluded)
+               "Lignes écartées des données : " + " ; ".join(f"{editorial.table_name(table).lower()} : "
+                                                             f"{fmt_int(n)}" for table, n in excluded)
                + " (motifs détaillés dans la méthodologie du panorama).")
-    files = ", ".join(f"« {t.name}.csv »" for t in results.tables.values())
     first = results.years[0]
     return Section("methodologie", "Méthodologie", [
         b.text(f"{prefix}_methodologie_sources", (
@@ -697,7 +701,7 @@ def methodology(b, results: StudyResults, definitions: str, extra: Sequence = ()
             "une valeur qui n'est pas publiée est signalée comme telle. Aucune donnée nominative n'est "
             "publiée et les entreprises ne sont jamais nommées.")),
         b.text(f"{prefix}_methodologie_donnees", (
-            f"Données ouvertes : chaque tableau de l'étude est publié dans le dossier « donnees » ({files}), "
-            "en CSV UTF-8 séparés par des virgules, décrits par un fichier datapackage.json, sous Licence "
-            "Ouverte 2.0.")),
+            "Données ouvertes : chaque tableau de l'étude est publié "
+            + (f"à l'adresse {config.donnees_url} " if config.donnees_url else "avec elle ")
+            + f"(fichiers CSV décrits par un fichier datapackage.json), sous {config.licence}.")),
     ])

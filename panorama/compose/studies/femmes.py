@@ -217,8 +217,8 @@ def _map(b: Composer, r: StudyResults):
                  default=None)
     title = "Part des femmes par département d'exécution"
     if leader is not None:
-        title = (f"Part des femmes par département d'exécution : {fmt_pct(leader[0])} en "
-                 f"{referential.departement_name(leader[1])}, la plus élevée")
+        title = (f"Part des femmes par département d'exécution : {fmt_pct(leader[0])} "
+                 f"{referential.departement_in(leader[1])}, la plus élevée")
     return b.map(title, values, "Part des femmes", "part", table)
 
 

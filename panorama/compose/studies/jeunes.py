@@ -18,6 +18,7 @@ from panorama.compose.composer import Composer
 from panorama.compose.document import Card, Cards, Column, Document, Section, Table
 from panorama.compose.studies import common
 from panorama.compose.studies.common import ALL, Group, StudyResults, StudyTable
+from panorama.core import referential
 from panorama.core.config import Config
 from panorama.core.formatting import fmt_count, fmt_pct
 from panorama.input.dataset import Dataset
@@ -195,10 +196,13 @@ def _section_territories(b: Composer, r: StudyResults) -> Section:
     title = "Part des moins de 26 ans par département d'exécution"
     if len(ranked):
         top = ranked.iloc[0]
-        title += f" : {fmt_pct(top['part_participants_categorie'])} en {top['libelle']}, la plus élevée"
+        title += (f" : {fmt_pct(top['part_participants_categorie'])} {referential.departement_in(top['code'])}, "
+                  "la plus élevée")
     text = ("La part des jeunes parmi les participants varie d'un département à l'autre"
-            + (f", de {fmt_pct(ranked.iloc[-1]['part_participants_categorie'])} en {ranked.iloc[-1]['libelle']} à "
-               f"{fmt_pct(ranked.iloc[0]['part_participants_categorie'])} en {ranked.iloc[0]['libelle']}"
+            + (f", de {fmt_pct(ranked.iloc[-1]['part_participants_categorie'])} "
+               f"{referential.departement_in(ranked.iloc[-1]['code'])} à "
+               f"{fmt_pct(ranked.iloc[0]['part_participants_categorie'])} "
+               f"{referential.departement_in(ranked.iloc[0]['code'])}"
                if len(ranked) > 1 else "") + ".")
     return Section("territoires", "Territoires", [
         b.text("etude_jeunes_territoires", text),

@@ -326,9 +326,10 @@ def _section_departements(b: Composer, r: StudyResults) -> Section:
     execution = execution[execution["code"].isin(r.config.departements)]
     ranked = inside[inside["distance_mediane_km"].map(common.known)].sort_values("distance_mediane_km")
     text = ("La distance médiane dépend du lieu de résidence"
-            + (f" : de {_km(ranked.iloc[0]['distance_mediane_km'])} pour les habitants de "
-               f"{ranked.iloc[0]['libelle']} à {_km(ranked.iloc[-1]['distance_mediane_km'])} pour ceux de "
-               f"{ranked.iloc[-1]['libelle']}" if len(ranked) > 1 else "") + ".")
+            + (f" : de {_km(ranked.iloc[0]['distance_mediane_km'])} pour les habitants "
+               f"{referential.departement_of(ranked.iloc[0]['code'])} à "
+               f"{_km(ranked.iloc[-1]['distance_mediane_km'])} pour ceux "
+               f"{referential.departement_of(ranked.iloc[-1]['code'])}" if len(ranked) > 1 else "") + ".")
     return Section("departements", "Selon le département", [
         b.text("etude_mobilite_departements", text),
         b.map("Distance médiane domicile-travail par département de résidence", values, "Distance médiane (km)",
