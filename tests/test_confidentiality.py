@@ -223,8 +223,11 @@ def test_a_study_cell_recoverable_only_through_a_panorama_table_is_caught_by_the
     # without the secondary suppression, the audit alone sees that the panorama gives the 3 women away
     monkeypatch.setattr(confidentiality, "_secondary", lambda cells, suppressed: None)
     monkeypatch.setattr(confidentiality, "_widen", lambda cells, suppressed, cell: None)
-    with pytest.raises(confidentiality.ConfidentialityError):
+    with pytest.raises(confidentiality.ConfidentialityError) as failed:
         confidentiality.protect_edition(rows, key, Rule(seuil=5), year=YEAR, cells=cells, partitions=partitions)
+    # the message names the cell still recoverable and the most atypical linked cell
+    assert f"Cases en cause : {YEAR}, nature du marché TRAVAUX, sexe F." in str(failed.value)
+    assert "Valeur la plus atypique parmi les cases liées" in str(failed.value)
     # the same study cells with an unpublished total of women: nothing to recompute, the audit passes
     hidden = _sex_table(10, 20, 30)[0].assign(code=["X", "Y"], dimension="secteur")  # cells unrelated to sex
     assert confidentiality.protect_edition(hidden, key, Rule(seuil=5), year=YEAR, cells=cells,

@@ -56,13 +56,19 @@ from panorama.compute.perimeters import REGION, Hierarchy
 from panorama.core import catalogue
 from panorama.core.config import Rule
 from panorama.core.errors import PanoramaError
+from panorama.core.formatting import fmt_int
 
 MEASURES = ("heures", "contrats", "participants", "part_heures", "part_participants", "operations",
             "entreprises", "part_max_entreprise")
 
 
 class ConfidentialityError(PanoramaError):
-    """The audit found a suppressed value that could be recovered: nothing is written."""
+    """The audit found a suppressed value that could be recovered: nothing is written.
+    ``failing``: the cells still too narrow (their numbers in the joint set)."""
+
+    def __init__(self, message: str, failing: Sequence[int] = ()):
+        super().__init__(message)
+        self.failing = list(failing)
 
 
 @dataclass
@@ -198,7 +204,8 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
     else:
         raise ConfidentialityError(
             "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
-            "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas.")
+            "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas. "
+            + _failure(all_cells, identities, failing), failing)
     summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells of the year
     summary.secondary = sum(1 for c in suppressed if c < n_panorama) - summary.primary
     protected = [_protected_tables(rows, totals, key, {c - offset for c in suppressed}, rule)
@@ -206,6 +213,46 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
     secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
     return Protection(*protected[0], summary, secret,
                       {y: key for (y, *_), (_, key) in zip(blocks[1:], protected[1:])})
+
+
+MAX_NAMED = 5
+"""Cells named in the message of a failed audit."""
+
+
+def _failure(cells: _Cells, identities: list[Identity], failing: Sequence[int]) -> str:
+    """French words on a failed audit: the cells still recoverable, and the most likely
+    outlier among the cells they are linked to (the most hours per participant: a typo
+    such as 999 999 hours leaves every other cell too small to hide it)."""
+    if not failing:
+        return ""
+    named = "; ".join(_cell_words(identities[c]) for c in failing[:MAX_NAMED])
+    more = f" (et {len(failing) - MAX_NAMED} autres)" if len(failing) > MAX_NAMED else ""
+    linked = {m for total, members, _ in cells.groups if set(failing) & {total, *members}
+              for m in (total, *members) if m < len(identities) and cells.participants[m] > 0}
+    text = f"Cases en cause : {named}{more}."
+    if linked:
+        outlier = max(sorted(linked), key=lambda c: cells.heures[c] / cells.participants[c])
+        people = cells.participants[outlier]
+        text += (f" Valeur la plus atypique parmi les cases liées : {_cell_words(identities[outlier])}, "
+                 f"{fmt_int(cells.heures[outlier])} heures pour {fmt_int(people)} participant"
+                 f"{'s' if people > 1 else ''} ; vérifiez les heures de ses contrats (panorama validate).")
+    return text
+
+
+def _cell_words(name: Identity) -> str:
+    """A cell in words: its year and its conditions (« 2019, département d'exécution 93, nature TRAVAUX »)."""
+    year = dict(name).get("annee")
+    conditions = sorted((attribute, code) for attribute, code in name if attribute != "annee")
+    words = [f"{_attribute_words(attribute)} {code}" for attribute, code in conditions]
+    return ", ".join([str(year), *words] if words else [str(year), "ensemble"])
+
+
+def _attribute_words(attribute: str) -> str:
+    """The French title of a condition's attribute (a breakdown of the catalogue, else as is)."""
+    try:
+        return catalogue.breakdown(attribute).title.lower() or attribute
+    except catalogue.UnknownCodeError:
+        return attribute.replace("_", " ")
 
 
 def _concatenate(first: _Cells, second: _Cells) -> _Cells:
