@@ -225,7 +225,8 @@ def test_a_build_says_how_many_warnings_the_main_ones_and_where_to_read_them(mon
     report = _warned_year(tmp_path / "donnees")
     results = SimpleNamespace(confidentiality=None, quality=report, example=False)
     monkeypatch.setattr(pipeline, "run", lambda *args, **kwargs: SimpleNamespace(
-        folder=tmp_path / "sortie" / "2019", files=["panorama-2019.pdf"], results=results))
+        folder=tmp_path / "sortie" / "2019", files=["panorama-2019.pdf"], results=results,
+        texts=[], texts_folder=None))
     status, stdout, err = run_cli(monkeypatch, capsys, "build", "2019", "--data", str(tmp_path / "donnees"),
                                   "--out", str(tmp_path / "sortie"))
     contracts = tmp_path / "donnees" / "2019" / "contrats.csv"
@@ -237,6 +238,7 @@ def test_a_build_says_how_many_warnings_the_main_ones_and_where_to_read_them(mon
         f"({contracts}, colonne « heures », par exemple ligne 5, valeur « 5000 »)",
         f"- SIRET invalide, ignoré : 30 lignes ({buyers}, colonne « siret », par exemple ligne 4, valeur « 123 »)",
         f"Tous les avertissements : panorama validate 2019 --data {tmp_path / 'donnees'}",
+        "Textes\u00a0: aucun.",  # the texts of the (stubbed) build: none
         ""]
 
 

@@ -283,7 +283,7 @@ def test_centroid_table(centroids):
 
 def test_every_commune_of_the_example_data_resolves(centroids):
     codes = set()
-    for folder in example_data_root().iterdir():
+    for folder in (f for f in example_data_root().iterdir() if f.is_dir()):  # year folders
         operations = pd.read_csv(folder / "operations.csv", sep=";", dtype=str, keep_default_na=False)
         participants = pd.read_csv(folder / "participants.csv", sep=";", dtype=str, keep_default_na=False)
         codes |= set(operations["commune"]) | set(participants["commune_residence"])
