@@ -23,6 +23,7 @@ from panorama.compose.document import (
 )
 from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
+from panorama.core.config import LOGO_FORMATS
 from panorama.core.errors import ConfigError
 from panorama.core.formatting import fmt_pct
 from panorama.protect.results import Results
@@ -232,8 +233,7 @@ def logo_uri(path) -> str | None:
     """The configured logo inlined as a data URI (the HTML stays self-contained)."""
     if path is None:
         return None
-    mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
-    kind = mime.get(path.suffix.lower())
+    kind = LOGO_FORMATS.get(path.suffix.lower())
     if kind is None or not path.is_file():
         raise ConfigError(f"{path} : logo introuvable ou de format non pris en charge (PNG, JPEG ou SVG attendu).")
     return f"data:{kind};base64," + base64.b64encode(path.read_bytes()).decode("ascii")

@@ -58,7 +58,8 @@ IDF_DEPARTEMENTS = ("75", "77", "78", "91", "92", "93", "94", "95")
 HORS_REGION = ("erreur", "exclure")
 """What to do with operations outside the configured départements: stop with an error
 naming them, or exclude them (counted and reported)."""
-LOGO_FORMATS = (".png", ".jpg", ".jpeg", ".svg")
+LOGO_FORMATS = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+"""The logo's accepted file suffixes and their media types (the HTML inlines it)."""
 
 
 @dataclass(frozen=True)
