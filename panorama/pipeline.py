@@ -13,18 +13,28 @@ forked process, while this one loads WeasyPrint), then draws the charts and maps
 figure cache (:mod:`panorama.draw.figures`) lacks, on both cores; the open data are written
 while the PDF is, and the documents of a publication that makes several (the sheets) two
 at a time.
+
+The protected results are cached too, under a key of what they depend on: the bytes of
+the source's files (:meth:`~panorama.input.source.Source.fingerprint`; a source without
+fingerprint is always read), the configuration, the publication and its subject, and the
+code (:func:`panorama.core.cache.code_version`). A rebuild of unchanged data — after
+editing the observatory's texts, say — reads, validates and computes nothing again; the
+results are the same objects, so the outputs are the same bytes.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
+import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from panorama.compose.commentary import Texts
+from panorama.core.cache import DiskCache, code_version, user_folder
 from panorama.core.config import Config, load_config
 from panorama.core.errors import UsageError
 from panorama.core.parallel import Background, Worker, share
@@ -49,6 +59,9 @@ if TYPE_CHECKING:
 
 Progress = Callable[[str], None]
 MAX_LISTED = 30  # identifiers listed in the message about an unknown one
+RESULTS_LIMIT = 512 * 2**20
+"""Size (bytes) above which the results cache drops its entries used the longest ago."""
+_RESULTS_FORMAT = "panorama-resultats-1"
 T = TypeVar("T")
 
 
@@ -67,15 +80,23 @@ class Output:
 
 
 Cache = bool | Path
-"""The figure cache of a build: ``True`` the user's (:func:`panorama.draw.figures.default_folder`),
-a folder, or ``False`` for none (every figure drawn)."""
+"""The caches of a build: ``True`` the user's (:func:`panorama.core.cache.user_folder`), a folder
+holding them (``figures/`` and ``resultats/``), or ``False`` for none (everything computed
+and drawn)."""
+
+
+def _cache_folder(cache: Cache, name: str) -> Path | None:
+    """The folder of the cache ``name`` (``figures``, ``resultats``) of a build's ``cache``."""
+    if cache is True:
+        return user_folder(name)
+    return Path(cache) / name if cache else None
 class _Drawing:
     """The figures of one build. A worker process forked at once loads the drawing
     libraries (and the boundaries of the communes, for the sheets' maps) while the data
     are read; :meth:`compose` then has it draw, on both cores, the figures the cache lacks."""
 
     def __init__(self, config: Config, cache: Cache, communes: bool = False):
-        self._figures = figures.Figures(figures.default_folder() if cache is True else cache or None)
+        self._figures = figures.Figures(_cache_folder(cache, "figures"))
         self._worker = Worker(functools.partial(figures.prepare, config, communes))
 
     def __enter__(self) -> _Drawing:
@@ -128,16 +149,48 @@ def check_subjects(publication: Publication, subjects: Sequence[str] | None, yea
 
 
 def load_results(publication: Publication, year: int, source: Source, config: Config | None = None, *,
-                 subjects: Sequence[str] | None = None, progress: Progress = _quiet) -> Results | StudyResults:
+                 subjects: Sequence[str] | None = None, progress: Progress = _quiet,
+                 cache: Path | None = None) -> Results | StudyResults:
     """Read and validate year ``year`` of ``source`` (and every earlier year it holds), then
     compute the protected results ``publication`` is composed from (:func:`protected_results`).
+    ``cache``: the folder of the results cache (``None``: none), where the results of
+    unchanged data are taken from instead.
 
     Raises :class:`~panorama.core.errors.DataError` on invalid data.
     """
     config = config or Config()
+    store = DiskCache(cache, "pickle", RESULTS_LIMIT) if cache is not None else None
+    key = _results_key(publication, year, source, config, subjects) if store is not None else None
+    if key is not None:
+        kept = store.load(key)
+        try:
+            results = pickle.loads(kept) if kept is not None else None
+        except Exception:  # noqa: BLE001 - an entry that cannot be read is computed again
+            results = None
+        if results is not None:
+            progress(f"Données {year} inchangées ({source.description}) : résultats repris du cache")
+            return results
     history = _history(year, source, progress, config)
-    return protected_results(publication, history, config, fictitious=source.fictitious,
-                             subjects=subjects, progress=progress)
+    results = protected_results(publication, history, config, fictitious=source.fictitious,
+                                subjects=subjects, progress=progress)
+    if key is not None:
+        store.save(key, pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
+        store.prune()
+    return results
+
+
+def _results_key(publication: Publication, year: int, source: Source, config: Config,
+                 subjects: Sequence[str] | None) -> str | None:
+    """The key of the results :func:`load_results` computes (``None``: not to be cached): a
+    SHA-256 of everything they depend on."""
+    fingerprint = source.fingerprint(year)
+    if fingerprint is None:
+        return None
+    # the panorama and the sheets are composed from the same results; a study from its own
+    what = f"{publication.name} {subjects[0]}" if publication.covers == SUBJECT else (
+        publication.name if publication.study else "panorama")
+    text = "\n".join([_RESULTS_FORMAT, code_version(), fingerprint, str(year), what, repr(config)])
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def protected_results(publication: Publication, history: dict[int, Dataset], config: Config, *,
@@ -194,15 +247,15 @@ def run(publication: Publication, year: int, source: Source, out: Path = Path("b
     ``subjects``: the départements of the sheets (``None``: those of the configuration),
     the identifier of the entity a study is about. A missing, superfluous or unknown
     one raises a :class:`~panorama.core.errors.UsageError` listing what exists. ``cache``:
-    the figure cache, ``True`` the user's (:func:`panorama.draw.figures.default_folder`), a
-    folder, or ``False`` for none (every figure drawn).
+    the caches of figures and results (:data:`Cache`).
     """
     check_subjects(publication, subjects, year)
     check_output(Path(out) / str(year))  # before computing: a wrong output folder is reported at once
     config = config or Config()
     with _Drawing(config, cache, communes=publication.communes) as drawing:
         results = _while_pdf_engine_loads(functools.partial(load_results, publication, year, source, config,
-                                                            subjects=subjects, progress=progress))
+                                                            subjects=subjects, progress=progress,
+                                                            cache=_cache_folder(cache, "resultats")))
         about = _document_subjects(publication, results, subjects, config)
         texts = Texts(config.textes if config.textes is not None else source.texts(year))
         progress("Graphiques et cartes")

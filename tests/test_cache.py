@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
+import pickle
+import shutil
 from pathlib import Path
 
 import pytest
@@ -191,18 +193,24 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def _unexpected(*args, **kwargs):
+    raise AssertionError("lecture ou calcul inattendu")
+
+
 def test_a_rebuild_draws_nothing_and_writes_the_same_bytes(tmp_path, data, monkeypatch):
     root, config = data
     source, config = Folder(root), pipeline.configuration(config)
     cache = tmp_path / "cache"
     plain = pipeline.run(PANORAMA, 2019, source, tmp_path / "sans", config, cache=False)
     cold = pipeline.run(PANORAMA, 2019, source, tmp_path / "froid", config, cache=cache)
-    entries = sorted(p.name for p in cache.iterdir())
+    entries = sorted(p.name for p in (cache / "figures").iterdir())
     assert len(entries) >= 10  # one per chart or map of the panorama
-    # from now on, drawing anything fails the build
+    # from now on, drawing, reading or computing anything fails the build
     monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
+    monkeypatch.setattr(pipeline, "_history", _unexpected)  # (in the process that computes: raised here)
+    monkeypatch.setattr(pipeline, "compute_edition", _unexpected)
     warm = pipeline.run(PANORAMA, 2019, source, tmp_path / "chaud", config, cache=cache)
-    assert sorted(p.name for p in cache.iterdir()) == entries
+    assert sorted(p.name for p in (cache / "figures").iterdir()) == entries
     assert _files(plain.folder) == _files(cold.folder) == _files(warm.folder)
     assert {"panorama-2019.pdf", "panorama-2019.html", "donnees/chiffres_cles.csv"} <= set(_files(warm.folder))
 
@@ -236,13 +244,13 @@ def test_a_rebuild_with_another_date_or_observatory_draws_nothing(tmp_path, data
     root, config = data
     cache = tmp_path / "cache"
     first = pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "avant", pipeline.configuration(config), cache=cache)
-    entries = sorted(p.name for p in cache.iterdir())
+    entries = sorted(p.name for p in (cache / "figures").iterdir())
     other = tmp_path / "autre.toml"
     other.write_text(OPEN_CONFIG_TOML + '[observatoire]\nnom = "Observatoire des achats responsables"\n'
                      'date_publication = 2020-06-15\n', encoding="utf-8")
     monkeypatch.setattr(figures, "draw", lambda spec: pytest.fail("dessin inattendu"))
     second = pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "apres", pipeline.configuration(other), cache=cache)
-    assert sorted(p.name for p in cache.iterdir()) == entries
+    assert sorted(p.name for p in (cache / "figures").iterdir()) == entries
     html = (second.folder / "panorama-2019.html").read_text(encoding="utf-8")
     assert "Observatoire des achats responsables" in html and "2020-06-15" in html
     assert html != (first.folder / "panorama-2019.html").read_text(encoding="utf-8")
@@ -252,11 +260,11 @@ def test_a_rebuild_with_another_colour_draws_every_figure_again(tmp_path, data):
     root, config = data
     cache = tmp_path / "cache"
     pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "avant", pipeline.configuration(config), cache=cache)
-    entries = {p.name for p in cache.iterdir()}
+    entries = {p.name for p in (cache / "figures").iterdir()}
     other = tmp_path / "autre.toml"
     other.write_text(OPEN_CONFIG_TOML + '[rapport]\ncouleur_principale = "#7a1f1f"\n', encoding="utf-8")
     pipeline.run(PANORAMA, 2019, Folder(root), tmp_path / "apres", pipeline.configuration(other), cache=cache)
-    assert len({p.name for p in cache.iterdir()} - entries) == len(entries)
+    assert len({p.name for p in (cache / "figures").iterdir()} - entries) == len(entries)
 
 
 def test_sheets_share_the_cache_and_the_bytes(tmp_path, data):
@@ -270,7 +278,47 @@ def test_sheets_share_the_cache_and_the_bytes(tmp_path, data):
         "departements/fiche-93-2019.pdf", "departements/fiche-93-2019.html",
         "departements/fiche-75-2019.pdf", "departements/fiche-75-2019.html"]
     assert _files(plain.folder) == _files(cold.folder) == _files(warm.folder)
-    assert any(cache.iterdir())
+    assert any((cache / "figures").iterdir())
+    assert len(list((cache / "resultats").iterdir())) == 1  # the sheets' results are the panorama's
+
+
+def _results_kept(cache: Path) -> list[Path]:
+    return sorted((cache / "resultats").glob("*.pickle"))
+
+
+def test_the_results_are_computed_again_when_a_data_file_changes_not_a_text(tmp_path, data):
+    root, config = data
+    copy = tmp_path / "donnees"
+    shutil.copytree(root, copy)
+    config, cache = pipeline.configuration(config), tmp_path / "cache"
+    before = pipeline.load_results(PANORAMA, 2019, Folder(copy), config, cache=cache / "resultats")
+    kept = _results_kept(cache)
+    assert len(kept) == 1
+    (copy / "2019" / "textes").mkdir(exist_ok=True)
+    (copy / "2019" / "textes" / "edito.md").write_text("Un texte de l'observatoire.\n", encoding="utf-8")
+    again = pipeline.load_results(PANORAMA, 2019, Folder(copy), config, cache=cache / "resultats")
+    assert _results_kept(cache) == kept  # a text is not data: the same entry, and it is used
+    lines = []
+    pipeline.load_results(PANORAMA, 2019, Folder(copy), config, cache=cache / "resultats", progress=lines.append)
+    assert lines == [f"Données 2019 inchangées ({copy}) : résultats repris du cache"]
+    assert again.key_figures.equals(before.key_figures)
+    contrats = copy / "2019" / "contrats.csv"
+    lines = contrats.read_text(encoding="utf-8").splitlines(keepends=True)
+    contrats.write_text("".join(lines[:-1]), encoding="utf-8")  # one contract less
+    after = pipeline.load_results(PANORAMA, 2019, Folder(copy), config, cache=cache / "resultats")
+    assert len(_results_kept(cache)) == 2
+    assert after.figure("contrats") == before.figure("contrats") - 1
+
+
+def test_a_damaged_results_entry_is_computed_again(tmp_path, data):
+    root, config = data
+    config, folder = pipeline.configuration(config), tmp_path / "resultats"
+    first = pipeline.load_results(PANORAMA, 2019, Folder(root), config, cache=folder)
+    entry, = folder.glob("*.pickle")
+    entry.write_bytes(entry.read_bytes()[:-100])  # cut short: its checksum no longer matches
+    second = pipeline.load_results(PANORAMA, 2019, Folder(root), config, cache=folder)
+    assert second.key_figures.equals(first.key_figures)
+    assert len(entry.read_bytes()) > 100 and pickle.loads(entry.read_bytes().partition(b"\n")[2]).year == 2019
 
 
 def test_the_command_line_uses_the_user_cache_unless_told_not_to(tmp_path, data, monkeypatch, capsys):
@@ -285,6 +333,7 @@ def test_the_command_line_uses_the_user_cache_unless_told_not_to(tmp_path, data,
                              "--out", str(tmp_path / "sortie"))
     assert status == 0, err
     assert any((tmp_path / "xdg" / "panorama" / "figures").glob("*.json"))
+    assert len(list((tmp_path / "xdg" / "panorama" / "resultats").glob("*.pickle"))) == 1
     assert sorted(p.name for p in (tmp_path / "sortie").iterdir()) == ["2019"]
 
 

@@ -35,22 +35,16 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
 import hashlib
 import importlib
 import json
-import os
-import platform
 from collections.abc import Callable, Sequence
-from contextlib import suppress
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from panorama import __version__
 from panorama.compose.figspec import MapSpec, Spec
 from panorama.core import parallel
-from panorama.core.resources import assets_dir
+from panorama.core.cache import DiskCache, code_version
 
 if TYPE_CHECKING:
     from panorama.core.config import Config
@@ -59,9 +53,6 @@ T = TypeVar("T")
 
 CACHE_LIMIT = 256 * 2**20
 """Size (bytes) above which the cache drops its entries used the longest ago, down to 3/4."""
-LIBRARIES = ("matplotlib", "pillow", "numpy", "shapely", "pyproj", "geopandas", "pyogrio", "mapclassify")
-"""Libraries whose version changes drawn bytes (matplotlib ships its FreeType; Pillow writes the PNG;
-mapclassify sets the classes of the maps)."""
 _FORMAT = "panorama-figure-2"
 
 
@@ -88,16 +79,6 @@ def prepare(config: Config, communes: bool = False) -> None:
 
     charts.prepare()
     maps.prepare(config, communes)
-
-
-def default_folder() -> Path | None:
-    """The user's figure cache: ``$XDG_CACHE_HOME/panorama/figures``, else
-    ``~/.cache/panorama/figures``; ``None`` without a home folder."""
-    try:
-        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    except RuntimeError:  # no home folder: no cache
-        return None
-    return Path(base) / "panorama" / "figures"
 
 
 class Figures:
@@ -171,80 +152,33 @@ def _canonical(value) -> str:
     raise TypeError(f"valeur sans forme canonique : {type(value).__name__}")
 
 
-@functools.cache
-def code_version() -> str:
-    """A digest of the code and data that draw: panorama's version and every module of the
-    package, the shipped fonts and boundaries (``assets/``), and the versions of Python and
-    of :data:`LIBRARIES`. Any change there changes every key."""
-    digest = hashlib.sha256(f"panorama {__version__}\npython {platform.python_version()}\n".encode())
-    for library in LIBRARIES:
-        try:
-            version = metadata.version(library)
-        except metadata.PackageNotFoundError:
-            version = "absent"
-        digest.update(f"{library} {version}\n".encode())
-    package = Path(__file__).resolve().parents[1]  # every module of panorama
-    for root, pattern in ((package, "*.py"), (assets_dir(), "*")):
-        for path in sorted(p for p in root.rglob(pattern) if p.is_file()):
-            digest.update(f"{path.relative_to(root).as_posix()}\n".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 # -- the cache on disk -----------------------------------------------------------
 
-class _Cache:
+class _Cache(DiskCache):
     """The folder of cached figures: ``KEY.json`` holds a checksum line, then the JSON of
     the image (bytes in base64, tuples and dataclasses tagged)."""
 
     def __init__(self, folder: Path):
-        self.folder = folder
+        super().__init__(folder, "json", CACHE_LIMIT)
 
     def load(self, name: str):
         """The image of key ``name``; ``None`` when missing or damaged in any way."""
-        path = self.folder / f"{name}.json"
+        body = super().load(name)
+        if body is None:
+            return None
         try:
-            check, _, body = path.read_bytes().partition(b"\n")
-            if hashlib.sha256(body).hexdigest().encode() != check:
-                return None
             entry = json.loads(body)
-            if entry["key"] != name:
-                return None
-            image = _decode(entry["figure"])
-            os.utime(path)  # recently used: kept longest when the cache is pruned
+            return _decode(entry["figure"]) if entry["key"] == name else None
         except Exception:  # noqa: BLE001 - any damage: the figure is drawn again
             return None
-        return image
 
     def save(self, name: str, image) -> None:
-        """Write the image of key ``name`` atomically; a failure (disk full, read-only) is ignored."""
-        path = self.folder / f"{name}.json"
-        partial = path.with_name(f".{name}.{os.getpid()}.tmp")
+        """Write the image of key ``name`` (a figure JSON cannot hold is not kept)."""
         try:
             body = json.dumps({"key": name, "figure": _encode(image)}, ensure_ascii=False).encode("utf-8")
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
-            os.replace(partial, path)
-        except (OSError, TypeError, ValueError):  # not writable, or a figure JSON cannot hold
-            with suppress(OSError):
-                partial.unlink()
-
-    def prune(self, limit: int = CACHE_LIMIT) -> None:
-        """Past ``limit`` bytes, remove the entries used the longest ago, down to 3/4 of it."""
-        try:
-            entries = sorted(((entry.stat().st_mtime_ns, entry.stat().st_size, entry.path)
-                              for entry in os.scandir(self.folder) if entry.is_file()))
-        except OSError:
+        except (TypeError, ValueError):
             return
-        total = sum(size for _, size, _ in entries)
-        if total <= limit:
-            return
-        for _, size, path in entries:  # the least recently used first
-            if total <= limit * 3 // 4:
-                break
-            with suppress(OSError):
-                os.remove(path)
-                total -= size
+        super().save(name, body)
 
 
 def _encode(value):

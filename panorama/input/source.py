@@ -24,6 +24,7 @@ This module imports nothing heavy (reading is imported when a table is read).
 
 from __future__ import annotations
 
+import hashlib
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,13 @@ class Source(ABC):
     def texts(self, year: int) -> Path | None:
         """The folder of the observatory's Markdown texts for ``year``, when the source
         has one (the configuration's ``textes`` comes first)."""
+        return None
+
+    def fingerprint(self, year: int) -> str | None:
+        """A digest of everything :meth:`read` returns for ``year`` and every earlier year
+        (equal digests, equal data), so that the results of unchanged data are taken from
+        the results cache (:mod:`panorama.pipeline`); ``None``, the default: the source
+        cannot tell, and its data are always read."""
         return None
 
 
@@ -99,6 +107,25 @@ class Folder(Source):
     def texts(self, year: int) -> Path | None:
         candidate = self.root / str(year) / "textes"
         return candidate if candidate.is_dir() else None
+
+    def fingerprint(self, year: int) -> str | None:
+        """A SHA-256 of the marker of fictitious data and of the name and bytes of every file
+        of the years up to ``year`` (the observatory's texts apart: they are not data);
+        ``None`` when a file cannot be read (reading then says why)."""
+        digest = hashlib.sha256(f"fictitious {self.fictitious}\n".encode())
+        try:
+            for year_read in (y for y in self.years() if y <= year):
+                folder = self.root / str(year_read)
+                for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                    relative = path.relative_to(self.root)
+                    if relative.parts[1] == "textes":
+                        continue
+                    digest.update(f"{relative.as_posix()}\n".encode("utf-8", "surrogatepass"))
+                    with path.open("rb") as stream:
+                        digest.update(hashlib.file_digest(stream, "sha256").digest())
+        except OSError:
+            return None
+        return digest.hexdigest()
 
 
 class Example(Folder):

@@ -150,10 +150,14 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
     previous = history.get(year - 1)
     rule = config.rule
     earlier = {y: data for y, data in sorted(history.items()) if y < year}
-    with Background(_earlier_tables, earlier) as earlier_years:  # on the other core
+    regional = [s.name for s in registered() if s.covers != SUBJECT]
+    half = (len(regional) + 1) // 2
+    # the other core computes the earlier years' tables and half the studies, this one the rest
+    with Background(_earlier_tables, earlier) as earlier_years, \
+            Background(_studies, regional[half:], history, config, example) as others:
         key, rows = indicators.tables(dataset)
-        studies = [s.load().indicators(history, config, example=example) for s in registered()
-                   if s.covers != SUBJECT]
+        studies = _studies(regional[:half], history, config, example)
+        studies += others.result()
         before = earlier_years.result()
     joint = _protect(rows, key, rule, year, before, studies)
     by_year = {**joint.earlier_key_figures, year: joint.key_figures}
@@ -210,6 +214,13 @@ def _identities(rows: pd.DataFrame, key: pd.DataFrame, year: int, earlier: Mappi
     for y, (k, b) in earlier.items():
         names |= set(confidentiality.identities(b, k, y))
     return names | {n for s in studies for n in s.cells()}
+
+
+def _studies(names: list[str], history: Mapping[int, Dataset], config: Config, example: bool) -> list[StudyResults]:
+    """The tables of the regional studies ``names``, before statistical secrecy."""
+    from panorama.core.publications import PUBLICATIONS
+
+    return [PUBLICATIONS[name].load().indicators(history, config, example=example) for name in names]
 
 
 def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
