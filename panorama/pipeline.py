@@ -54,7 +54,7 @@ from panorama.protect.results import Results, compute_edition
 if TYPE_CHECKING:
     import pandas as pd
 
-    from panorama.compose.studies.common import StudyResults
+    from panorama.compute.studies.common import StudyResults
     from panorama.input.dataset import Dataset
 
 Progress = Callable[[str], None]
@@ -210,7 +210,7 @@ def protected_results(publication: Publication, history: dict[int, Dataset], con
     if not publication.study:
         progress("Calcul des indicateurs")
         return compute_edition(history, config, example=fictitious).panorama
-    module = publication.load()
+    module = publication.computing()
     options = {}
     if publication.covers == SUBJECT:
         subject, = subjects
@@ -235,7 +235,7 @@ def available_subjects(publication: Publication, year: int, source: Source) -> p
         about = [s.name for s in studies() if s.covers == SUBJECT]
         raise UsageError(f"L'étude « {publication.name} » ne porte pas sur un identifiant : l'option --list ne "
                          f"concerne que {', '.join(f'« {name} »' for name in about)}.")
-    return publication.load().subjects(_history(year, source, _quiet))
+    return publication.computing().subjects(_history(year, source, _quiet))
 
 
 def run(publication: Publication, year: int, source: Source, out: Path = Path("build"),

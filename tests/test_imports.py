@@ -105,6 +105,7 @@ def test_the_graph_sees_deferred_and_relative_imports():
     assert "panorama.output.render" in graph["panorama.pipeline"]  # imported inside a function
     assert "panorama.draw.figures" in graph["panorama.pipeline"]
     assert "panorama.compose.studies.common" in graph["panorama.compose.studies.femmes"]
+    assert "panorama.compute.studies.common" in graph["panorama.compute.studies.femmes"]
 
 
 def test_no_import_cycle_among_the_modules_of_panorama():

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from panorama import cli
 from panorama.compose.commentary import Texts
-from panorama.compose.studies import common, donneur_ordre, femmes, mobilite
+from panorama.compute.studies import common, donneur_ordre, femmes, mobilite
 from panorama.core.config import Config
 from panorama.core.errors import UsageError
 from panorama.core.publications import PUBLICATIONS, studies
@@ -362,9 +362,12 @@ def test_registry_lists_every_study_and_rejects_unknown_ones():
     assert list(PUBLICATIONS) == ["panorama", "fiches", "femmes", "jeunes", "mobilite", "donneur-ordre"]
     assert [study.name for study in studies()] == ["femmes", "jeunes", "mobilite", "donneur-ordre"]
     for study in studies():
-        module = study.load()
-        assert callable(module.indicators) and callable(module.document)
-        assert (study.subject is not None) == hasattr(module, "subjects")
+        computing, composing = study.computing(), study.load()
+        assert computing.__name__.startswith("panorama.compute.studies.")  # protect loads it: no arrow back
+        assert composing.__name__.startswith("panorama.compose.studies.")
+        assert callable(computing.indicators) and callable(composing.document)
+        assert not hasattr(computing, "document") and not hasattr(composing, "indicators")
+        assert (study.subject is not None) == hasattr(computing, "subjects")
     for name in ("hommes", "panorama"):  # the panorama is a publication, not a study
         with pytest.raises(UsageError, match=f"Étude inconnue : « {name} ». Études disponibles : femmes, jeunes, "
                                              "mobilite, donneur-ordre"):

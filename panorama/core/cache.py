@@ -99,8 +99,8 @@ class DiskCache:
         longest ago, down to 3/4 of it."""
         limit = self.limit if limit is None else limit
         try:
-            entries = sorted(((entry.stat().st_mtime_ns, entry.stat().st_size, entry.path)
-                              for entry in os.scandir(self.folder) if entry.is_file()))
+            entries = sorted((entry.stat().st_mtime_ns, entry.stat().st_size, entry.path)
+                              for entry in os.scandir(self.folder) if entry.is_file())
         except OSError:
             return
         total = sum(size for _, size, _ in entries)

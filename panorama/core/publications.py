@@ -7,16 +7,19 @@ what it covers, how its files are named and the module that composes its documen
 protect → compose → draw → render → write) and the command line (:mod:`panorama.cli`)
 takes its help and its choices from here.
 
-Adding a publication is one module and one registration below. The module provides:
+Adding a publication is a module (two for a study) and one registration below:
 
-- for a publication composed from the year's results (:attr:`Publication.study` false:
-  the panorama, the sheets), a function named by :attr:`Publication.compose` turning the
-  protected :class:`~panorama.protect.results.Results` into a document — ``(results, texts)``, or
+- a publication composed from the year's results (:attr:`Publication.study` false:
+  the panorama, the sheets) has a module providing the function named by
+  :attr:`Publication.compose`, turning the protected
+  :class:`~panorama.protect.results.Results` into a document — ``(results, texts)``, or
   ``(results, code, texts)`` for one document per département;
-- for a thematic study (``panorama study``), ``indicators(history, config, *, example,
-  subject=None) -> StudyResults`` (its tables, confidentiality applied: see
-  :mod:`panorama.compose.studies`), ``document(results, texts) -> Document`` and, for a study
-  about one entity, ``subjects(history) -> DataFrame``, the entities it can be about.
+- a thematic study (``panorama study``) has a module in :mod:`panorama.compute.studies`
+  (:attr:`Publication.tables`) providing ``indicators(history, config, *, example,
+  subject=None) -> StudyResults`` (its tables before statistical secrecy) and, for a
+  study about one entity, ``subjects(history) -> DataFrame``, the entities it can be
+  about; and one in :mod:`panorama.compose.studies` providing ``document(results, texts)
+  -> Document``, composed from the published tables.
 
 The pipeline, not the publication, runs the computation that applies statistical
 confidentiality: a publication's document only ever receives protected results.
@@ -85,10 +88,16 @@ class Publication:
     makes one per subject; its documents are then written on both cores."""
     communes: bool = False
     """Whether its maps draw communes (their boundaries are then loaded ahead)."""
+    tables: str | None = None
+    """For a study, the module computing its tables (:mod:`panorama.compute.studies`)."""
 
     def load(self) -> ModuleType:
         """The module composing the document (imported on first use: it loads pandas)."""
         return importlib.import_module(self.module)
+
+    def computing(self) -> ModuleType:
+        """The module computing a study's tables (:attr:`tables`)."""
+        return importlib.import_module(self.tables)
 
     def slug(self, subject: str | None = None) -> str:
         """Folder and file name part: ``femmes``, ``donneur-ordre-DO0001``."""
@@ -103,8 +112,11 @@ _STUDY_NAMING = Naming(folder="{year}/etudes", document="{slug}/etude-{slug}-{ye
 
 
 def _study(name: str, title: str, description: str, module: str, subject: str | None = None) -> Publication:
-    return Publication(name, title, description, SUBJECT if subject else REGION, module, _STUDY_NAMING,
-                       subject=subject, study=True, data="panorama.output.opendata:write_study_data")
+    """A thematic study: its tables computed by ``panorama.compute.studies.MODULE``, its
+    document composed by ``panorama.compose.studies.MODULE``."""
+    return Publication(name, title, description, SUBJECT if subject else REGION, f"panorama.compose.studies.{module}",
+                       _STUDY_NAMING, subject=subject, study=True, data="panorama.output.opendata:write_study_data",
+                       tables=f"panorama.compute.studies.{module}")
 
 
 PUBLICATIONS: dict[str, Publication] = {publication.name: publication for publication in (
@@ -121,20 +133,20 @@ PUBLICATIONS: dict[str, Publication] = {publication.name: publication for public
     _study("femmes", "La place des femmes dans les clauses sociales",
            "part des femmes par modalité, nature, secteur, type de contrat, âge, qualification, département "
            "et année ; opérations et structures proches de la parité ; contrats des femmes et des hommes",
-           "panorama.compose.studies.femmes"),
+           "femmes"),
     _study("jeunes", "Les jeunes de moins de 26 ans dans les clauses sociales",
            "participants de moins de 26 ans : qualification, contrats (alternance), heures, prescripteurs "
            "(missions locales), sorties, départements et évolution",
-           "panorama.compose.studies.jeunes"),
+           "jeunes"),
     _study("mobilite", "La mobilité des participants des clauses sociales",
            "distance à vol d'oiseau entre commune de résidence et commune de travail : répartition, médianes "
            "par département et par type de contrat, travail dans sa commune, son intercommunalité, son "
            "département, flux entre départements",
-           "panorama.compose.studies.mobilite"),
+           "mobilite"),
     _study("donneur-ordre", "Les clauses sociales d'un donneur d'ordre",
            "un donneur d'ordre : ses opérations, heures réalisées et heures prévues, modalités, profil des "
            "participants, comparés aux donneurs d'ordre du même type (IDENTIFIANT requis ; --list pour la liste)",
-           "panorama.compose.studies.donneur_ordre", subject="donneur d'ordre"),
+           "donneur_ordre", subject="donneur d'ordre"),
 )}
 
 PANORAMA = PUBLICATIONS["panorama"]

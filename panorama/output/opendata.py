@@ -33,7 +33,7 @@ from panorama.core import catalogue, referential
 from panorama.protect.results import Results
 
 if TYPE_CHECKING:
-    from panorama.compose.studies.common import StudyResults
+    from panorama.compute.studies.common import StudyResults
 
 PACKAGE_FILE = "datapackage.json"
 README_FILE = "LISEZMOI.md"
@@ -522,7 +522,7 @@ def write_data_package(folder: Path, package: dict, tables: dict[str, pd.DataFra
 def write_study_data(results: StudyResults, folder: Path) -> list[str]:
     """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
     (one CSV file per table and ``datapackage.json``); return the file names."""
-    from panorama.compose.studies.common import in_grand_paris
+    from panorama.compute.studies.common import in_grand_paris
 
     config = results.config
     title = f"{results.title} — {config.region_nom}, {results.year}"

@@ -9,23 +9,29 @@ recomputes a figure.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from panorama.compute import indicators
+from panorama.compute.cells import Identity
+from panorama.compute.studies.common import (
+    FIRMS,
+    KEYS,
+    LABELS,
+    StudyResults,
+    StudyTable,
+)
 from panorama.core import catalogue, referential
-from panorama.core.config import Config
+from panorama.core.config import Config, Rule
 from panorama.core.formatting import SECRET
 from panorama.core.parallel import Background
 from panorama.input.dataset import Dataset, QualityReport
 from panorama.protect import confidentiality
-
-if TYPE_CHECKING:
-    from panorama.compose.studies.common import StudyResults
 
 
 @dataclass(frozen=True)
@@ -120,7 +126,7 @@ class Results:
 class Edition:
     """Everything published for one year, under one statistical secrecy: the panorama's
     :class:`Results` (its sheets read them too) and every study, published
-    (:class:`~panorama.compose.studies.common.StudyResults`, keyed by their ``slug``)."""
+    (:class:`~panorama.compute.studies.common.StudyResults`, keyed by their ``slug``)."""
 
     panorama: Results
     studies: dict[str, StudyResults]
@@ -161,12 +167,13 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
         before = earlier_years.result()
     joint = _protect(rows, key, rule, year, before, studies)
     by_year = {**joint.earlier_key_figures, year: joint.key_figures}
-    published = {s.slug: s.published(joint.secret) for s in studies}
+    published = {s.slug: publish(s, joint.secret) for s in studies}
     if subject is not None:
-        study = next(s for s in registered() if s.covers == SUBJECT).load().indicators(history, config, example=example, subject=subject)
+        study = next(s for s in registered() if s.covers == SUBJECT).computing().indicators(
+            history, config, example=example, subject=subject)
         everything = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
         buyer = _protect(rows, key, rule, year, before, [*studies, study], settled=everything)
-        published[study.slug] = study.published(buyer.secret)
+        published[study.slug] = publish(study, buyer.secret)
     prev = by_year.get(previous.year) if previous is not None else None
     current = joint.key_figures
     key_figures = indicators.evolution(current, prev)
@@ -220,7 +227,7 @@ def _studies(names: list[str], history: Mapping[int, Dataset], config: Config, e
     """The tables of the regional studies ``names``, before statistical secrecy."""
     from panorama.core.publications import PUBLICATIONS
 
-    return [PUBLICATIONS[name].load().indicators(history, config, example=example) for name in names]
+    return [PUBLICATIONS[name].computing().indicators(history, config, example=example) for name in names]
 
 
 def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -229,3 +236,39 @@ def _earlier_tables(earlier: Mapping[int, Dataset]) -> dict[int, tuple[pd.DataFr
     protected with the year (:func:`compute_edition`)."""
     linked = catalogue.linked_breakdowns()
     return {year: indicators.tables(data, only=linked) for year, data in earlier.items()}
+
+
+def publish(study: StudyResults, secret: frozenset[Identity]) -> StudyResults:
+    """The study as published, ``secret`` being the secret cells of the year
+    (:func:`panorama.protect.confidentiality.protect_edition`)."""
+    tables = {name: dataclasses.replace(t, frame=_blank(t, secret, study.config.rule))
+              for name, t in study.tables.items()}
+    return dataclasses.replace(study, tables=tables)
+
+
+def _blank(table: StudyTable, secret: frozenset[Identity], rule: Rule) -> pd.DataFrame:
+    """The rows of ``table`` once the year's ``secret`` cells are known: a row whose cell
+    is secret (or, without a cell, counting ``0 < participants < seuil``) keeps its keys
+    and labels and has its figures blank; a value computed from a secret cell is blank
+    too (see :class:`~panorama.compute.studies.common.StudyTable`); ``secret`` is true on
+    every row with a blank figure."""
+    out = table.frame.reset_index(drop=True).drop(columns=[c for c in FIRMS if c in table.frame])
+    people = out["participants" if "participants" in out else "contrats"].astype(float).fillna(0).to_numpy()
+    hidden = out["secret"].fillna(False).astype(bool).to_numpy().copy() if "secret" in out \
+        else np.zeros(len(out), bool)
+    cells = table.cells or (None,) * len(out)
+    for i, cell in enumerate(cells):
+        hidden[i] |= (0 < people[i] < rule.seuil) if cell is None else cell[0] in secret
+    for i, names in enumerate(table.depends.get("*", ())):
+        hidden[i] |= any(name in secret for name in names)
+    figures = [c for c in out.columns if c not in (*KEYS, *LABELS, "secret")
+               and pd.api.types.is_numeric_dtype(out[c]) and not pd.api.types.is_bool_dtype(out[c])]
+    for column in figures:
+        out[column] = out[column].astype(float).where(~hidden)
+    for column, per_row in table.depends.items():
+        if column != "*":
+            blank = np.array([any(name in secret for name in names) for names in per_row], dtype=bool)
+            out[column] = out[column].astype(float).where(~blank)
+            hidden |= blank
+    out["secret"] = hidden
+    return out
