@@ -175,7 +175,7 @@ def test_publishing_an_undeclared_column_writes_nothing(fixture_root, tmp_path):
     study = get_study("femmes").computing().indicators(validation.load_history(fixture_root, 2019), open_config())
     table = common.StudyTable("t", "T", "D", ("code",), pd.DataFrame({"code": ["A"], "colonne_inconnue": [1]}))
     with pytest.raises(catalogue.UnknownCodeError, match="colonne_inconnue"):
-        opendata.write_study_data(dataclasses.replace(study, tables={"t": table}), tmp_path / "etude")
+        write_open_data(dataclasses.replace(study, tables={"t": table}), tmp_path / "etude")
     assert not (tmp_path / "etude").exists()
 
 

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import openpyxl
 import pytest
 from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, run_cli, write_dataset
 from pypdf import PdfReader
@@ -458,8 +459,15 @@ def test_study_command_writes_pdf_html_and_open_data(built, slug):
     assert 'lang="fr"' in html and "Méthodologie" in html
     package = json.loads((target / "donnees" / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"][0]["name"] == "etalab-2.0"
-    for resource in package["resources"]:
-        assert (target / "donnees" / resource["path"]).is_file()
+    readme = (target / "donnees" / "LISEZMOI.md").read_text(encoding="utf-8")
+    workbook = openpyxl.load_workbook(target / "donnees" / f"etude-{slug.lower()}-2019.xlsx")
+    assert workbook.sheetnames == ["Description", *(r["name"][:31] for r in package["resources"])]
+    for resource in package["resources"]:  # the same writer as the panorama's: dictionary and workbook too
+        with open(target / "donnees" / resource["path"], encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+        assert f"## `{resource['path']}` — {resource['title']}" in readme
+        sheet = workbook[resource["name"][:31]]
+        assert sheet.max_row == len(rows) and [c.value for c in sheet[1]] == rows[0]
 
 
 def test_study_open_data_is_a_valid_data_package(built):

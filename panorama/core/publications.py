@@ -115,7 +115,7 @@ def _study(name: str, title: str, description: str, module: str, subject: str | 
     """A thematic study: its tables computed by ``panorama.compute.studies.MODULE``, its
     document composed by ``panorama.compose.studies.MODULE``."""
     return Publication(name, title, description, SUBJECT if subject else REGION, f"panorama.compose.studies.{module}",
-                       _STUDY_NAMING, subject=subject, study=True, data="panorama.output.opendata:write_study_data",
+                       _STUDY_NAMING, subject=subject, study=True, data="panorama.output.opendata:write_open_data",
                        tables=f"panorama.compute.studies.{module}")
 
 

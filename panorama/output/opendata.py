@@ -1,9 +1,10 @@
-"""The open data of one edition: ``donnees/`` as a Frictionless Data Package.
+"""The open data of every publication, each as a Frictionless Data Package, written by one
+writer (:func:`write_open_data`): the panorama's ``donnees/`` and each study's.
 
-Every table comes from :meth:`Results.export_tables`, plus ``Results.series``
-when the results carry one. One description of the columns and of the codes
-(:mod:`panorama.core.catalogue`: its column dictionary, dimensions and key figures)
-feeds everything written: the CSV files, the Table Schema of each file inside
+The panorama's tables come from :meth:`Results.export_tables`, plus ``Results.series``
+when the results carry one; a study's are its published tables. One description of the
+columns and of the codes (:mod:`panorama.core.catalogue`: its column dictionary, dimensions
+and key figures) feeds everything written: the CSV files, the Table Schema of each file inside
 ``datapackage.json``, the French data dictionary ``LISEZMOI.md`` and the workbook
 (a description sheet, then one sheet per table). Nothing depends on the clock:
 the same results always give byte-identical files.
@@ -11,7 +12,6 @@ the same results always give byte-identical files.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import hashlib
 import json
@@ -34,10 +34,10 @@ from panorama.protect.results import Results
 
 if TYPE_CHECKING:
     from panorama.compute.studies.common import StudyResults
+    from panorama.core.config import Config
 
 PACKAGE_FILE = "datapackage.json"
 README_FILE = "LISEZMOI.md"
-WORKBOOK_FILE = "panorama-clauses-sociales-{year}.xlsx"
 DESCRIPTION_SHEET = "Description"
 KEY_FIGURES_TABLE = "chiffres_cles"
 SERIES_TABLE = "serie_chiffres_cles"
@@ -60,6 +60,7 @@ _DIMENSIONS: dict[str, tuple[catalogue.Dimension, ...]] = {
 }
 
 _TYPE_NAMES = {"string": "texte", "integer": "entier", "number": "nombre", "boolean": "booléen (true/false)",
+               "date": "date (AAAA-MM-JJ)",
                "year": "année"}
 _PERCENT_FORMAT = "0.0%"
 _MAX_WIDTH = 80
@@ -98,7 +99,7 @@ def package_descriptor(results: Results, tables: dict[str, pd.DataFrame]) -> dic
     perimeters = _perimeter_categories(results, tables)
     package = {
         "$schema": DATA_PACKAGE_PROFILE,
-        "name": f"panorama-clauses-sociales-{results.year}",
+        "name": f"panorama-clauses-sociales-{results.year}",  # also the workbook's name
         "title": _title(results),
         "description": _description(results),
         **provenance(config, results.year, results.example),
@@ -120,17 +121,23 @@ def package_descriptor(results: Results, tables: dict[str, pd.DataFrame]) -> dic
     return package
 
 
-def write_open_data(results: Results, folder: Path) -> list[str]:
-    """Write the open-data package of ``results`` into ``folder``: one CSV file per table,
-    ``datapackage.json``, ``LISEZMOI.md`` and the workbook; return the file names written."""
+def write_open_data(results: Results | StudyResults, folder: Path) -> list[str]:
+    """Write the open data of ``results`` — the panorama's (its sheets read the same) or a
+    study's — into ``folder`` as one Frictionless Data Package: one CSV file per table,
+    ``datapackage.json``, the data dictionary ``LISEZMOI.md`` and the workbook; return the
+    file names written. Every publication's data are written here, the same way."""
+    if isinstance(results, Results):
+        tables = open_data_tables(results)
+        package = package_descriptor(results, tables)
+    else:
+        tables = {t.name: t.frame for t in results.tables.values()}
+        package = study_descriptor(results)
     folder.mkdir(parents=True, exist_ok=True)
-    tables = open_data_tables(results)
-    package = package_descriptor(results, tables)
-    published = {name: _published(frame) for name, frame in tables.items()}
+    published = {r["name"]: _published(tables[r["name"]], r["schema"]["fields"]) for r in package["resources"]}
     _write_resources(folder, package, published)
-    (folder / README_FILE).write_text(_readme(results, package, tables), encoding="utf-8", newline="\n")
-    workbook = WORKBOOK_FILE.format(year=results.year)
-    _write_workbook(folder / workbook, results, package, published)
+    (folder / README_FILE).write_text(_readme(results.config, package, tables), encoding="utf-8", newline="\n")
+    workbook = f"{package['name']}.xlsx"
+    _write_workbook(folder / workbook, results.config, results.year, package, published)
     return [PACKAGE_FILE, README_FILE, *(r["path"] for r in package["resources"]), workbook]
 
 
@@ -276,18 +283,20 @@ def _format_number(value: float, integer: bool) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _published(frame: pd.DataFrame) -> pd.DataFrame:
-    """The cells of ``frame`` as written in the CSV file: numbers in plain decimal notation with
-    at most six decimals (integers without any, key-figure counts included), ``true``/``false``,
-    empty text for a missing value; the same text every run."""
+def _published(frame: pd.DataFrame, fields: list[dict]) -> pd.DataFrame:
+    """The cells of ``frame`` as written in the CSV file, one column per field of its Table
+    Schema: numbers in plain decimal notation with at most six decimals (integers without
+    any, key-figure counts included), ``true``/``false``, empty text for a missing value;
+    the same text every run."""
     out = pd.DataFrame(index=frame.index)
-    for column in frame.columns:
-        if column == "valeur":
+    for field in fields:
+        column = field["name"]
+        if column == "valeur" and "indicateur" in frame:
             integer = frame["indicateur"].map({code: catalogue.key_figure(code).integer
                                                for code in frame["indicateur"].unique()})
             out[column] = [_format_number(v, i) for v, i in zip(frame[column], integer)]
         else:
-            out[column] = _cell_texts(frame[column], catalogue.column(column).type)
+            out[column] = _cell_texts(frame[column], field["type"])
     return out
 
 
@@ -326,11 +335,10 @@ def _table(header: list[str], rows: list[list[object]]) -> list[str]:
     return lines + ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows] + [""]
 
 
-def _readme(results: Results, package: dict, tables: dict[str, pd.DataFrame]) -> str:
+def _readme(config: Config, package: dict, tables: dict[str, pd.DataFrame]) -> str:
     """The French data dictionary, generated from ``package`` (the same descriptions as the schemas)."""
-    config = results.config
     resources = package["resources"]
-    workbook = WORKBOOK_FILE.format(year=results.year)
+    workbook = f"{package['name']}.xlsx"
     fields = {f["name"]: f for r in resources for f in r["schema"]["fields"]}
     citation = f"{', '.join(filter(None, [config.observatoire_nom, config.observatoire_porteur]))}, « {package['title']} »"
     if config.date_publication is not None:
@@ -353,18 +361,18 @@ def _readme(results: Results, package: dict, tables: dict[str, pd.DataFrame]) ->
               "décimal, entiers sans décimales, parts et taux en fractions (0.151 = 15,1 %), booléens "
               "`true`/`false` ; une cellule vide est une valeur absente ou couverte par le secret statistique. "
               f"La commande `frictionless validate {PACKAGE_FILE}` vérifie chaque fichier par rapport à sa "
-              "description.", "",
-              "## Périmètre", "", PERIMETER_RULE, "",
-              "La colonne `perimetre` vaut :", ""]
-    lines += _table(["Code", "Périmètre"], [[f"`{c['value']}`", c["label"]]
-                                            for c in fields["perimetre"]["categories"]])
+              "description.", ""]
+    if "categories" in fields.get("perimetre", {}):
+        lines += ["## Périmètre", "", PERIMETER_RULE, "", "La colonne `perimetre` vaut :", ""]
+        lines += _table(["Code", "Périmètre"], [[f"`{c['value']}`", c["label"]]
+                                                for c in fields["perimetre"]["categories"]])
     secret = any(frame["secret"].any() for frame in tables.values() if "secret" in frame)
     lines += ["## Secret statistique", "",
               "Une valeur couverte par le secret statistique (effectif trop faible pour être publié, ou "
               "permettant de le retrouver par différence) est laissée vide, et sa ligne porte `secret = true`. "
               + ("" if secret else "Dans cette édition, aucune valeur n'est masquée : `secret` vaut `false` "
-                                   "partout.")
-              + " Aucune donnée nominative n'est publiée.", ""]
+                                   "partout. ")
+              + "Aucune donnée nominative n'est publiée.", ""]
     for resource in resources:
         lines += [f"## `{resource['path']}` — {resource['title']}", "", resource["description"], "",
                   "Clé : " + ", ".join(f"`{name}`" for name in resource["schema"]["primaryKey"]) + ".", ""]
@@ -372,8 +380,10 @@ def _readme(results: Results, package: dict, tables: dict[str, pd.DataFrame]) ->
             [f"`{f['name']}`", _TYPE_NAMES[f["type"]], f["title"], f["description"]]
             for f in resource["schema"]["fields"]])
         lines += _codes_section(resource)
-    codes = list(dict.fromkeys(c["value"] for r in resources for f in r["schema"]["fields"]
-                               if f["name"] == "indicateur" for c in f["categories"]))
+    codes = list(dict.fromkeys(code for r in resources if "indicateur" in tables[r["name"]]
+                               for code in tables[r["name"]]["indicateur"]))
+    if not codes:
+        return "\n".join(lines).rstrip("\n") + "\n"
     lines += ["## Définitions des indicateurs", "",
               "Codes de la colonne `indicateur`. Les heures sont celles réalisées pendant l'année civile ; les "
               "parts sont des fractions entre 0 et 1.", ""]
@@ -387,7 +397,9 @@ def _codes_section(resource: dict) -> list[str]:
     code = next((f for f in resource["schema"]["fields"] if f["name"] == "code"), None)
     if code is None or "categories" not in code:
         return []
-    dims = _DIMENSIONS[resource["name"].removeprefix(BREAKDOWN_PREFIX)]
+    dims = _DIMENSIONS.get(resource["name"].removeprefix(BREAKDOWN_PREFIX))
+    if dims is None:
+        return []
     if len(dims) == 2:
         files = " et de ".join(f"`{BREAKDOWN_PREFIX}{d.name}.csv`" for d in dims)
         return [f"Codes : chaque combinaison des codes de {files}.", ""]
@@ -397,10 +409,10 @@ def _codes_section(resource: dict) -> list[str]:
 
 # --- the workbook --------------------------------------------------------------------------------
 
-def _publication_moment(results: Results) -> dt.datetime:
+def _publication_moment(config: Config, year: int) -> dt.datetime:
     """Fixed date of the workbook's properties and archive entries: the publication date
     when configured, else 1 January of the year after the data."""
-    day = results.config.date_publication or dt.date(results.year + 1, 1, 1)
+    day = config.date_publication or dt.date(year + 1, 1, 1)
     return dt.datetime(day.year, day.month, day.day)
 
 
@@ -431,7 +443,7 @@ def _header(sheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = min(max(width + 2, 8), _MAX_WIDTH)
 
 
-def _write_workbook(path: Path, results: Results, package: dict, published: dict[str, pd.DataFrame]) -> None:
+def _write_workbook(path: Path, config: Config, year: int, package: dict, published: dict[str, pd.DataFrame]) -> None:
     """The tables in one workbook: a description sheet, then one sheet per table, with the
     values of the CSV files as numbers and booleans (shares shown as percentages)."""
     workbook = openpyxl.Workbook()
@@ -456,18 +468,18 @@ def _write_workbook(path: Path, results: Results, package: dict, published: dict
         for row in table.itertuples(index=False):
             sheet.append([_typed(text, f["type"]) for text, f in zip(row, fields)])
         for index, field in enumerate(fields, start=1):
-            if field["name"] == "valeur":
+            if field["name"] == "valeur" and "indicateur" in table:
                 fractions = {code: catalogue.key_figure(code).format == "part" for code in table["indicateur"].unique()}
                 shares = table["indicateur"].map(fractions).to_numpy(dtype=bool)
             else:
                 shares = np.full(len(table), catalogue.column(field["name"]).fraction)
             for row_number in shares.nonzero()[0] + 2:
                 sheet.cell(int(row_number), index).number_format = _PERCENT_FORMAT
-        _header(sheet, [max([len(f["name"]), *table[f["name"]].str.len()]) for f in fields])
+        _header(sheet, [max([len(f["name"]), *map(len, table[f["name"]])]) for f in fields])
         sheet.auto_filter.ref = sheet.dimensions
     workbook.properties.title = package["title"]
-    workbook.properties.creator = results.config.observatoire_nom
-    _save_workbook(workbook, path, _publication_moment(results))
+    workbook.properties.creator = config.observatoire_nom
+    _save_workbook(workbook, path, _publication_moment(config, year))
 
 
 class _StampedZipFile(zipfile.ZipFile):
@@ -499,29 +511,11 @@ def _save_workbook(workbook: openpyxl.Workbook, path: Path, moment: dt.datetime)
         ExcelWriter(workbook, archive).save()
 
 
-# --- other packages (thematic studies) -----------------------------------------------------------
+# --- the package of a thematic study ------------------------------------------------------------
 
-def write_data_package(folder: Path, package: dict, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Write ``tables`` into ``folder`` as the CSV files of the resources of ``package`` (a Data
-    Package descriptor whose resources carry ``name``, ``path`` and a Table Schema), formatted like
-    the panorama's files: UTF-8, comma, plain decimal numbers (integers without decimals),
-    ``true``/``false``, an empty cell for a missing value. Each resource gets its ``bytes`` and
-    ``hash``, then ``datapackage.json`` is written; returns the file names written."""
-    folder.mkdir(parents=True, exist_ok=True)
-    package = copy.deepcopy(package)
-    cells = {}
-    for resource in package["resources"]:
-        frame = tables[resource["name"]]
-        cells[resource["name"]] = pd.DataFrame(
-            {field["name"]: _cell_texts(frame[field["name"]], field["type"]) for field in resource["schema"]["fields"]},
-            index=frame.index)
-    _write_resources(folder, package, cells)
-    return [PACKAGE_FILE, *(r["path"] for r in package["resources"])]
-
-
-def write_study_data(results: StudyResults, folder: Path) -> list[str]:
-    """Write the tables of ``results`` as a Frictionless Data Package in ``folder``
-    (one CSV file per table and ``datapackage.json``); return the file names."""
+def study_descriptor(results: StudyResults) -> dict:
+    """``datapackage.json`` of a study's tables (one inline Table Schema per CSV file, the
+    columns described by the catalogue), without the ``bytes`` and ``hash`` of the files."""
     from panorama.compute.studies.common import in_grand_paris
 
     config = results.config
@@ -542,7 +536,7 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
                           "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
                           "description": table.description, "dialect": {"delimiter": ",", "header": True},
                           "schema": {"fields": fields, "missingValues": [""], "primaryKey": list(table.key)}})
-    package = {
+    return {
         "$schema": DATA_PACKAGE_PROFILE,
         "name": f"etude-{results.slug}-{results.year}".lower(),
         "title": title,
@@ -554,4 +548,3 @@ def write_study_data(results: StudyResults, folder: Path) -> list[str]:
                      str(results.year)],
         "resources": resources,
     }
-    return write_data_package(folder, package, {t.name: t.frame for t in results.tables.values()})
