@@ -178,14 +178,33 @@ def test_every_study_table_is_protected_with_the_whole_year(monkeypatch, history
         *args, **kwargs))
     edition = compute_edition(history, open_config(), example=False, subject="D1")
     assert sorted(edition.studies) == ["donneur-ordre-D1", "femmes", "jeunes", "mobilite"]
-    assert len(seen) == 2 and seen[1]["settled"]  # the year, then the buyer around the settled year
+    assert len(seen) == 3 and seen[2]["settled"]  # the year, what buyers share, then the buyer around them
     for study in edition.studies.values():
         for table in study.tables.values():
             assert "secret" in table.frame
             for cell in table.cells:
-                assert cell is None or cell[0] in seen[study.subject is not None]["cells"]
+                assert cell is None or cell[0] in seen[2 if study.subject is not None else 0]["cells"]
     counted = sum(cell is not None for s in edition.studies.values() for t in s.tables.values() for cell in t.cells)
     assert counted > 100
+
+
+def test_what_every_buyer_study_shares_is_protected_before_any_buyer(monkeypatch, history):
+    module = get_study("donneur-ordre").computing()
+    shared = set(module.comparisons(history, open_config()).cells())
+    for subject in ("D1", "D2", "D3"):
+        study = module.indicators(history, open_config(), subject=subject)
+        compared = {cell[0] for table in study.tables.values() if "groupe" in table.frame
+                    for cell, group in zip(table.cells, table.frame["groupe"])
+                    if cell is not None and group != module.BUYER}
+        assert compared and compared <= shared, subject  # the type's and everyone's cells: settled already
+    seen = []
+    real = confidentiality.protect_edition
+    monkeypatch.setattr(confidentiality, "protect_edition", lambda *args, **kwargs: seen.append(kwargs) or real(
+        *args, **kwargs))
+    compute_edition(history, open_config(), example=False, subject="D1")
+    year, shared_pass, buyer = seen
+    assert shared <= set(shared_pass["cells"]) and set(year["cells"]) <= set(shared_pass["settled"])
+    assert shared <= set(buyer["settled"])  # the buyer's own cells are protected around them
 
 
 # --- jeunes ---------------------------------------------------------------------------------------

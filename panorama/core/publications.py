@@ -18,7 +18,8 @@ Adding a publication is a module (two for a study) and one registration below:
   (:attr:`Publication.tables`) providing ``indicators(history, config, *, example,
   subject=None) -> StudyResults`` (its tables before statistical secrecy) and, for a
   study about one entity, ``subjects(history) -> DataFrame``, the entities it can be
-  about; and one in :mod:`panorama.compose.studies` providing ``document(results, texts)
+  about, and ``comparisons(history, config, *, example) -> StudyResults``, the cells
+  every entity's study shares (protected once for the year); and one in :mod:`panorama.compose.studies` providing ``document(results, texts)
   -> Document``, composed from the published tables.
 
 The pipeline, not the publication, runs the computation that applies statistical

@@ -144,9 +144,11 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
     (:func:`panorama.protect.confidentiality.protect_edition`), so that the same cells are secret
     whichever publication is built and none can be recomputed from another.
 
-    ``subject``: a buyer (``donneur-ordre`` study) to publish too. A buyer's cells are
-    protected around the year's settled cells (the year's pattern never depends on the
-    buyer asked for): its study is audited with everything published for the year.
+    ``subject``: a buyer (``donneur-ordre`` study) to publish too. What every buyer's study
+    shares (its type's cells, its study module's ``comparisons``) is protected around the
+    year's settled cells, then the buyer's own cells around both: the year's pattern
+    never depends on the buyer asked for, two buyers' studies never disagree on a shared
+    cell, and each is audited with everything published for the year.
     """
     from panorama.core.publications import SUBJECT
     from panorama.core.publications import studies as registered
@@ -169,10 +171,13 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
     by_year = {**joint.earlier_key_figures, year: joint.key_figures}
     published = {s.slug: publish(s, joint.secret) for s in studies}
     if subject is not None:
-        study = next(s for s in registered() if s.covers == SUBJECT).computing().indicators(
-            history, config, example=example, subject=subject)
-        everything = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
-        buyer = _protect(rows, key, rule, year, before, [*studies, study], settled=everything)
+        module = next(s for s in registered() if s.covers == SUBJECT).computing()
+        settled = {name: name in joint.secret for name in _identities(rows, key, year, before, studies)}
+        shared = module.comparisons(history, config, example=example)  # every subject's: settled next
+        around = _protect(rows, key, rule, year, before, [*studies, shared], settled=settled)
+        settled |= {name: name in around.secret for name in shared.cells()}
+        study = module.indicators(history, config, example=example, subject=subject)
+        buyer = _protect(rows, key, rule, year, before, [*studies, shared, study], settled=settled)
         published[study.slug] = publish(study, buyer.secret)
     prev = by_year.get(previous.year) if previous is not None else None
     current = joint.key_figures

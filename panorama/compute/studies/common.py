@@ -126,14 +126,15 @@ def study_results(study: str, history: Mapping[int, Dataset], config: Config, ex
 
 
 def group_cells(frame: pd.DataFrame, groups: Mapping[str, tuple[tuple[str, str], ...]], year: int, *,
-                scope: str, partition: bool) -> dict:
+                scope: str, partition: bool, bands: Mapping[str, str] | None = None) -> dict:
     """The cells, partitions and dependencies (:class:`StudyTable` fields) of a
     :func:`group_breakdowns` table (``annee`` column: one year per row, else ``year``).
     ``groups``: the conditions that define each group's population (women:
     ``(("sexe", "F"),)``); a cell by type of structure or contract carries its
     :data:`FIRMS` (dropped when the table is published); ``scope`` names the bands of
-    ``heures_par_participant``, which depend on the group. Each group's categories split
-    the group; when ``partition``, the groups split each category (participant-level groups)."""
+    ``heures_par_participant``, which depend on the group (``bands``: the name of a group's
+    bands when not its code). Each group's categories split the group; when ``partition``,
+    the groups split each category (participant-level groups)."""
     years = frame["annee"].astype(int).tolist() if "annee" in frame else [year] * len(frame)
     cells, whole, category = [], [], []
     members: dict[tuple[Identity, str], list[Identity]] = defaultdict(list)
@@ -142,7 +143,7 @@ def group_cells(frame: pd.DataFrame, groups: Mapping[str, tuple[tuple[str, str],
                                                     frame["participants"], frame["heures"], firms):
         own = identity(y, *groups[g])
         name = own if d == ALL else identity(y, *groups[g], (d, c), *(
-            [("bandes", f"{scope}:{g}")] if not _across(d) else []))
+            [("bandes", f"{scope}:{(bands or {}).get(g, g)}")] if not _across(d) else []))
         counted = not np.isnan(companies[0])
         cells.append((name, float(people), float(hours), *(map(float, companies) if counted else ())))
         whole.append((own,))

@@ -53,16 +53,66 @@ def subjects(history: Mapping[int, Dataset]) -> pd.DataFrame:
         f"Heures {year}": hours.reindex(buyers["donneur_ordre_id"]).fillna(0).to_numpy()})
 
 
+SCOPE = "donneur-ordre"
+"""Names the bands of a group's own distribution of hours per participant: the same for
+every buyer's study, so that the cells of a type of buyer are the same cells in each."""
+
+
 def _groups(ds: Dataset, facts: pd.DataFrame, buyer: str, kind: str) -> list[Group]:
+    return [Group(BUYER, "Ce donneur d'ordre", (facts["donneur_ordre_id"] == buyer).to_numpy(),
+                  (ds.operations["donneur_ordre_id"] == buyer).to_numpy()),
+            *_comparison_groups(ds, facts, kind)]
+
+
+def _comparison_groups(ds: Dataset, facts: pd.DataFrame, kind: str, code: str = TYPE) -> list[Group]:
+    """The groups a buyer of type ``kind`` is compared with: its type (group ``code``), all buyers."""
     types = ds.donneurs_ordre.set_index("donneur_ordre_id")["type"]
     op_kind = ds.operations["donneur_ordre_id"].map(types)
     label = referential.label("type_donneur_ordre", kind)
-    return [Group(BUYER, "Ce donneur d'ordre", (facts["donneur_ordre_id"] == buyer).to_numpy(),
-                  (ds.operations["donneur_ordre_id"] == buyer).to_numpy()),
-            Group(TYPE, f"Type « {label} »", (facts["type_donneur_ordre"] == kind).to_numpy(),
+    return [Group(code, f"Type « {label} »", (facts["type_donneur_ordre"] == kind).to_numpy(),
                   (op_kind == kind).to_numpy()),
             Group(REGION, "Tous les donneurs d'ordre", np.ones(len(facts), dtype=bool),
                   np.ones(len(ds.operations), dtype=bool))]
+
+
+def _populations(subject: str | None, kind: str) -> dict[str, tuple]:
+    """The population of each group (for statistical secrecy)."""
+    return {BUYER: (("donneur_ordre_id", subject),), TYPE: (("type_donneur_ordre", kind),), REGION: ()}
+
+
+def _evolution(history: Mapping[int, Dataset], groups) -> pd.DataFrame:
+    """Hours, participants, contracts and operations of the groups ``groups(dataset, facts)``, every year."""
+    return common.over_years(history, common.facts_by_year(history), lambda d, f: common.group_figures(
+        d, f, groups(d, f), ("heures", "participants", "contrats", "operations")))
+
+
+def comparisons(history: Mapping[int, Dataset], config: Config, *, example: bool = False) -> StudyResults:
+    """The cells every buyer's study shares, for every type of buyer of the last year of
+    ``history``: the breakdowns and yearly figures of each type and of all buyers, computed
+    in one pass. They are protected once for the year, around its settled cells and before
+    any buyer's (:func:`panorama.protect.results.compute_edition`), so that two buyers of
+    one type publish the same cells of their type: none hidden in one study and shown in
+    another. Never published by itself."""
+    year = max(history)
+    ds = history[year]
+    buyers = ds.donneurs_ordre[ds.donneurs_ordre["donneur_ordre_id"].isin(ds.operations["donneur_ordre_id"])]
+    kinds = sorted(buyers["type"].dropna().unique())
+    codes = {kind: f"{TYPE}_{kind}" for kind in kinds}  # a group each, its cells named as in a buyer's study
+    populations = {code: (("type_donneur_ordre", kind),) for kind, code in codes.items()} | {REGION: ()}
+
+    def groups(d: Dataset, f: pd.DataFrame) -> list[Group]:
+        return [_comparison_groups(d, f, kind, code)[0] for kind, code in codes.items()]
+
+    facts = layer.fact_table(ds)
+    everyone = _comparison_groups(ds, facts, kinds[0])[1:] if kinds else []
+    breakdowns = common.group_breakdowns(ds, facts, [*groups(ds, facts), *everyone], DIMENSIONS, partition=False)
+    per_year = _evolution(history, groups)
+    bands = dict.fromkeys(codes.values(), TYPE)
+    return common.study_results("donneur-ordre", history, config, example, [
+        StudyTable("repartitions", "", "", ("groupe", "dimension", "code"), breakdowns,
+                   **common.group_cells(breakdowns, populations, year, scope=SCOPE, partition=False, bands=bands)),
+        StudyTable("evolution", "", "", ("annee", "groupe", "indicateur"), per_year,
+                   **common.figure_cells(per_year, populations, year))])
 
 
 def operations_completion(history: Mapping[int, Dataset]) -> pd.DataFrame:
@@ -112,14 +162,11 @@ def indicators(history: Mapping[int, Dataset], config: Config, *, example: bool 
     participants = figures.drop_duplicates("groupe").set_index("groupe")["participants"].to_dict()
     completion = operations_completion(history)
     figures = pd.concat([figures, _completion_figures(completion, groups, participants)], ignore_index=True)
-    per_year = common.over_years(history, common.facts_by_year(history), lambda d, f: common.group_figures(
-        d, f, _groups(d, f, subject, buyer["type"])[:2], ("heures", "participants", "contrats", "operations")))
+    per_year = _evolution(history, lambda d, f: _groups(d, f, subject, buyer["type"])[:2])
     name = common.buyer_name(buyer["nom"], buyer["type"])
-    populations = {BUYER: (("donneur_ordre_id", subject),), TYPE: (("type_donneur_ordre", buyer["type"]),),
-                   REGION: ()}
+    populations = _populations(subject, buyer["type"])
     breakdowns = common.group_breakdowns(ds, facts, groups, DIMENSIONS, partition=False)
-    breakdown_cells = common.group_cells(breakdowns, populations, year, scope=f"donneur-ordre:{subject}",
-                                         partition=False)
+    breakdown_cells = common.group_cells(breakdowns, populations, year, scope=SCOPE, partition=False)
     operations = _operations_table(ds, facts, completion, subject, buyer["type"])
     each = [identity(year, ("operation_id", o)) for o in operations["operation_id"]]
     tables = [
