@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from panorama import cli
-from panorama.input.decp import decp_year, import_decp, read_decp
+from panorama.compute.procurement import by_value, counts, notified
+from panorama.input.decp import category, import_decp, read_decp
 from panorama.input.warehouse import MIGRATIONS, SCHEMA_VERSION, Warehouse
 
 DECP = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "decp"
@@ -33,6 +34,13 @@ def _expected_json(path: Path) -> tuple[int, int, int, list[dict]]:
             and re.match(r"(199\d|20\d\d)-\d\d-\d\d", str(r.get("dateNotification") or ""))
             and not isinstance(r.get("considerationsSociales", {}), list)]
     return len(kept), len(concessions), len(data) - len(kept) - len(concessions), kept
+
+
+def decp_year(warehouse: Warehouse, year: int, departements: tuple[str, ...] | None = None) -> dict:
+    """The counts of the marchés notified in ``year`` (in ``departements``) as a build reads them."""
+    marches = notified(warehouse.procurement(year), year, departements)
+    return {**counts(marches), "par_departement": by_value(marches, "departement"),
+            "par_nature": by_value(marches, "categorie")}
 
 
 @pytest.fixture(scope="module")

@@ -72,3 +72,6 @@ class Dataset:
     participants: pd.DataFrame
     contrats: pd.DataFrame
     quality: QualityReport
+    procurement: pd.DataFrame | None = None
+    """The public procurement data (DECP) the source sets beside the year
+    (:meth:`~panorama.input.source.Source.procurement`), ``None`` when it has none."""
