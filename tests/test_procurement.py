@@ -180,6 +180,11 @@ def test_the_panorama_shows_the_decp_section_and_publishes_its_tables(warehouse,
         "departement": marches + 3, "nature": marches + 3, "type_donneur_ordre": marches + 3}
     package = json.loads((tmp_path / "2019" / "donnees" / "datapackage.json").read_text(encoding="utf-8"))
     assert {"commande_publique", "commande_publique_rapprochement"} <= {r["name"] for r in package["resources"]}
+    from frictionless import validate
+
+    report = validate(tmp_path / "2019" / "donnees" / "datapackage.json")
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+    assert re.search(r'>DECP</t[hd]><td class="texte">Données essentielles de la commande publique</td>', html)
 
 
 def test_no_section_without_decp_data():
