@@ -207,6 +207,8 @@ def test_model_suggests_the_matches(exports):
     assert 'contrat_id = "N° contrat"' in flat and 'nom = "Nom"' in flat and 'date_naissance = "Date de naissance"' in flat
     assert "[feuilles]" not in flat
     assert '"Contrat apprentissage (Clause)" = ""' in flat and "[valeurs.type_contrat]" in flat
+    # « Nature du marché » is the nature's header, not also the marché's identifier's
+    assert 'nature = "Nature du marché"' in flat and "# marche_id = \"\"" in flat
     sheets = model(exports[4][0])
     assert "[feuilles]" in sheets and 'nom = "NOM"' in sheets and 'date_naissance = "NE(E) LE"' in sheets
     assert 'type_contrat = "type_contrat"' in sheets

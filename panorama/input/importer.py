@@ -356,8 +356,10 @@ def model(path: Path) -> str:
     unknown_labels = []
     for table in TABLES:
         lines.append(f"# table {table}")
+        taken = set()  # a header is one field of a table (« Nature du marché » is not the marché's identifier)
         for column in COLUMNS[table]:
-            match = _suggest(column.name, candidates)
+            match = _suggest(column.name, {h: w for h, w in candidates.items() if h not in taken})
+            taken.add(match)
             name = column.name if sum(column.name in (c.name for c in cs) for cs in COLUMNS.values()) == 1 \
                 else f'"{table}.{column.name}"'
             lines.append(f'{name} = "{headers[match]}"' if match else
