@@ -7,6 +7,7 @@ identifier) that the import must pseudonymise and drop."""
 
 from __future__ import annotations
 
+import math
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -201,7 +202,7 @@ def write_ods(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
     numbers, every other cell as text (an empty cell left empty). Written by hand: no
     dependency for the tests."""
     def cell(column: str, value: object) -> str:
-        if value is None or value == "" or (isinstance(value, float) and value != value):
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
             return "<table:table-cell/>"
         if column == "Heures":  # a number, as the spreadsheet stores it (shown with a decimal comma)
             number = float(str(value).replace(",", "."))

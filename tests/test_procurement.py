@@ -15,7 +15,11 @@ import pytest
 from panorama import pipeline
 from panorama.compose.commentary import Texts
 from panorama.compose.panorama_report import build_document
-from panorama.compute.procurement import WITHOUT_CONSIDERATION, WITHOUT_HOURS, procurement
+from panorama.compute.procurement import (
+    WITHOUT_CONSIDERATION,
+    WITHOUT_HOURS,
+    procurement,
+)
 from panorama.core.config import Config
 from panorama.core.publications import PANORAMA
 from panorama.input.dataset import Dataset, QualityReport

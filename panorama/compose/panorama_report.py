@@ -470,14 +470,16 @@ def _section_procurement(b: Composer) -> Section | None:
 NOT_ONE, NOT_MANY = "n'a", "n'ont"
 
 
-def _procurement_crosscheck(b: Composer, c) -> list:
+def _procurement_crosscheck(b: Composer, c: procurement.Crosscheck) -> list:
     """The cross-check of the operations carrying their marché's identifier against the DECP."""
     year, where = b.r.year, b.config.region_dans
     text = (f"{fmt_int(c.identified)} des {fmt_count(c.operations, 'opération')} suivies "
-            f"{plural(c.identified, 'porte', 'portent')} l'identifiant de leur marché, et {fmt_int(c.found)} de ces marchés figurent dans les DECP. "
+            f"{plural(c.identified, 'porte', 'portent')} l'identifiant de leur marché, et {fmt_int(c.found)} de "
+            f"ces marchés figurent dans les DECP. "
             f"{fmt_count(c.without_consideration, 'opération')} "
             f"{plural(c.without_consideration, 'porte', 'portent')} sur un marché déclaré sans considération "
-            f"sociale. À l'inverse, sur les {fmt_count(c.declared, 'marché')} notifiés en {year} et exécutés {where} "
+            f"sociale. À l'inverse, sur les {fmt_count(c.declared, 'marché')} notifiés en {year} et exécutés "
+            f"{where} "
             f"qui déclarent une considération sociale, {fmt_int(c.without_hours)} "
             f"{plural(c.without_hours, NOT_ONE, NOT_MANY)} donné lieu à aucune heure d'insertion suivie par les "
             f"facilitateurs dans l'année. La liste de ces marchés (identifiant et acheteur, données publiques des "
@@ -520,14 +522,15 @@ def _secret_text(b: Composer) -> str:
 
 def _procurement_method() -> str:
     """How the marchés of the public procurement data are counted, and why no secrecy applies."""
-    return ("Les marchés publics proviennent des données essentielles de la commande publique (DECP), que les "
-            "acheteurs publient sous Licence Ouverte 2.0 pour chaque marché de 40 000 euros hors taxes ou plus : un "
-            "marché est compté l'année de sa notification, dans le département de son lieu d'exécution, une seule "
-            "fois quel que soit le nombre de fichiers qui le publient ; sa nature (travaux, services, fournitures) "
-            "est lue dans son code CPV. La part des marchés déclarant une considération sociale (clause sociale, "
-            "critère social ou marché réservé) n'est calculée que sur ceux dont les données renseignent ce champ, "
-            "présent depuis le format de 2024 ; sa couverture (marchés renseignés ÷ marchés) est donnée avec elle. "
-            "Une opération suivie est rapprochée d'un marché par l'identifiant que les facilitateurs lui donnent. "
+    return ("Les marchés publics proviennent des données essentielles de la commande publique (DECP), que "
+            "les acheteurs publient sous Licence Ouverte 2.0 pour chaque marché de 40 000 euros hors taxes ou "
+            "plus : un marché est compté l'année de sa notification, dans le département de son lieu d'exécution "
+            "(de son acheteur pour le fichier tabulaire consolidé, qui n'en donne pas d'autre), une seule fois quel "
+            "que soit le nombre de fichiers qui le publient ; sa nature (travaux, services, fournitures) est lue "
+            "dans son code CPV. La part des marchés déclarant une considération sociale (clause sociale, critère "
+            "social ou marché réservé) n'est calculée que sur ceux dont les données renseignent ce champ, présent "
+            "depuis le format de 2024 ; sa couverture (marchés renseignés ÷ marchés) est donnée avec elle. Une "
+            "opération suivie est rapprochée d'un marché par l'identifiant que les facilitateurs lui donnent. "
             "Ces comptes de marchés sont des données publiques, et ceux du rapprochement ne décrivent aucune "
             "personne : ils ne relèvent pas du secret statistique appliqué aux participants.")
 

@@ -95,7 +95,8 @@ def label(dimension: str, code: str) -> str:
     if dimension == "departement":
         return referential.departement_name(code) or code
     if code == NON_RENSEIGNE:
-        return "Non déterminée (pas de code CPV)" if dimension == "nature" else "Acheteur non suivi par les facilitateurs"
+        return ("Non déterminée (pas de code CPV)" if dimension == "nature"
+                else "Acheteur non suivi par les facilitateurs")
     return referential.label(dimension, code)
 
 
@@ -178,7 +179,8 @@ def crosscheck(dataset: Dataset, everything: pd.DataFrame, marches: pd.DataFrame
     buyers = dataset.donneurs_ordre.set_index("donneur_ordre_id")["siret"]
     sirets = operations["donneur_ordre_id"].map(buyers)
     by_uid = pd.Series(everything.index, index=everything["uid"].astype(str))
-    by_id = pd.Series(everything.index, index=everything["id"].astype(str) + "|" + everything["acheteur_id"].astype(str))
+    numbers = everything["id"].astype(str) + "|" + everything["acheteur_id"].astype(str)
+    by_id = pd.Series(everything.index, index=numbers)
     by_id = by_id[~by_id.index.duplicated()]
     position = identifiers.map(by_uid)
     position = position.where(position.notna(), (identifiers + "|" + sirets.fillna("").astype(str)).map(by_id))
