@@ -12,6 +12,7 @@ A **profile** (TOML) says how to read it:
     [colonnes]                     # contract field = "header in the export"
     operation_id = "N° opération"
     "entreprises.nom" = "Raison sociale"   # TABLE.champ when the field is in several tables
+    marche_id = "N° marché"        # optional: the marché's identifier in the DECP
     [identite]                     # read to pseudonymise, never stored
     nom = "Nom"
     prenom = "Prénom"
