@@ -293,8 +293,8 @@ def validate_command(year: YearArgument, data: DataOption = None, entrepot: Ware
     """Vérifie les données d'une année et affiche un bilan de qualité."""
     def action():
         from panorama.input.quality import summary
-        from panorama.input.warehouse import from_options
         from panorama.input.validation import load_year
+        from panorama.input.warehouse import from_options
 
         return summary(load_year(from_options(data, entrepot), _year(year)).quality)
 
@@ -531,13 +531,15 @@ def import_decp_command(
     concessions écartées. Affiche, par année de notification, les marchés et la part portant une
     considération sociale (clause, critère, marché réservé) là où le schéma la renseigne."""
     def action():
-        from panorama.input.decp import decp_year, import_decp
+        from panorama.compute.procurement import counts, notified
+        from panorama.input.decp import import_decp
         from panorama.input.warehouse import Warehouse
 
         warehouse = Warehouse(entrepot)
         reads = import_decp(files, warehouse)
         years = sorted({m["annee"] for read in reads for m in read.marches})
-        return reads, {year: decp_year(warehouse, year) for year in years}
+        marches = warehouse.procurement(years[-1]) if years else None
+        return reads, {year: counts(notified(marches, year)) for year in years}
 
     reads, years = _run(action)
     from panorama.core.formatting import fmt_int, fmt_pct

@@ -1,13 +1,16 @@
 """Tracking tools' exports made from a consolidated contract folder, for the import tests:
 one per département (a coordination), in two shapes — « Clause »: one flat CSV sheet, one row
 per contract (an operation without contract on a row of its own), its own headers, labels and
-date format; « ABC »: an .xlsx workbook with one sheet per table — both with the participants'
-names and birth dates (fictitious, made from the participant's identifier) that the import
-must pseudonymise and drop."""
+date format; « ABC »: an .xlsx (or .ods: :func:`write_ods`) workbook with one sheet per table —
+both with the participants' names and birth dates (fictitious, made from the participant's
+identifier) that the import must pseudonymise and drop."""
 
 from __future__ import annotations
 
+import math
+import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
@@ -83,6 +86,7 @@ contrat_id = "Réf. contrat"
 "entreprises.nom" = "Raison sociale"
 type_structure = "Catégorie"
 heures = "Heures"
+marche_id = "N° marché"
 
 [identite]
 nom = "NOM"
@@ -168,7 +172,8 @@ def _abc_export(part: dict[str, pd.DataFrame], path: Path) -> None:
     companies["type_structure"] = companies["type_structure"].map(lambda c: f"Structure {c} (ABC)")
     sheets = {
         "Opérations": part["operations"].rename(columns={"operation_id": "Réf. opération", "intitule": "Objet",
-                                                         "donneur_ordre_id": "Réf. acheteur"}),
+                                                         "donneur_ordre_id": "Réf. acheteur",
+                                                         "marche_id": "N° marché"}),
         "Acheteurs": part["donneurs_ordre"].rename(columns={"donneur_ordre_id": "Réf. acheteur",
                                                             "nom": "Raison sociale acheteur"}),
         "Structures": companies.rename(columns={"entreprise_id": "Réf. structure", "nom": "Raison sociale",
@@ -178,9 +183,71 @@ def _abc_export(part: dict[str, pd.DataFrame], path: Path) -> None:
                                               "participant_id": "Réf. salarié", "entreprise_id": "Réf. structure",
                                               "heures": "Heures"}),
     }
+    if path.suffix == ".ods":
+        write_ods(path, sheets)
+        return
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in sheets.items():
             frame.to_excel(writer, sheet_name=name, index=False)
+
+
+_ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                   'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                   'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"')
+
+
+def write_ods(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    """An OpenDocument spreadsheet (as LibreOffice saves it: a zip with ``mimetype`` first and
+    stored, the manifest, ``content.xml``), one sheet per frame, header row first; the hours as
+    numbers, every other cell as text (an empty cell left empty). Written by hand: no
+    dependency for the tests."""
+    def cell(column: str, value: object) -> str:
+        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+            return "<table:table-cell/>"
+        if column == "Heures":  # a number, as the spreadsheet stores it (shown with a decimal comma)
+            number = float(str(value).replace(",", "."))
+            return (f'<table:table-cell office:value-type="float" office:value="{number!r}">'
+                    f"<text:p>{value}</text:p></table:table-cell>")
+        return f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>'
+
+    tables = []
+    for name, frame in sheets.items():
+        rows = ["<table:table-row>" + "".join(cell("", c) for c in frame.columns) + "</table:table-row>"]
+        rows += ["<table:table-row>" + "".join(cell(c, v) for c, v in zip(frame.columns, row)) + "</table:table-row>"
+                 for row in frame.itertuples(index=False)]
+        tables.append(f"<table:table table:name={quoteattr(name)}>{''.join(rows)}</table:table>")
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NAMESPACES}>'
+               f"<office:body><office:spreadsheet>{''.join(tables)}</office:spreadsheet></office:body>"
+               f"</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
+
+
+def abc_export(folder: Path, year: int, departement: str, path: Path,
+               marches: dict[str, str] | None = None) -> Path:
+    """The « ABC » export of one coordination of ``folder``'s ``year`` at ``path`` (.xlsx or .ods),
+    its operations carrying ``marches`` (operation → marché identifier) in a column « N° marché »;
+    its profile written beside it, whose path is returned."""
+    from panorama.core.referential import codes
+
+    part = _part(_read(folder, year), departement)
+    if marches is not None:
+        part["operations"] = part["operations"].assign(
+            marche_id=part["operations"]["operation_id"].map(marches).fillna(""))
+    _abc_export(part, path)
+    profile = path.with_suffix(".toml")
+    profile.write_text(ABC_PROFILE.format(type_structure="\n".join(
+        f'"Structure {c} (ABC)" = "{c}"' for c in codes("type_structure"))), encoding="utf-8")
+    return profile
 
 
 def coordination_exports(folder: Path, year: int, out: Path) -> list[tuple[Path, Path, str]]:

@@ -12,7 +12,8 @@ import duckdb
 import pytest
 
 from panorama import cli
-from panorama.input.decp import decp_year, import_decp, read_decp
+from panorama.compute.procurement import by_value, counts, notified
+from panorama.input.decp import category, import_decp, read_decp
 from panorama.input.warehouse import MIGRATIONS, SCHEMA_VERSION, Warehouse
 
 DECP = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "decp"
@@ -33,6 +34,13 @@ def _expected_json(path: Path) -> tuple[int, int, int, list[dict]]:
             and re.match(r"(199\d|20\d\d)-\d\d-\d\d", str(r.get("dateNotification") or ""))
             and not isinstance(r.get("considerationsSociales", {}), list)]
     return len(kept), len(concessions), len(data) - len(kept) - len(concessions), kept
+
+
+def decp_year(warehouse: Warehouse, year: int, departements: tuple[str, ...] | None = None) -> dict:
+    """The counts of the marchés notified in ``year`` (in ``departements``) as a build reads them."""
+    marches = notified(warehouse.procurement(year), year, departements)
+    return {**counts(marches), "par_departement": by_value(marches, "departement"),
+            "par_nature": by_value(marches, "categorie")}
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +111,8 @@ def test_reimporting_replaces_and_an_old_warehouse_is_migrated(tmp_path):
     with duckdb.connect(str(path), read_only=True) as connection:
         assert connection.execute("SELECT version FROM schema").fetchall() == [(SCHEMA_VERSION,)]
         assert connection.execute("SELECT count(*) FROM decp_marches").fetchone()[0] == 17
+        columns = connection.execute("SELECT table_name, column_name FROM information_schema.columns").fetchall()
+    assert ("operations", "marche_id") in columns and ("decp_marches", "categorie") in columns
 
 
 def test_command_line(tmp_path, monkeypatch, capsys):
@@ -114,3 +124,31 @@ def test_command_line(tmp_path, monkeypatch, capsys):
     assert "0 marchés importés, 0 concessions écartées, 1 enregistrements non conformes" in out
     assert "17 marchés importés" in out
     assert re.search(r"2019 : \d+ marchés notifiés ; 0,0\s%", out)
+
+
+def _division_category(cpv: str) -> str | None:
+    division = int(cpv[:2]) if cpv[:2].isdigit() else -1
+    return ("TRAVAUX" if division == 45 else "FOURNITURES" if 3 <= division <= 44 or division == 48
+            else "SERVICES" if division >= 50 else None)
+
+
+@pytest.mark.parametrize("name", ["decp2019_data.gouv.fr_aife.json", "decp2019_marches-publics.info.json",
+                                  "decp2022_maximilien_13001845000028_2024-10-06.json"])
+def test_categories_follow_the_cpv_division(name):
+    kept = _expected_json(DECP / name)[3]
+    expected = Counter(_division_category(str(r.get("codeCPV") or "")) for r in kept)
+    assert Counter(m["categorie"] for m in read_decp(DECP / name).marches) == expected
+    assert expected["TRAVAUX"] > 0 and (name.startswith("decp2022") or expected["SERVICES"] > 100)
+    assert category("", "Travaux") == "TRAVAUX" and category("45210000", "") == "TRAVAUX"
+
+
+def test_a_build_reads_each_marche_once_and_nothing_for_a_year_without_marches(warehouse):
+    marches = warehouse.procurement(2024)
+    assert marches["uid"].is_unique and marches["annee"].max() == 2024
+    with open(DECP / "decp_tabular_2024H2_travaux_cpv4521_extract.csv", newline="", encoding="utf-8") as stream:
+        tabular = {row["uid"] for row in csv.DictReader(stream) if row["dateNotification"].startswith("2024")}
+    assert set(marches.loc[marches["uid"].isin(tabular), "categorie"]) == {"TRAVAUX"}  # its type « Travaux »
+    assert warehouse.procurement(2031) is None
+    with duckdb.connect(str(warehouse.path), read_only=True) as connection:
+        rows = connection.execute("SELECT count(*), count(DISTINCT uid) FROM decp_marches WHERE annee <= 2024").fetchone()
+    assert rows[1] == len(marches) < rows[0]  # some marchés are published by two files

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -23,7 +24,7 @@ from panorama.input.validation import load_year
 from panorama.input.warehouse import Warehouse, summary
 
 sys.path.insert(0, str(Path(__file__).parent))
-from exports import coordination_exports, identity  # noqa: E402
+from exports import abc_export, coordination_exports, identity  # noqa: E402
 
 KEY = b"cle-de-test-0123456789-abcdef"
 ROOT = Path(__file__).resolve().parents[1]
@@ -206,6 +207,8 @@ def test_model_suggests_the_matches(exports):
     assert 'contrat_id = "N° contrat"' in flat and 'nom = "Nom"' in flat and 'date_naissance = "Date de naissance"' in flat
     assert "[feuilles]" not in flat
     assert '"Contrat apprentissage (Clause)" = ""' in flat and "[valeurs.type_contrat]" in flat
+    # « Nature du marché » is the nature's header, not also the marché's identifier's
+    assert 'nature = "Nature du marché"' in flat and "# marche_id = \"\"" in flat
     sheets = model(exports[4][0])
     assert "[feuilles]" in sheets and 'nom = "NOM"' in sheets and 'date_naissance = "NE(E) LE"' in sheets
     assert 'type_contrat = "type_contrat"' in sheets
@@ -237,3 +240,28 @@ def test_an_unreadable_birth_date_is_an_error_that_does_not_quote_it(exports, tm
     assert "participant_id" in message  # the row without name nor identifier
     assert not re.search(r"(?i)décembre|31 d|martin-|elodie", message)
     assert not warehouse.path.exists() or summary(warehouse) == []
+
+
+def test_an_ods_export_imports_as_its_xlsx_twin_with_the_marche_identifiers(tmp_path):
+    operations = pd.read_csv(Example().root / "2019" / "operations.csv", sep=";", dtype=str)
+    ours = operations[operations.departement == "93"].operation_id.tolist()
+    marches = {ours[0]: "21930066800015M-2019-001", ours[1]: "2019-0042"}
+    datasets = {}
+    for suffix in (".xlsx", ".ods"):
+        path = tmp_path / f"abc-93{suffix}"
+        profile = abc_export(Example().root, 2019, "93", path, marches)
+        warehouse = Warehouse(tmp_path / f"entrepot{suffix}.duckdb")
+        report = import_export(path, warehouse, source="coordination-93", year=2019, profile=Profile.load(profile),
+                               key=KEY)
+        assert report.rows["operations"] == len(ours) and "N° marché" not in report.ignored
+        datasets[suffix] = load_year(warehouse, 2019)
+    assert zipfile.ZipFile(tmp_path / "abc-93.ods").read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(datasets[".xlsx"], table), getattr(datasets[".ods"], table))
+    read = datasets[".ods"].operations.set_index("operation_id")["marche_id"]
+    assert read[ours[0]] == "21930066800015M-2019-001" and read[ours[1]] == "2019-0042"
+    assert read.notna().sum() == 2
+    assert datasets[".ods"].quality.tables["operations"].completeness["marche_id"] == pytest.approx(2 / len(ours))
+    hours = pd.read_csv(Example().root / "2019" / "contrats.csv", sep=";", dtype=str)
+    expected = hours[hours.operation_id.isin(ours)].heures.str.replace(",", ".").astype(float).sum()
+    assert datasets[".ods"].contrats.heures.sum() == pytest.approx(expected)

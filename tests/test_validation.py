@@ -190,6 +190,19 @@ def test_absent_optional_columns_are_present_and_missing(tmp_path):
     assert dataset.quality.tables["operations"].completeness["secteur"] == 0.0
 
 
+def test_the_optional_marche_id_is_read_and_reported_only_when_present(tmp_path, clean):
+    assert "marche_id" not in clean.quality.tables["operations"].completeness  # a dataset made before it
+    assert clean.operations["marche_id"].isna().all()
+    tables = clean_tables()
+    for row, marche in zip(tables["operations"], ["21930066800015M-2019-12", "", " 2019-0042 "]):
+        row["marche_id"] = marche
+    write_dataset(tmp_path, 2019, tables)
+    dataset = load_year(tmp_path, 2019)
+    assert dataset.quality.warnings == []
+    assert dataset.operations["marche_id"].tolist() == ["21930066800015M-2019-12", None, "2019-0042"]
+    assert dataset.quality.tables["operations"].completeness["marche_id"] == pytest.approx(2 / 3)
+
+
 @pytest.mark.parametrize(("text", "value"), [
     ("1 234,5", 1234.5), ("1234.5", 1234.5), ("1 234,50", 1234.5), ("1\u00a0234,5", 1234.5),
     ("1\u202f234,5", 1234.5), ("1234,5", 1234.5), ("12", 12.0), ("2 500,00", 2500.0),
@@ -251,7 +264,8 @@ def test_kept_warnings(tmp_path):
     assert [str(w) for w in dataset.quality.warnings] == [
         f"{src(tmp_path, 'operations')} : colonne(s) inconnue(s) ignorée(s) : « Commentaire », « Suivi » ; "
         "attendu : les colonnes du format : operation_id, intitule, donneur_ordre_id, departement, commune, "
-        "nature, secteur, modalite, date_notification, montant_ht, heures_prevues, grand_projet, facilitateur",
+        "nature, secteur, modalite, date_notification, montant_ht, heures_prevues, grand_projet, facilitateur, "
+        "marche_id",
         f"{src(tmp_path, 'entreprises')}, ligne 2, colonne « siret » : SIRET invalide, ignoré "
         "(valeur : « 1234 ») ; attendu : un SIRET de 14 chiffres",
         f"{src(tmp_path, 'contrats')}, ligne 5, colonne « heures » : plus de 2\u202f500 heures dans l'année "

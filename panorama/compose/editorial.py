@@ -22,7 +22,9 @@ ACRONYMS: dict[str, str] = {
     "CDDI": "Contrat à durée déterminée d'insertion",
     "CDI": "Contrat à durée indéterminée",
     "CMP": "Code des marchés publics",
+    "CPV": "Vocabulaire commun pour les marchés publics (Common Procurement Vocabulary)",
     "CUI": "Contrat unique d'insertion",
+    "DECP": "Données essentielles de la commande publique",
     "DELD": "Demandeur d'emploi de longue durée (inscrit depuis au moins un an)",
     "EA": "Entreprise adaptée",
     "EI": "Entreprise d'insertion",
@@ -64,6 +66,7 @@ FIELDS: dict[str, str] = {
     "publics": "publics (critères d'éligibilité)", "commune_residence": "commune de résidence",
     "qpv": "résidence en quartier prioritaire", "prescripteur": "prescripteur",
     "situation_sortie": "situation six mois après le contrat", "date_fin": "date de fin du contrat",
+    "marche_id": "identifiant du marché (DECP)",
 }
 
 

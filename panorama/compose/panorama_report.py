@@ -34,6 +34,7 @@ from panorama.compose.document import (
     Table,
     chart_value,
 )
+from panorama.compute import procurement
 from panorama.core import catalogue, referential
 from panorama.core.formatting import (
     fmt_count,
@@ -401,6 +402,102 @@ def _section_evolution(b: Composer) -> Section:
     ])
 
 
+def _section_procurement(b: Composer) -> Section | None:
+    """« Les clauses dans la commande publique »: the marchés of the public procurement data
+    (DECP) notified in the year in the region, the share declaring a social consideration where
+    the field exists (with its coverage), beside the operations and hours the facilitators
+    followed; the cross-check when operations carry their marché's identifier. ``None`` (no
+    section) without such data."""
+    p, year = b.r.procurement, b.r.year
+    if p is None:
+        return None
+    where = b.config.region_dans
+    text = (f"En {year}, {fmt_count(p.marches, 'marché')} notifiés par des acheteurs publics et exécutés {where} "
+            f"figurent dans les données essentielles de la commande publique (DECP). ")
+    if p.informed:
+        text += (f"Leurs données renseignent les considérations sociales pour {fmt_pct(p.coverage)} d'entre eux "
+                 f"({fmt_int(p.informed)}) ; parmi ceux-là, {fmt_pct(p.share)} déclarent une clause sociale, un "
+                 f"critère social ou un marché réservé ({fmt_int(p.by_kind['clause_sociale'])} avec une clause "
+                 f"sociale, {fmt_int(p.by_kind['critere_social'])} avec un critère social, "
+                 f"{fmt_int(p.by_kind['marche_reserve'])} réservés). ")
+    else:
+        text += (f"Aucun ne renseigne les considérations sociales (ce champ n'existe que dans le format des DECP "
+                 f"en vigueur depuis 2024) : la part des marchés portant une clause sociale ne peut pas être "
+                 f"calculée pour {year}. ")
+    text += (f"La même année, les facilitateurs ont suivi {fmt_count(b.value('operations'), 'opération')} "
+             f"comportant une clause sociale et {fmt_hours(b.value('heures'))} d'insertion.")
+    blocks = [b.text("commande_publique", text)]
+    rows = p.breakdowns
+    facilitators = {"nature": b.rows("nature"), "type_donneur_ordre": b.rows("type_donneur_ordre")}
+    titles = {"nature": ("Nature", "par nature de marché"),
+              "type_donneur_ordre": ("Type d'acheteur", "par type d'acheteur"),
+              "departement": ("Département d'exécution", "par département d'exécution")}
+    for dimension, (header, by) in titles.items():
+        found = rows[rows["dimension"] == dimension]
+        counted = {x.code: x for x in found.itertuples()}
+        if dimension == "departement":
+            codes = list(b.config.departements)
+            followed = {code: (b.shown("operations", code), b.shown("heures", code)) for code in codes}
+        else:
+            theirs = facilitators[dimension]
+            codes = list(dict.fromkeys([*found["code"], *theirs["code"]]))
+            followed = {x.code: (x.operations, x.heures) for x in theirs.itertuples()}
+        table_rows = []
+        for code in codes:
+            marches = counted.get(code)
+            n, informed, social = (marches.marches, marches.renseignes, marches.consideration_sociale) \
+                if marches is not None else (0, 0, 0)
+            row = [procurement.label(dimension, code), n]
+            if p.informed:
+                row += [informed / n if n else None, social / informed if informed else None]
+            table_rows.append(row + list(followed.get(code, (0, 0.0))))
+        columns = [Column(header), Column("Marchés notifiés (DECP)", "nombre")]
+        if p.informed:
+            columns += [Column("Considérations sociales renseignées", "part"),
+                        Column("Avec considération sociale (part des renseignés)", "part")]
+        columns += [Column("Opérations suivies", "nombre"), Column("Heures suivies", "nombre")]
+        blocks.append(Table(caption=f"Marchés notifiés et suivi des facilitateurs {by}, {year}", columns=columns,
+                            rows=table_rows,
+                            note=("Sources : DECP (marchés notifiés dans l'année, Licence Ouverte 2.0) ; "
+                                  "données des facilitateurs (opérations et heures de l'année).")
+                            + (" Type d'acheteur : celui que les facilitateurs donnent au même organisme."
+                               if dimension == "type_donneur_ordre" else "")))
+    if p.crosscheck is not None:
+        blocks += _procurement_crosscheck(b, p.crosscheck)
+    return Section("commande-publique", "Les clauses dans la commande publique", blocks)
+
+
+NOT_ONE, NOT_MANY = "n'a", "n'ont"
+
+
+def _procurement_crosscheck(b: Composer, c: procurement.Crosscheck) -> list:
+    """The cross-check of the operations carrying their marché's identifier against the DECP."""
+    year, where = b.r.year, b.config.region_dans
+    text = (f"{fmt_int(c.identified)} des {fmt_count(c.operations, 'opération')} suivies "
+            f"{plural(c.identified, 'porte', 'portent')} l'identifiant de leur marché, et {fmt_int(c.found)} de "
+            f"ces marchés figurent dans les DECP. "
+            f"{fmt_count(c.without_consideration, 'opération')} "
+            f"{plural(c.without_consideration, 'porte', 'portent')} sur un marché déclaré sans considération "
+            f"sociale. À l'inverse, sur les {fmt_count(c.declared, 'marché')} notifiés en {year} et exécutés "
+            f"{where} "
+            f"qui déclarent une considération sociale, {fmt_int(c.without_hours)} "
+            f"{plural(c.without_hours, NOT_ONE, NOT_MANY)} donné lieu à aucune heure d'insertion suivie par les "
+            f"facilitateurs dans l'année. La liste de ces marchés (identifiant et acheteur, données publiques des "
+            f"DECP) est publiée avec les données ouvertes.")
+    table = Table(
+        caption=f"Rapprochement des opérations suivies et des DECP, {year}",
+        columns=[Column("Constat"), Column("Nombre", "nombre")],
+        rows=[["Opérations suivies", c.operations],
+              ["… portant l'identifiant de leur marché", c.identified],
+              ["… dont le marché figure dans les DECP", c.found],
+              ["… dont le marché renseigne les considérations sociales", c.informed],
+              ["… dont le marché est déclaré sans considération sociale", c.without_consideration],
+              [f"Marchés notifiés en {year} déclarant une considération sociale", c.declared],
+              ["… sans heure d'insertion suivie dans l'année", c.without_hours]],
+        note="Un marché notifié en fin d'année peut ne porter ses premières heures que l'année suivante.")
+    return [b.text("commande_publique_rapprochement", text), table]
+
+
 def _secret_text(b: Composer) -> str:
     """The confidentiality rule in plain French, with what it did this year."""
     rule, summary = b.config.rule, b.r.confidentiality
@@ -421,6 +518,21 @@ def _secret_text(b: Composer) -> str:
                  f"{plural(summary.suppressed, 'est masquée', 'sont masquées')} : {fmt_int(summary.primary)} par la "
                  f"règle, {fmt_int(summary.secondary)} pour protéger les premières.")
     return text
+
+
+def _procurement_method() -> str:
+    """How the marchés of the public procurement data are counted, and why no secrecy applies."""
+    return ("Les marchés publics proviennent des données essentielles de la commande publique (DECP), que "
+            "les acheteurs publient sous Licence Ouverte 2.0 pour chaque marché de 40 000 euros hors taxes ou "
+            "plus : un marché est compté l'année de sa notification, dans le département de son lieu d'exécution "
+            "(de son acheteur pour le fichier tabulaire consolidé, qui n'en donne pas d'autre), une seule fois quel "
+            "que soit le nombre de fichiers qui le publient ; sa nature (travaux, services, fournitures) est lue "
+            "dans son code CPV. La part des marchés déclarant une considération sociale (clause sociale, critère "
+            "social ou marché réservé) n'est calculée que sur ceux dont les données renseignent ce champ, présent "
+            "depuis le format de 2024 ; sa couverture (marchés renseignés ÷ marchés) est donnée avec elle. Une "
+            "opération suivie est rapprochée d'un marché par l'identifiant que les facilitateurs lui donnent. "
+            "Ces comptes de marchés sont des données publiques, et ceux du rapprochement ne décrivent aucune "
+            "personne : ils ne relèvent pas du secret statistique appliqué aux participants.")
 
 
 def _section_methodology(b: Composer, sections: list[Section]) -> Section:
@@ -448,6 +560,7 @@ def _section_methodology(b: Composer, sections: list[Section]) -> Section:
             f"clause sociale, suivi dans l'année ; les heures sont celles réalisées pendant l'année civile. "
             f"Un contrat est rattaché au département où s'exécute son opération (périmètre d'exécution) ; "
             f"les participants sont aussi décrits selon leur département de résidence.")),
+        *([b.text("methodologie_commande_publique", _procurement_method())] if r.procurement is not None else []),
         b.text("methodologie_etp", (
             f"Les équivalents temps plein (ETP) sont publiés selon deux conventions : 1 820 heures (35 heures × 52 "
             f"semaines, convention historique des facilitateurs) et 1 607 heures (durée légale annuelle). Ce "
@@ -476,6 +589,7 @@ def build_document(results: Results, texts: Texts) -> Document:
     sections = [_section_essentiel(b), _section_key_figures(b), _section_operations(b), _section_hours(b),
                 _section_participants(b), _section_pathways(b), _section_territories(b),
                 _section_evolution(b)]
+    sections += [section for section in [_section_procurement(b)] if section is not None]
     sections.append(_section_methodology(b, sections))
     sections.append(editorial.colophon(config, results.year))
     return Document(

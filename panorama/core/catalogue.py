@@ -537,6 +537,23 @@ COLUMNS: dict[str, PublishedColumn] = {
     "departement_travail": _column("string", "Département d'exécution",
                                    "Code du département où s'exécute l'opération (HORS_REGION : hors de la région)."),
     "libelle_travail": _column("string", "Libellé du département d'exécution", "Nom du département d'exécution."),
+    # Columns of the public procurement data (DECP) of the panorama's open data.
+    "marches": _column("integer", "Marchés notifiés", "Nombre de marchés notifiés dans l'année (DECP).", minimum=0),
+    "renseignes": _column("integer", "Marchés renseignant les considérations sociales",
+                          "Nombre de ces marchés dont les données renseignent les considérations sociales (champ "
+                          "présent depuis le format des DECP de 2024).", minimum=0),
+    "consideration_sociale": _column("integer", "Marchés déclarant une considération sociale",
+                                     "Nombre de ces marchés déclarant une clause sociale, un critère social ou un "
+                                     "marché réservé.", minimum=0),
+    "constat": _column("string", "Constat", "Constat du rapprochement (libellés : propriété categories).",
+                       required=True),
+    "uid": _column("string", "Identifiant du marché",
+                   "Identifiant unique du marché dans les DECP (SIRET de l'acheteur suivi du numéro du marché).",
+                   required=True),
+    "acheteur_id": _column("string", "SIRET de l'acheteur", "SIRET de l'acheteur public (DECP)."),
+    "acheteur_nom": _column("string", "Acheteur", "Nom de l'acheteur public tel que publié dans les DECP."),
+    "categorie": _column("string", "Nature du marché",
+                         "TRAVAUX, SERVICES ou FOURNITURES, selon le code CPV du marché ; vide quand il manque."),
 }
 
 

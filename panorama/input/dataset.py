@@ -2,7 +2,8 @@
 
 Column types after validation (see ``../shared/spec/dataset.md`` for the meaning):
 
-- keys (``*_id``), names, ``intitule``, ``grand_projet``, ``facilitateur``, ``siret``:
+- keys and identifiers (``*_id``; ``marche_id``, the marché's in the public procurement
+  data, is no key), names, ``intitule``, ``grand_projet``, ``facilitateur``, ``siret``:
   ``object`` columns of ``str`` (missing: ``None``);
 - codes (``nature``, ``modalite``, ``secteur``, ``type``, ``type_structure``,
   ``taille``, ``type_contrat``, ``sexe``, ``niveau_qualification``,
@@ -72,3 +73,6 @@ class Dataset:
     participants: pd.DataFrame
     contrats: pd.DataFrame
     quality: QualityReport
+    procurement: pd.DataFrame | None = None
+    """The public procurement data (DECP) the source sets beside the year
+    (:meth:`~panorama.input.source.Source.procurement`), ``None`` when it has none."""

@@ -13,8 +13,11 @@ Three shapes are read:
 A record that does not follow its schema (not an object, no identifier, no buyer, no
 notification date, ``considerationsSociales`` not an object in a 2022 file…) is counted and
 reported, never a crash; names damaged by a wrong encoding (U+FFFD) are counted. Concessions
-are counted and left out (they are not marchés). The marchés are stored in the warehouse's
-``decp_marches`` table, a file's rows replacing those of its previous import.
+are counted and left out (they are not marchés). Each marché's category (works, services,
+supplies: :func:`category`) is read from its type or CPV code. The marchés are stored in the
+warehouse's ``decp_marches`` table, a file's rows replacing those of its previous import; the
+warehouse hands them to a build (:meth:`~panorama.input.warehouse.Warehouse.procurement`),
+and :mod:`panorama.compute.procurement` counts them.
 """
 
 from __future__ import annotations
@@ -26,14 +29,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from panorama.core.errors import DataError, Problem
+from panorama.core.referential import fold
 from panorama.input.warehouse import Warehouse, file_hash
 
 CLAUSE = "Clause sociale"
 CRITERION = "Critère social"
 RESERVED = "Marché réservé"
 NONE = "Pas de considération sociale"
-FIELDS = ("uid", "id", "acheteur_id", "acheteur_nom", "nature", "date_notification", "annee", "departement",
-          "montant", "considerations", "clause_sociale", "critere_social", "marche_reserve")
+FIELDS = ("uid", "id", "acheteur_id", "acheteur_nom", "nature", "categorie", "date_notification", "annee",
+          "departement", "montant", "considerations", "clause_sociale", "critere_social", "marche_reserve")
+#: The categories of the contract's ``nature`` a marché falls in, by its DECP type's folded label.
+CATEGORIES = {"travaux": "TRAVAUX", "services": "SERVICES", "fournitures": "FOURNITURES"}
 YEARS = (1990, 2100)
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
@@ -114,7 +120,7 @@ def _record(read: DecpRead, record: object) -> None:
     marche = {
         "uid": str(record.get("uid") or f"{buyer['id']}{identifier}"), "id": str(identifier),
         "acheteur_id": str(buyer["id"]), "acheteur_nom": buyer.get("nom"), "nature": record.get("nature"),
-        "date_notification": date, "annee": date.year,
+        "categorie": category(str(record.get("codeCPV") or "")), "date_notification": date, "annee": date.year,
         "departement": _departement(str(place.get("code") or ""), str(place.get("typeCode") or "")),
         "montant": float(amount) if isinstance(amount, int | float) else None,
         **_flags(considerations)}
@@ -130,6 +136,23 @@ def _flags(considerations: list[str] | None) -> dict:
         return {"considerations": None, "clause_sociale": None, "critere_social": None, "marche_reserve": None}
     return {"considerations": "|".join(considerations), "clause_sociale": CLAUSE in considerations,
             "critere_social": CRITERION in considerations, "marche_reserve": RESERVED in considerations}
+
+
+def category(cpv: str, kind: str = "") -> str | None:
+    """The category of a marché (``TRAVAUX``, ``SERVICES``, ``FOURNITURES``: the contract's
+    ``nature``): its DECP type when given (« Travaux »…), else the division of its CPV code
+    (45: works; 03 to 44 and 48: supplies; 50 and above: services); ``None`` otherwise."""
+    if fold(kind) in CATEGORIES:
+        return CATEGORIES[fold(kind)]
+    division = cpv.strip()[:2]
+    if not division.isdigit():
+        return None
+    division = int(division)
+    if division == 45:
+        return "TRAVAUX"
+    if 3 <= division <= 44 or division == 48:
+        return "FOURNITURES"
+    return "SERVICES" if division >= 50 else None
 
 
 def _date(value: object) -> dt.date | None:
@@ -182,7 +205,8 @@ def _read_tabular(path: Path) -> DecpRead:
         code = row.get("acheteur_departement_code", "")
         read.marches.append({
             "uid": row["uid"], "id": row.get("id", ""), "acheteur_id": row["acheteur_id"],
-            "acheteur_nom": row.get("acheteur_nom"), "nature": row.get("type") or None, "date_notification": date,
+            "acheteur_nom": row.get("acheteur_nom"), "nature": row.get("nature") or None,
+            "categorie": category(row.get("codeCPV", ""), row.get("type", "")), "date_notification": date,
             "annee": date.year, "departement": _departement(code, "département") if code else None,
             "montant": amount if amount == amount else None, **_flags(None)})
     return read
@@ -210,31 +234,3 @@ def import_decp(paths: list[Path], warehouse: Warehouse) -> list[DecpRead]:
             connection.rollback()
             raise
     return reads
-
-
-def decp_year(warehouse: Warehouse, year: int, departements: tuple[str, ...] | None = None) -> dict:
-    """The marchés notified in ``year`` (each once, whatever the files that hold it), within
-    ``departements`` when given: their number by département, nature and buyer, and, among
-    those whose schema has the field, how many carry a social clause, a social criterion, are
-    reserved, or carry any of them."""
-    where = "annee = ?" + (f" AND departement IN ({', '.join('?' * len(departements))})" if departements else "")
-    parameters = [year, *(departements or ())]
-    with warehouse.connect() as connection:
-        base = (f"SELECT uid, any_value(departement) AS departement, any_value(nature) AS nature, "
-                f"any_value(acheteur_id) AS acheteur_id, bool_or(clause_sociale) AS clause_sociale, "
-                f"bool_or(critere_social) AS critere_social, bool_or(marche_reserve) AS marche_reserve, "
-                f"bool_or(considerations IS NOT NULL) AS renseigne FROM decp_marches WHERE {where} GROUP BY uid")
-
-        def counts(column: str) -> dict:
-            return dict(connection.execute(f"SELECT coalesce({column}, 'inconnu'), count(*) FROM ({base}) "
-                                           f"GROUP BY 1 ORDER BY 2 DESC, 1", parameters).fetchall())
-
-        total, informed, clause, criterion, reserved, social = connection.execute(
-            f"SELECT count(*), count(*) FILTER (renseigne), count(*) FILTER (clause_sociale), "
-            f"count(*) FILTER (critere_social), count(*) FILTER (marche_reserve), "
-            f"count(*) FILTER (clause_sociale OR critere_social OR marche_reserve) FROM ({base})",
-            parameters).fetchone()
-        return {"marches": total, "renseignes": informed, "clause_sociale": clause, "critere_social": criterion,
-                "marche_reserve": reserved, "avec_consideration_sociale": social,
-                "par_departement": counts("departement"), "par_nature": counts("nature"),
-                "par_acheteur": counts("acheteur_id")}

@@ -12,6 +12,7 @@ A **profile** (TOML) says how to read it:
     [colonnes]                     # contract field = "header in the export"
     operation_id = "N° opération"
     "entreprises.nom" = "Raison sociale"   # TABLE.champ when the field is in several tables
+    marche_id = "N° marché"        # optional: the marché's identifier in the DECP
     [identite]                     # read to pseudonymise, never stored
     nom = "Nom"
     prenom = "Prénom"
@@ -51,8 +52,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from panorama.core.errors import AVERTISSEMENT, ConfigError, DataError, Problem
 from panorama.core import referential
+from panorama.core.errors import AVERTISSEMENT, ConfigError, DataError, Problem
 from panorama.core.referential import fold
 from panorama.input.dataset import TABLES
 from panorama.input.reading import LINE, RawTable, normalize_header, read_export
@@ -356,8 +357,10 @@ def model(path: Path) -> str:
     unknown_labels = []
     for table in TABLES:
         lines.append(f"# table {table}")
+        taken = set()  # a header is one field of a table (« Nature du marché » is not the marché's identifier)
         for column in COLUMNS[table]:
-            match = _suggest(column.name, candidates)
+            match = _suggest(column.name, {h: w for h, w in candidates.items() if h not in taken})
+            taken.add(match)
             name = column.name if sum(column.name in (c.name for c in cs) for cs in COLUMNS.values()) == 1 \
                 else f'"{table}.{column.name}"'
             lines.append(f'{name} = "{headers[match]}"' if match else

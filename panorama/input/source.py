@@ -8,7 +8,9 @@ as text, with the line it comes from: :class:`~panorama.input.reading.RawTable`)
 - whether its data are fictitious (:attr:`Source.fictitious`): the documents then say
   « Données fictives » and the command line warns;
 - how to name it in the progress line (:attr:`Source.description`);
-- where the observatory's Markdown texts are by default (:meth:`Source.texts`).
+- where the observatory's Markdown texts are by default (:meth:`Source.texts`);
+- the public procurement data (DECP) to set beside a year, when it holds some
+  (:meth:`Source.procurement`: only the warehouse does).
 
 Three sources exist: :class:`Folder`, a folder with one sub-folder per year (``--data``),
 :class:`Example`, the embedded synthetic example, and the observatory's DuckDB warehouse
@@ -30,6 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from panorama.core.errors import Problem
     from panorama.input.reading import RawTable
 
@@ -67,6 +71,23 @@ class Source(ABC):
         the results cache (:mod:`panorama.pipeline`); ``None``, the default: the source
         cannot tell, and its data are always read."""
         return None
+
+    def procurement(self, year: int) -> pd.DataFrame | None:
+        """The public procurement data (DECP) to set beside ``year``: every marché notified
+        in ``year`` or before, once each (columns: :data:`PROCUREMENT_COLUMNS`), or ``None``
+        when the source holds no marché notified in ``year`` (the panorama then has no
+        section about them)."""
+        return None
+
+
+#: The columns of :meth:`Source.procurement`: the marché's identifiers (``uid``: the buyer's
+#: SIRET and ``id``, its number for the buyer), buyer, DECP nature, category (``TRAVAUX``,
+#: ``SERVICES``, ``FOURNITURES``), notification, département of execution, amount; and the
+#: social considerations: ``renseigne`` (the record's schema has the field) and one flag each
+#: (``None`` where not informed).
+PROCUREMENT_COLUMNS = ("uid", "id", "acheteur_id", "acheteur_nom", "nature", "categorie", "date_notification",
+                       "annee", "departement", "montant", "renseigne", "clause_sociale", "critere_social",
+                       "marche_reserve")
 
 
 #: File that ``panorama example`` writes beside the years it generates: a folder holding it

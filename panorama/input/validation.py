@@ -59,6 +59,9 @@ class Column:
     kind: str = "texte"
     required: bool = False
     nomenclature: str | None = None
+    extension: bool = False
+    """An optional column added to contract v1 after its first edition: its completeness is
+    reported only when the file has it, so that a dataset made before it reads as before."""
 
 
 def _code(name: str, nomenclature: str, required: bool = False) -> Column:
@@ -81,6 +84,7 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
         Column("heures_prevues", "nombre"),
         Column("grand_projet"),
         Column("facilitateur"),
+        Column("marche_id", extension=True),
     ),
     "donneurs_ordre": (
         Column("donneur_ordre_id", required=True),
@@ -187,7 +191,8 @@ def load_history(source: Source | Path, year: int, first: int | None = None,
     raised together in one :class:`~panorama.core.errors.DataError`; those of an
     earlier year name their file with « (année précédente) » or « (année AAAA) ».
     With ``region``, an operation outside its départements is an error naming its line
-    (or, when the region says so, excluded with its contracts, and reported).
+    (or, when the region says so, excluded with its contracts, and reported). The dataset of
+    ``year`` carries the public procurement data the source sets beside it.
     """
     source = as_source(source)
     current, problems = _check_year(source, year, region)
@@ -199,6 +204,7 @@ def load_history(source: Source | Path, year: int, first: int | None = None,
         problems += [replace(p, file=f"{p.file} ({tag})") for p in found]
         datasets[earlier] = dataset
     _raise_errors(problems)
+    current.procurement = source.procurement(year)
     return dict(sorted(datasets.items()))
 
 
@@ -256,11 +262,11 @@ def _validate(year: int, raw: dict[str, RawTable], problems: list[Problem],
 def _quality(raw: RawTable, drop: np.ndarray, reasons: dict[str, np.ndarray]) -> TableQuality:
     """Rows read and excluded (``drop``; by reason, each row under its first reason), and
     the share of filled cells of every optional column among the rows kept (0 for a
-    column the file does not have)."""
+    column the file does not have; an extension column the file does not have is left out)."""
     data, kept = raw.data, ~drop
     completeness = {
         column.name: float(_filled(data[column.name])[kept].mean()) if column.name in data and kept.any() else 0.0
-        for column in COLUMNS[raw.table] if not column.required
+        for column in COLUMNS[raw.table] if not column.required and (column.name in data or not column.extension)
     }
     excluded, counted = {}, np.zeros(len(drop), dtype=bool)
     for reason, mask in reasons.items():

@@ -8,7 +8,8 @@ reads (a year of contracts is read in one scan).
 What it holds (schema version :data:`SCHEMA_VERSION`, migrations in :data:`MIGRATIONS`):
 
 - ``schema``: the version of the schema, migrated forward when a newer panorama opens it;
-- ``decp_marches``: the public procurement data (:mod:`panorama.input.decp`, version 2);
+- ``decp_marches``: the public procurement data (:mod:`panorama.input.decp`, version 2; their
+  category, version 3), read beside a year by :meth:`Warehouse.procurement`;
 - ``imports``: the import log, one row per import (year, source, file, SHA-256 of the file,
   date, rows per table, profile); the rows of the current import of a source's year are
   the only ones kept;
@@ -16,7 +17,8 @@ What it holds (schema version :data:`SCHEMA_VERSION`, migrations in :data:`MIGRA
   ``participants``, ``contrats``): every contract column as text, as read (the validation
   reads them as it reads a folder, with the same rules and messages), and their provenance:
   ``annee``, ``source``, ``import_id`` (the import log's row: file, hash, date) and ``ligne``
-  (the row's line in the file imported).
+  (the row's line in the file imported); the contract's extension columns (``marche_id``)
+  since version 3.
 
 :class:`Warehouse` is a :class:`~panorama.input.source.Source`: a year is read consolidated
 across its sources, one row per key (a participant followed by two coordinations, a company
@@ -38,10 +40,11 @@ from panorama.input.source import Source, from_option
 
 if TYPE_CHECKING:
     import duckdb
+    import pandas as pd
 
     from panorama.input.reading import RawTable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_LISTED_CONFLICTS = 10
 PROVENANCE = ("annee", "source", "import_id", "ligne")
 
@@ -72,7 +75,8 @@ def _v1() -> list[str]:
             participants INTEGER, contrats INTEGER, remplace INTEGER)""",
     ]
     for table in TABLES:
-        columns = ", ".join(f"{name} VARCHAR" for name in contract_columns(table))
+        columns = ", ".join(f"{name} VARCHAR" for name in contract_columns(table)
+                            if name not in V3_COLUMNS.get(table, ()))
         statements.append(f"CREATE TABLE {table} (annee INTEGER NOT NULL, source VARCHAR NOT NULL, "
                           f"import_id INTEGER NOT NULL, ligne BIGINT NOT NULL, {columns})")
         statements.append(f"CREATE INDEX {table}_annee ON {table} (annee, source)")
@@ -89,8 +93,20 @@ def _v2() -> list[str]:
         marche_reserve BOOLEAN)"""]
 
 
+#: Contract columns added by version 3 (the extension columns of the contract, by table).
+V3_COLUMNS = {"operations": ("marche_id",)}
+
+
+def _v3() -> list[str]:
+    """The operations' marché identifier (``marche_id``), and the DECP marchés' category
+    (``TRAVAUX``, ``SERVICES``, ``FOURNITURES``: :func:`panorama.input.decp.category`)."""
+    return [*(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR"
+              for table, columns in V3_COLUMNS.items() for column in columns),
+            "ALTER TABLE decp_marches ADD COLUMN categorie VARCHAR"]
+
+
 #: The schema's migrations: ``MIGRATIONS[n]`` takes a warehouse from version ``n`` to ``n + 1``.
-MIGRATIONS = {0: _v1, 1: _v2}
+MIGRATIONS = {0: _v1, 1: _v2, 2: _v3}
 
 
 def file_hash(path: Path) -> str:
@@ -227,6 +243,28 @@ class Warehouse(Source):
         return tables, problems
 
 
+    def procurement(self, year: int) -> pd.DataFrame | None:
+        """The DECP marchés notified in ``year`` or before, once each whatever the files that
+        hold it (the first file's description, in file name order; a social consideration
+        declared by any of them), or ``None`` when none was notified in ``year``."""
+        from panorama.input.source import PROCUREMENT_COLUMNS
+
+        if not self.path.is_file():
+            return None
+        first = ", ".join(f"first({c} ORDER BY fichier) AS {c}" for c in (
+            "id", "acheteur_id", "acheteur_nom", "nature", "categorie", "date_notification", "annee",
+            "departement", "montant"))
+        with self.connect() as connection:
+            if not connection.execute("SELECT count(*) FROM decp_marches WHERE annee = ?", [year]).fetchone()[0]:
+                return None
+            frame = connection.execute(
+                f"SELECT uid, {first}, bool_or(considerations IS NOT NULL) AS renseigne, "
+                f"bool_or(clause_sociale) AS clause_sociale, bool_or(critere_social) AS critere_social, "
+                f"bool_or(marche_reserve) AS marche_reserve FROM decp_marches WHERE annee <= ? "
+                f"GROUP BY uid ORDER BY uid", [year]).df()
+        return frame[list(PROCUREMENT_COLUMNS)]
+
+
 def from_options(data: Path | None, warehouse: Path | None) -> Source:
     """The source of the command line: the warehouse of ``--entrepot FICHIER``, else the
     folder of ``--data DOSSIER`` or the embedded example
@@ -286,7 +324,7 @@ def summary(warehouse: Warehouse) -> list[dict]:
             row = {"annee": year, "source": source, "fichier": file, "empreinte": digest, "date_import": date}
             filled, cells = 0, 0
             for table in TABLES:
-                optional = [c.name for c in COLUMNS[table] if not c.required]
+                optional = [c.name for c in COLUMNS[table] if not c.required and not c.extension]
                 counts = connection.execute(
                     f"SELECT count(*), {', '.join(f'count(NULLIF({c}, {chr(39) * 2}))' for c in optional)} "
                     f"FROM {table} WHERE import_id = ?", [import_id]).fetchone()

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
-from panorama.compute import indicators
+from panorama.compute import indicators, procurement
 from panorama.core import catalogue, referential
 from panorama.protect.results import Results
 
@@ -46,6 +46,9 @@ KEY_FIGURES_COLUMNS = ("perimetre", "indicateur", "valeur", "secret")
 SERIES_COLUMNS = ("annee", "perimetre", "indicateur", "valeur", "secret")
 BREAKDOWN_COLUMNS = ("perimetre", "dimension", "code", "libelle", "heures", "contrats", "participants",
                      "part_heures", "part_participants", "secret", "operations")
+PROCUREMENT_TABLE = "commande_publique"
+CROSSCHECK_TABLE = "commande_publique_rapprochement"
+PROCUREMENT_COLUMNS = ("dimension", "code", "libelle", "marches", "renseignes", "consideration_sociale")
 DATA_PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 LICENCE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0",
            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
@@ -76,6 +79,21 @@ def open_data_tables(results: Results) -> dict[str, pd.DataFrame]:
         tables[name] = frame[list(columns)]
     if results.series is not None:
         tables[SERIES_TABLE] = results.series[list(SERIES_COLUMNS)].reset_index(drop=True)
+    return tables | _procurement_tables(results)
+
+
+def _procurement_tables(results: Results) -> dict[str, pd.DataFrame]:
+    """The public procurement data of the year (:mod:`panorama.compute.procurement`), when the
+    results carry some: the marchés by dimension and, with the cross-check, its listing of
+    marchés (public DECP data, never a participant)."""
+    found = results.procurement
+    if found is None:
+        return {}
+    counts = found.breakdowns.assign(libelle=[procurement.label(d, c) for d, c in
+                                              zip(found.breakdowns["dimension"], found.breakdowns["code"])])
+    tables = {PROCUREMENT_TABLE: counts[list(PROCUREMENT_COLUMNS)].reset_index(drop=True)}
+    if found.crosscheck is not None:
+        tables[CROSSCHECK_TABLE] = found.crosscheck.listing.reset_index(drop=True)
     return tables
 
 
@@ -170,7 +188,7 @@ def _perimeter_categories(results: Results, tables: dict[str, pd.DataFrame]) -> 
     """Every perimeter of the package: those of ``results``, then any other found in the tables
     (a département present in an older year of the series only)."""
     names = {p.code: p.nom for p in results.perimeters}
-    found = {code for frame in tables.values() for code in frame["perimetre"]} - set(names)
+    found = {code for frame in tables.values() if "perimetre" in frame for code in frame["perimetre"]} - set(names)
     for code in sorted(found, key=referential.departement_sort_key):
         names[code] = referential.departement_name(code) or code
     return [{"value": code, "label": name} for code, name in names.items()]
@@ -258,6 +276,8 @@ def _resource(results: Results, name: str, frame: pd.DataFrame, perimeters: list
                            f"vides, jamais estimées.")
             fields = [_field("annee"), perimetre, indicateur, _field("valeur"), _field("secret")]
             key = ["annee", "perimetre", "indicateur"]
+    elif name in (PROCUREMENT_TABLE, CROSSCHECK_TABLE):
+        title, description, fields, key = _procurement_resource(results, name, frame)
     else:
         dimension = name.removeprefix(BREAKDOWN_PREFIX)
         dims = _DIMENSIONS[dimension]
@@ -272,6 +292,41 @@ def _resource(results: Results, name: str, frame: pd.DataFrame, perimeters: list
         "dialect": {"delimiter": ",", "header": True},
         "schema": {"fields": fields, "missingValues": [""], "primaryKey": key},
     }
+
+
+def _procurement_resource(results: Results, name: str, frame: pd.DataFrame) -> tuple[str, str, list[dict], list[str]]:
+    """Title, description, fields and key of a table of the public procurement data."""
+    where, year = results.config.region_dans, results.year
+    source = ("Source : données essentielles de la commande publique (DECP), publiées par les acheteurs sous "
+              "Licence Ouverte 2.0 ; données publiques, hors du secret statistique.")
+    if name == PROCUREMENT_TABLE:
+        dimensions = [{"value": d, "label": t} for d, t in (
+            ("nature", "Nature du marché (code CPV)"), ("type_donneur_ordre", "Type d'acheteur"),
+            ("departement", "Département d'exécution")) if d in set(frame["dimension"])]
+        description = (f"Marchés notifiés en {year} et exécutés {where}, par nature, type d'acheteur (celui que "
+                       f"les facilitateurs donnent au même organisme, {procurement.NON_RENSEIGNE} pour un acheteur "
+                       f"qu'ils ne suivent pas) et département d'exécution : combien renseignent les "
+                       f"considérations sociales et combien en déclarent une (clause sociale, critère social ou "
+                       f"marché réservé). {source}")
+        fields = [_field("dimension", description="Répartition de la ligne.", categories=dimensions),
+                  _field("code", description=f"Code de la catégorie ({procurement.NON_RENSEIGNE} : non "
+                                             f"déterminée)."),
+                  *(_field(column) for column in PROCUREMENT_COLUMNS[2:])]
+        return "Marchés publics de l'année (DECP)", description, fields, ["dimension", "code"]
+    findings = [{"value": procurement.WITHOUT_HOURS,
+                 "label": "Marché déclarant une considération sociale, sans heure d'insertion suivie dans l'année"},
+                {"value": procurement.WITHOUT_CONSIDERATION,
+                 "label": "Marché d'opérations suivies, déclaré sans considération sociale"}]
+    description = (f"Rapprochement des opérations suivies en {year} par les facilitateurs, par l'identifiant de "
+                   f"leur marché, et des marchés publiés dans les DECP : les marchés notifiés en {year} et "
+                   f"exécutés {where} qui déclarent une considération sociale sans qu'aucune heure d'insertion "
+                   f"n'ait été suivie dans l'année, et les marchés d'opérations suivies déclarés sans "
+                   f"considération sociale. Identifiants et acheteurs des marchés seulement, jamais de "
+                   f"participant. {source}")
+    fields = [_field("constat", categories=findings),
+              *(_field(column) for column in procurement.LISTING_COLUMNS[1:-1]),
+              _field("operations", description="Nombre d'opérations suivies dans l'année sur ce marché.")]
+    return "Rapprochement des opérations suivies et des DECP", description, fields, ["constat", "uid"]
 
 
 def _format_number(value: float, integer: bool) -> str:

@@ -19,6 +19,7 @@ import pandas as pd
 
 from panorama.compute import indicators
 from panorama.compute.cells import Identity
+from panorama.compute.procurement import Procurement, procurement
 from panorama.compute.studies.common import (
     FIRMS,
     KEYS,
@@ -57,6 +58,9 @@ class Results:
     example: bool
     series: pd.DataFrame | None = None
     confidentiality: confidentiality.Summary | None = None
+    procurement: Procurement | None = None
+    """The public procurement data (DECP) of the year beside the follow-up, when the source has
+    some: public, not subject to statistical secrecy (:mod:`panorama.compute.procurement`)."""
 
     def figure(self, code: str, perimetre: str = indicators.REGION) -> float:
         """Value of key figure ``code`` for ``perimetre`` (NaN when undefined)."""
@@ -191,7 +195,8 @@ def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: 
     results = Results(year=year, previous_year=previous.year if previous is not None else None,
                       config=config, perimeters=perimeters, key_figures=key_figures,
                       breakdowns=joint.breakdowns, quality=dataset.quality, example=example,
-                      series=indicators.series(by_year), confidentiality=joint.summary)
+                      series=indicators.series(by_year), confidentiality=joint.summary,
+                      procurement=procurement(dataset, config.departements))
     return Edition(panorama=results, studies=published)
 
 
