@@ -49,12 +49,11 @@ from panorama.draw import figures
 from panorama.input import validation
 from panorama.input.source import Source
 from panorama.output.publish import check_output, staging
-from panorama.protect.results import Results, compute_edition
+from panorama.protect.results import Published, compute_edition
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from panorama.compute.studies.common import StudyResults
     from panorama.input.dataset import Dataset
 
 Progress = Callable[[str], None]
@@ -72,7 +71,7 @@ class Output:
 
     folder: Path
     files: list[str]
-    results: Results | StudyResults
+    results: Published
     texts: list[tuple[str, bool]] = field(default_factory=list)
     """Key of each replaceable text of the documents and whether the observatory supplied it."""
     texts_folder: Path | None = None
@@ -150,7 +149,7 @@ def check_subjects(publication: Publication, subjects: Sequence[str] | None, yea
 
 def load_results(publication: Publication, year: int, source: Source, config: Config | None = None, *,
                  subjects: Sequence[str] | None = None, progress: Progress = _quiet,
-                 cache: Path | None = None) -> Results | StudyResults:
+                 cache: Path | None = None) -> Published:
     """Read and validate year ``year`` of ``source`` (and every earlier year it holds), then
     compute the protected results ``publication`` is composed from (:func:`protected_results`).
     ``cache``: the folder of the results cache (``None``: none), where the results of
@@ -195,7 +194,7 @@ def _results_key(publication: Publication, year: int, source: Source, config: Co
 
 def protected_results(publication: Publication, history: dict[int, Dataset], config: Config, *,
                       fictitious: bool, subjects: Sequence[str] | None = None,
-                      progress: Progress = _quiet) -> Results | StudyResults:
+                      progress: Progress = _quiet) -> Published:
     """Compute and protect, in one call: the results of the last year of ``history``
     that ``publication`` is composed from, statistical confidentiality applied.
 
@@ -278,7 +277,7 @@ def _history(year: int, source: Source, progress: Progress, config: Config | Non
     return validation.load_history(source, year, region=region)
 
 
-def _document_subjects(publication: Publication, results: Results | StudyResults, subjects: Sequence[str] | None,
+def _document_subjects(publication: Publication, results: Published, subjects: Sequence[str] | None,
                 config: Config) -> list[str | None]:
     """The subject of each document: the départements asked for (all of them known to
     ``results``) for the sheets, that of the study about one, else ``None``."""
@@ -304,7 +303,7 @@ def _while_pdf_engine_loads(function: Callable[[], T]) -> T:
         return computing.result()
 
 
-def _write(publication: Publication, year: int, results: Results | StudyResults,
+def _write(publication: Publication, year: int, results: Published,
            documents: list[tuple[str | None, object]], out: Path, config: Config, progress: Progress) -> Output:
     """Render ``documents`` (subject, document) to HTML and PDF and write them with the
     open data, in a staging folder that replaces the publication's entries on success."""
@@ -347,7 +346,7 @@ def _write(publication: Publication, year: int, results: Results | StudyResults,
     return Output(folder=listed, files=files, results=results)
 
 
-def _write_data(writer: str, results: Results | StudyResults, folder: Path) -> list[str]:
+def _write_data(writer: str, results: Published, folder: Path) -> list[str]:
     """The open data of ``results`` written into ``folder`` by ``writer`` (``module:function``),
     loaded by the process that writes them (a spreadsheet library takes a fifth of a
     second to load)."""

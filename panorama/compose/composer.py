@@ -26,7 +26,7 @@ from panorama.core import catalogue, referential
 from panorama.core.config import LOGO_FORMATS
 from panorama.core.errors import ConfigError
 from panorama.core.formatting import fmt_pct
-from panorama.protect.results import Results
+from panorama.protect.results import Published
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
 HALF = figspec.HALF_WIDTH_CM
@@ -40,7 +40,7 @@ class Composer:
     """Shared state while composing one document: results, texts, the perimeter
     described (the region or one département) and the figure ids."""
 
-    def __init__(self, results: Results, texts: Texts, perimetre: str = REGION):
+    def __init__(self, results: Published, texts: Texts, perimetre: str = REGION):
         self.r = results
         self.perimetre = perimetre
         self.texts = texts

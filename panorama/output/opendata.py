@@ -30,7 +30,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from panorama.compute import indicators, procurement
 from panorama.core import catalogue, referential
-from panorama.protect.results import Results
+from panorama.protect.results import Published, Results
 
 if TYPE_CHECKING:
     from panorama.compute.studies.common import StudyResults
@@ -139,7 +139,7 @@ def package_descriptor(results: Results, tables: dict[str, pd.DataFrame]) -> dic
     return package
 
 
-def write_open_data(results: Results | StudyResults, folder: Path) -> list[str]:
+def write_open_data(results: Published, folder: Path) -> list[str]:
     """Write the open data of ``results`` — the panorama's (its sheets read the same) or a
     study's — into ``folder`` as one Frictionless Data Package: one CSV file per table,
     ``datapackage.json``, the data dictionary ``LISEZMOI.md`` and the workbook; return the

@@ -140,6 +140,15 @@ class Edition:
         return next(s for s in self.studies.values() if s.study == name and s.subject == subject)
 
 
+Published = Results | StudyResults
+"""The protected results a publication is composed from and its open data written from:
+the year's :class:`Results` (the panorama, the sheets) or a study's published tables.
+Both come only from :func:`compute_edition`, under one statistical secrecy, and both are
+written by one writer (:func:`panorama.output.opendata.write_open_data`); the panorama's
+stay long tables of key figures and breakdowns by perimeter, which the reports query by
+code, a study's are the tables it publishes."""
+
+
 def compute_edition(history: Mapping[int, Dataset], config: Config, *, example: bool,
                     subject: str | None = None) -> Edition:
     """Compute every figure published for the last year of ``history`` (year → dataset,
