@@ -79,8 +79,8 @@ def test_without_the_spans_the_same_text_breaks_at_a_hyphen(tmp_path, monkeypatc
 
 @pytest.mark.parametrize("pdf", [True, False])
 def test_every_text_of_the_page_protects_its_place_names_and_no_attribute_does(pdf):
-    html = render.render_html(_document(["Les heures réalisées en Seine-Saint-Denis et dans l'Île-de-France : "
-                                         "« Val-de-Marne »."]), pdf=pdf)
+    text = "Les heures réalisées en Seine-Saint-Denis et dans l'Île-de-France : « Val-de-Marne »."
+    html = render.render_html(_document([text]), pdf=pdf)
     assert '<span class="lieu">Côtes-d&#39;Armor</span>' in html  # escaped, and protected whole
     html = html.replace("&#39;", "'")
     for place in PLACES:

@@ -137,8 +137,8 @@ def _section_operations(b: Composer) -> Section:
     year = b.r.year
     nature = b.rows("nature")
     label, share = leader(nature)
-    text = (f"{fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été suivies "
-            f"en {year} pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
+    text = (f"En {year}, {fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été "
+            f"suivies pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
             f"{fmt_int(b.value('operations_actives'))} ont porté des heures dans l'année.")
     modalite = b.rows("modalite")
     articles = referential.MODALITE_ARTICLES

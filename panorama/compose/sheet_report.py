@@ -28,7 +28,7 @@ from panorama.compose.document import (
 )
 from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
-from panorama.core.formatting import fmt_count, fmt_hours, fmt_pct
+from panorama.core.formatting import fmt_count, fmt_hours, fmt_pct, plural
 from panorama.protect.results import Results
 
 COMPARED = ("heures", "etp_1820", "etp_1607", "participants", "contrats", "operations", "donneurs_ordre",
@@ -78,7 +78,8 @@ def _section_operations(b: Composer) -> Section:
         rows=[[x.libelle, (articles.get(x.code) or (None,))[0] or "—", x.operations, x.heures, x.part_heures]
               for x in modalite.itertuples()])
     label, share = leader(modalite)
-    text = (f"{fmt_count(b.value('operations'), 'opération')} suivies dans le département pour "
+    text = (f"En {year}, le département compte {fmt_count(b.value('operations'), 'opération')} "
+            f"{plural(b.value('operations'), 'suivie', 'suivies')} pour "
             f"{fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; la modalité « {label} » "
             f"porte {fmt_pct(share)} des heures.")
     return Section("operations", "Les opérations", [

@@ -591,10 +591,11 @@ def _known_basis(rows: pd.DataFrame, groups: Sequence[tuple[str, str]], measure:
     _, published = _group_values(rows[~unknown], groups, f"part_{measure}")
     if not unknown.any():
         return codes, counts, published, note or f"Part des {measure} de chaque groupe."
-    exact = {label: all(known(v) or (isinstance(v, float) and math.isnan(v)) for v in values)
-             for label, values in counts.items()}
-    shares = {label: [v / sum(x for x in values if known(x)) if known(v) else v for v in values]
-              if exact[label] else published[label] for label, values in counts.items()}
+    exact, shares = {}, {}
+    for label, values in counts.items():
+        total = sum(v for v in values if known(v))
+        exact[label] = total > 0 and all(known(v) or (isinstance(v, float) and math.isnan(v)) for v in values)
+        shares[label] = [v / total if known(v) else v for v in values] if exact[label] else published[label]
     apart_codes, apart = _group_values(rows[unknown], groups, f"part_{measure}")
     listing = " ; ".join(lab.lower() + " " + ", ".join(
         f"{fmt_pct(apart[label][i]) if apart[label][i] is not SECRET else 'secret'} ({label[:1].lower()}{label[1:]})"
