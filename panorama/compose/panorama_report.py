@@ -91,11 +91,11 @@ def findings(b: Composer) -> list[str]:
                      f"participants dont la situation est connue occupent un emploi durable ; la situation n'est "
                      f"connue que pour {fmt_pct(covered)} des participants.")
     if known("taux_realisation_annuel"):
-        operations = r.quality.tables.get("operations")
-        planned = operations.completeness.get("heures_prevues") if operations is not None else None
+        planned = b.value("couverture_heures_prevues")
         items.append(f"Les heures réalisées dans l'année représentent {fmt_pct(b.value('taux_realisation_annuel'))} "
                      f"des heures prévues par les clauses des opérations concernées, pour toute leur durée"
-                     + (f" (heures prévues renseignées pour {fmt_pct(planned)} des opérations)" if planned else "")
+                     + (f" (heures prévues renseignées pour {fmt_pct(planned)} des opérations)"
+                        if not is_missing(planned) else "")
                      + ".")
     return items[:7]
 

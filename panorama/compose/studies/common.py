@@ -496,11 +496,8 @@ def in_grand_paris(config: Config) -> bool:
 # --- documents ------------------------------------------------------------------------------------
 
 def figure_label(code: str) -> str:
-    """French label of a key-figure code of :func:`group_figures`, capitalised; a share computed
-    on the participants whose value is known says so (« … (situation connue) »)."""
-    denominator = catalogue.key_figure(code).denominator
-    label = catalogue.indicator_label(code)
-    return f"{label} ({denominator.known})" if denominator is not None and denominator.known else label
+    """French label of a key-figure code of :func:`group_figures`, capitalised."""
+    return catalogue.indicator_label(code)
 
 
 def known_share(rows: pd.DataFrame, group: str, measure: str = "participants"):
@@ -529,14 +526,19 @@ def value_of(frame: pd.DataFrame, **where):
 
 
 def figures_table(frame: pd.DataFrame, codes: Sequence[str], caption: str, note: str = "") -> Table:
-    """Table of :func:`group_figures` rows: one row per indicator, one column per group."""
+    """Table of :func:`group_figures` rows: one row per indicator, one column per group; the
+    note names the denominator of each share computed on the participants whose value is known."""
     groups = list(dict.fromkeys(zip(frame["groupe"], frame["libelle_groupe"])))
     rows = []
     for code in codes:
         kind = figure_kind(code)
         rows.append([figure_label(code), *[(value_of(frame, groupe=g, indicateur=code), kind) for g, _ in groups]])
+    on_known = [f"{figure_label(code)[:1].lower()}{figure_label(code)[1:]} : {denominator.known}" for code in codes
+                if (denominator := catalogue.key_figure(code).denominator) is not None and denominator.known]
+    if on_known:
+        note = f"{note} Parts calculées sur les seuls participants dont la valeur est connue ({' ; '.join(on_known)})."
     return Table(caption=caption, columns=[Column("Indicateur"), *[Column(label, "mixte") for _, label in groups]],
-                 rows=rows, note=note)
+                 rows=rows, note=note.strip())
 
 
 def figure_cards(frame: pd.DataFrame, group: str, codes: Sequence[str], labels: Mapping[str, str]) -> list[Card]:
@@ -649,8 +651,9 @@ def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, ca
                  count_label: str, share_label: str, width: float | None = None, note: str = "") -> Figure | Table:
     """Horizontal bars of one group's share of each category of a breakdown
     (``part_participants_categorie`` of :func:`group_breakdowns` rows of one dimension),
-    with the table of the group's participants behind; the table alone when nothing can be drawn."""
-    mine = rows[(rows["groupe"] == group) & (rows["code"] != referential.NON_RENSEIGNE)]
+    with the table of the group's participants behind; the table alone when nothing can be drawn.
+    The unknown values (« Non renseigné », « … inconnu ») are not categories of the chart."""
+    mine = rows[(rows["groupe"] == group) & ~rows["code"].isin(UNKNOWN_CODES)]
     table = Table(caption=caption, columns=[Column("Catégorie"), Column(count_label, "nombre"),
                                             Column(share_label, "part")],
                   rows=[[r.libelle, r.participants, r.part_participants_categorie] for r in mine.itertuples()],

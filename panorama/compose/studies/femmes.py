@@ -176,11 +176,10 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
         Card("participantes", women["participants"], "nombre"),
         Card("des heures réalisées par des femmes", women["part_heures_categorie"], "part"),
         *common.figure_cards(figures, "F", ["part_sortie_emploi_durable"],
-                             {"part_sortie_emploi_durable": "des participantes dont la situation est connue en "
-                                                            "emploi durable six mois après"}),
+                             {"part_sortie_emploi_durable": "des participantes en emploi durable six mois après"}),
     ]
-    cards[-1] = dataclasses.replace(cards[-1], detail=f"situation connue pour "
-                                    f"{fmt_pct(common.known_share(_rows(r, 'situation_sortie'), 'F'))} des participantes")
+    known = common.known_share(_rows(r, "situation_sortie"), "F")
+    cards[-1] = dataclasses.replace(cards[-1], detail=f"parmi les {fmt_pct(known)} dont la situation est connue")
     table = common.figures_table(figures, FIGURES, f"Les femmes et les hommes en chiffres, {r.year}",
                                  note="Heures et contrats de l'année ; parts calculées dans chaque groupe.")
     return Section("essentiel", "L'essentiel", [b.text("etude_femmes_essentiel", text),
