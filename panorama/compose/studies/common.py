@@ -598,10 +598,10 @@ def _known_basis(rows: pd.DataFrame, groups: Sequence[tuple[str, str]], measure:
         total = sum(v for v in values if known(v))
         exact[label] = total > 0 and all(known(v) or (isinstance(v, float) and math.isnan(v)) for v in values)
         shares[label] = [v / total if known(v) else v for v in values] if exact[label] else published[label]
-    apart_codes, apart = _group_values(rows[unknown], groups, f"part_{measure}")
+    aside, aside_shares = _group_values(rows[unknown], groups, f"part_{measure}")
     listing = " ; ".join(lab.lower() + " " + ", ".join(
-        f"{fmt_pct(apart[label][i]) if apart[label][i] is not SECRET else 'secret'} ({label[:1].lower()}{label[1:]})"
-        for label in apart) for i, (_, lab) in enumerate(apart_codes))
+        f"{fmt_pct(values[i]) if values[i] is not SECRET else 'secret'} ({label[:1].lower()}{label[1:]})"
+        for label, values in aside_shares.items()) for i, (_, lab) in enumerate(aside))
     if not all(exact.values()):
         basis += " (sur l'ensemble pour un groupe dont une case est secrète)"
     return codes, counts, shares, f"{note} {basis} ; hors graphique, part des {measure} : {listing}.".strip()
