@@ -64,9 +64,9 @@ def tiny_tables(year: int = 2019) -> dict[str, list[dict]]:
              "montant_ht": "", "heures_prevues": "", "grand_projet": ""},
         ],
         "entreprises": [
-            {"entreprise_id": "E1", "nom": "BTP Nord", "type_structure": "ENTREPRISE"},
-            {"entreprise_id": "E2", "nom": "Intérim Solidaire", "type_structure": "ETTI"},
-            {"entreprise_id": "E3", "nom": "GEIQ BTP", "type_structure": "GEIQ"},
+            {"entreprise_id": "E1", "nom": "BTP Nord", "type_structure": "ENTREPRISE", "taille": "PME"},
+            {"entreprise_id": "E2", "nom": "Intérim Solidaire", "type_structure": "ETTI", "taille": "TPE"},
+            {"entreprise_id": "E3", "nom": "GEIQ BTP", "type_structure": "GEIQ", "taille": ""},
         ],
         "participants": [
             # age in 2019 = 2019 − annee_naissance
@@ -318,6 +318,20 @@ def key_figures(tables: dict[str, pd.DataFrame], year: int,
         if committed:  # beyond the spec's table: hours done this year on committed operations ÷ committed
             figures["taux_realisation_annuel"] = \
                 sum(r["heures"] for r in mine if r["operation_id"] in committed) / sum(committed.values())
+        if ops:  # beyond the spec's table: coverage of the planned hours and of the amounts, amounts by nature
+            figures["couverture_heures_prevues"] = len(committed) / len(ops)
+            types = {d["donneur_ordre_id"]: d["type"] for d in tables["donneurs_ordre"].to_dict("records")}
+            public = [op for op in ops if op["modalite"] != "HORS_COMMANDE_PUBLIQUE"
+                      and types[op["donneur_ordre_id"]] != "PRIVE"]
+            amounts = [op for op in public if op.get("montant_ht")]
+            if public:
+                figures["couverture_montant_ht"] = len(amounts) / len(public)
+            if amounts:
+                figures["montant_ht"] = sum(float(op["montant_ht"]) for op in amounts)
+            for nature in ("TRAVAUX", "SERVICES", "FOURNITURES"):
+                if any(op["nature"] == nature for op in amounts):
+                    figures[f"montant_ht_{nature}"] = sum(float(op["montant_ht"]) for op in amounts
+                                                          if op["nature"] == nature)
         qpv_known = [p for p in people.values() if p["qpv"] is not None]
         if qpv_known:
             figures["part_qpv"] = sum(p["qpv"] for p in qpv_known) / len(qpv_known)

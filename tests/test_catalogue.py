@@ -243,7 +243,8 @@ def test_dimension_declarations():
     assert [d.name for d in catalogue.DIMENSIONS if d.participants_add_up] == [
         "sexe", "tranche_age", "niveau_qualification", "critere_principal", "prescripteur", "situation_sortie",
         "departement_residence", "qpv", "heures_par_participant"]
-    assert [d.name for d in catalogue.DIMENSIONS if d.company] == ["type_structure", "type_contrat", "groupe_contrat"]
+    assert [d.name for d in catalogue.DIMENSIONS if d.company] == ["type_structure", "type_contrat", "taille_entreprise",
+                                                                   "groupe_contrat"]
     assert [d.name for d in catalogue.DIMENSIONS if not d.across] == ["heures_par_participant"]
     cross = catalogue.breakdown("sexe_x_tranche_age")
     assert [d.name for d in cross.dimensions] == ["sexe", "tranche_age"] and cross.participants_add_up

@@ -7,7 +7,9 @@ The tiny fixture (``independent.tiny_tables``), year N = 2019:
                   OP2 93 TRAVAUX  BTP      CRITERE_ATTRIBUTION D2  « Grand Paris Express »
                   OP3 75 SERVICES PROPRETE RESERVE_SIAE        D3
                   OP4 75 SERVICES (blank)  CLAUSE_EXECUTION    D2  — no contract
-    companies     E1 ENTREPRISE, E2 ETTI, E3 GEIQ
+    companies     E1 ENTREPRISE PME, E2 ETTI TPE, E3 GEIQ (size blank)
+    amounts HT    OP1 1,250,000.5 €, OP2 blank, OP3 80,000 €, OP4 blank
+    planned hours OP1 3,000, OP2 10,000.5, OP3 4,000, OP4 blank
     participants  P1 F 25 ans  JEUNE  +DELD       93066 (93) QPV oui  EMPLOI_DURABLE
                   P2 M 26 ans  DELD   +RSA        2A004 (2A) QPV non  INCONNU
                   P3 F 50 ans  SENIOR +DELD|RQTH  97110 (971) QPV ?   SANS_EMPLOI
@@ -115,6 +117,12 @@ EXPECTED = {
         "heures_public_AUTRE": 0,
         "heures_iae": 899.5,                   # C2 300 + C4 120 + C5 400 + C8 79.5
         "heures_alternance": 1900.5,           # C3 500.5 (GEIQ) + C6 800 + C7 600
+        "taux_realisation_annuel": 3800 / 17000.5,  # every contract is on OP1–OP3 ÷ 3000 + 10000.5 + 4000
+        "couverture_heures_prevues": 0.75,     # OP1, OP2, OP3 / 4 (OP4 blank)
+        "montant_ht": 1_330_000.5,             # OP1 + OP3 (OP2, OP4 blank)
+        "montant_ht_TRAVAUX": 1_250_000.5,     # OP1 (OP2 blank)
+        "montant_ht_SERVICES": 80_000,         # OP3 (OP4 blank)
+        "couverture_montant_ht": 0.5,          # OP1, OP3 / 4 marchés publics
     },
     "93": {
         "heures": 2600.5,                      # C1 1000 + C2 300 + C3 500.5 + C6 800
@@ -135,6 +143,10 @@ EXPECTED = {
         "heures_public_JEUNE": 1000, "heures_public_SENIOR": 0, "heures_public_RQTH": 0,
         "heures_iae": 300,                     # C2
         "heures_alternance": 1300.5,           # C3 + C6
+        "taux_realisation_annuel": 2600.5 / 13000.5,
+        "couverture_heures_prevues": 1,        # OP1, OP2
+        "montant_ht": 1_250_000.5, "montant_ht_TRAVAUX": 1_250_000.5,
+        "couverture_montant_ht": 0.5,          # OP1 / OP1, OP2
     },
     "75": {
         "heures": 1199.5,                      # C4 120 + C5 400 + C7 600 + C8 79.5
@@ -157,6 +169,10 @@ EXPECTED = {
         "heures_public_SENIOR": 400, "heures_public_RQTH": 400,
         "heures_iae": 599.5,                   # C4 + C5 + C8
         "heures_alternance": 600,              # C7
+        "taux_realisation_annuel": 1199.5 / 4000,  # OP3 (OP4 blank)
+        "couverture_heures_prevues": 0.5,      # OP3 / OP3, OP4
+        "montant_ht": 80_000, "montant_ht_SERVICES": 80_000,
+        "couverture_montant_ht": 0.5,          # OP3 / OP3, OP4
     },
 }
 
@@ -177,6 +193,24 @@ def test_key_figures_perimeters_and_types(key, tiny):
         codes = frame.loc[frame["perimetre"] == perimetre, "indicateur"]
         assert codes.is_unique
         assert spec_codes <= set(codes)
+
+
+def test_amounts_of_a_nature_without_any_amount_filled_are_undefined(key):
+    for perimetre, nature in (("region", "FOURNITURES"), ("93", "SERVICES"), ("75", "TRAVAUX")):
+        assert math.isnan(key[(perimetre, f"montant_ht_{nature}")]), (perimetre, nature)
+
+
+def test_private_operations_and_clauses_outside_public_procurement_have_no_amount(tmp_path):
+    """A private buyer's operation or a clause outside public procurement is not a marché
+    public: its amount is not counted, nor is it in the coverage's denominator."""
+    tables = tiny_tables()
+    tables["donneurs_ordre"][2]["type"] = "PRIVE"                           # D3: OP3
+    tables["operations"][0]["modalite"] = "HORS_COMMANDE_PUBLIQUE"          # OP1
+    write_dataset(tmp_path, 2019, tables)
+    key = indicators.key_figures(validation.load_year(tmp_path, 2019)).set_index(["perimetre", "indicateur"])["valeur"]
+    assert math.isnan(key[("region", "montant_ht")])                        # OP2, OP4 left: no amount filled
+    assert key[("region", "couverture_montant_ht")] == 0                    # 0 of OP2, OP4
+    assert key[("region", "couverture_heures_prevues")] == 0.75             # planned hours: every operation
 
 
 def test_region_is_the_sum_of_departements_for_additive_figures(key):
@@ -301,6 +335,13 @@ def test_contract_level_breakdowns(rows):
         "ENTREPRISE": (1800, 2, 2),                # E1: C1, C6 (P1, P4)
         "ETTI": (899.5, 4, 3),                     # E2: C2, C4, C5, C8 (P2, P3, P5)
         "GEIQ": (1100.5, 2, 2)}                    # E3: C3, C7 (P2, P5)
+    assert cells(rows, "taille_entreprise") == {
+        "PME": (1800, 2, 2),                       # E1: C1, C6 (P1, P4)
+        "TPE": (899.5, 4, 3),                      # E2: C2, C4, C5, C8 (P2, P3, P5)
+        "NON_RENSEIGNE": (1100.5, 2, 2)}           # E3, size blank: C3, C7 (P2, P5)
+    assert cells(rows, "taille_entreprise", "93") == {"PME": (1800, 2, 2), "TPE": (300, 1, 1),
+                                                      "NON_RENSEIGNE": (500.5, 1, 1)}
+    assert catalogue.dimension("taille_entreprise").company  # hours of a few companies: their secrecy rule
     assert cells(rows, "groupe_contrat") == {"IAE": (899.5, 4, 3), "ALTERNANCE": (1900.5, 3, 3),
                                              "AUTRE": (1000, 1, 1)}
     assert cells(rows, "groupe_contrat", "93") == {"IAE": (300, 1, 1), "ALTERNANCE": (1300.5, 2, 2),

@@ -75,14 +75,14 @@ class _Cells(HTMLParser):
 
 
 def number(text: str) -> float:
-    """« 4 884 277 heures » → 4884277 ; « 15,1 % » → 0.151 ; « −1,0 % » → −0.01."""
+    """« 4 884 277 heures » → 4884277 ; « 15,1 % » → 0.151 ; « −1,0 % » → −0.01 ; « 5 142,7 M€ » → 5142700000."""
     cleaned = text.replace("\u202f", "").replace("\u00a0", " ").replace("\u2212", "-").split(" ")[0]
     value = float(cleaned.replace(",", "."))
-    return value / 100 if "%" in text else value
+    return value / 100 if "%" in text else value * 1_000_000 if "M€" in text else value
 
 
 def close(printed: float, exact: float, kind: str) -> bool:
-    tolerance = {"part": 0.0005, "evolution": 0.0005}.get(kind, 0.5)
+    tolerance = {"part": 0.0005, "evolution": 0.0005, "euros": 50_000}.get(kind, 0.5)
     return math.isclose(printed, exact, abs_tol=tolerance)
 
 

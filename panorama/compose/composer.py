@@ -25,7 +25,7 @@ from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.config import LOGO_FORMATS
 from panorama.core.errors import ConfigError
-from panorama.core.formatting import fmt_pct
+from panorama.core.formatting import fmt_pct, is_missing
 from panorama.protect.results import Published
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -195,13 +195,19 @@ def total_shown(values) -> object:
 
 
 def leader(rows: pd.DataFrame, measure: str = "part_heures") -> tuple[str, float]:
-    """Label and share of the largest published category of a breakdown (« Non renseigné » aside)."""
-    rows = rows[~rows["secret"] & (rows["code"] != referential.NON_RENSEIGNE)]
-    ranked = rows.assign(**{measure: rows[measure].astype(float)}).sort_values(measure, ascending=False,
-                                                                              kind="stable")
+    """Label and share of the largest published category of a breakdown, the unknown values
+    aside; the share on the same basis as :meth:`Composer.bar` draws it (on the known values
+    when no category is secret, else on the whole, as published)."""
+    known = rows[~rows["code"].isin(UNKNOWN_CODES)]
+    shown = known[~known["secret"]]
+    ranked = shown.assign(**{measure: shown[measure].astype(float)}).sort_values(measure, ascending=False,
+                                                                                kind="stable")
     if ranked.empty:
         return "", math.nan
     top = ranked.iloc[0]
+    count = "heures" if measure == "part_heures" else "participants"
+    if len(known) < len(rows) and not rows["secret"].any() and known[count].sum() > 0:
+        return str(top["libelle"]), float(top[count] / known[count].sum())
     return str(top["libelle"]), float(top[measure])
 
 
@@ -221,6 +227,25 @@ def cards(b: Composer, codes: list[str]) -> list[Card]:
                           direction=commentary.direction(row["evolution"], code),
                           detail=detail, history=earlier))
     return cards
+
+
+def nature_table(b: Composer) -> Table:
+    """Operations, hours and (when the data have them) amounts of the marchés by nature of
+    marché, for the composer's perimeter; the note states the amounts' coverage."""
+    rows = b.rows("nature")
+    columns = [Column("Nature"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
+               Column("Part des heures", "part")]
+    data = [[x.libelle, x.operations, x.heures, x.part_heures] for x in rows.itertuples()]
+    note = ""
+    covered = b.value("couverture_montant_ht")
+    if not is_missing(b.value("montant_ht")):
+        columns.append(Column("Montant des marchés (HT)", "euros"))
+        data = [[*line, b.shown(f"montant_ht_{code}")] for line, code in zip(data, rows["code"])]
+        note = (f"Montant hors taxes des marchés publics suivis, pour toute leur durée (hors donneurs d'ordre "
+                f"privés et clauses hors commande publique) ; montant renseigné pour {fmt_pct(covered)} de ces "
+                f"marchés, les autres ne sont pas comptés.")
+    return Table(caption=f"Opérations, heures et montants par nature de marché, {b.r.year}" if note
+                 else f"Opérations et heures par nature de marché, {b.r.year}", columns=columns, rows=data, note=note)
 
 
 def series_table(years: list[str], values: list[float], label: str, kind: str) -> Table:

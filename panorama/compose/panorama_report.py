@@ -21,6 +21,7 @@ from panorama.compose.composer import (
     figure_pyramid,
     leader,
     logo_uri,
+    nature_table,
     sentence_case,
     series_table,
     total_shown,
@@ -91,11 +92,11 @@ def findings(b: Composer) -> list[str]:
                      f"participants dont la situation est connue occupent un emploi durable ; la situation n'est "
                      f"connue que pour {fmt_pct(covered)} des participants.")
     if known("taux_realisation_annuel"):
-        operations = r.quality.tables.get("operations")
-        planned = operations.completeness.get("heures_prevues") if operations is not None else None
+        planned = b.value("couverture_heures_prevues")
         items.append(f"Les heures réalisées dans l'année représentent {fmt_pct(b.value('taux_realisation_annuel'))} "
                      f"des heures prévues par les clauses des opérations concernées, pour toute leur durée"
-                     + (f" (heures prévues renseignées pour {fmt_pct(planned)} des opérations)" if planned else "")
+                     + (f" (heures prévues renseignées pour {fmt_pct(planned)} des opérations)"
+                        if not is_missing(planned) else "")
                      + ".")
     return items[:7]
 
@@ -137,14 +138,9 @@ def _section_operations(b: Composer) -> Section:
     year = b.r.year
     nature = b.rows("nature")
     label, share = leader(nature)
-    text = (f"{fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été suivies "
-            f"en {year} pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
+    text = (f"En {year}, {fmt_count(b.value('operations'), 'opération')} comportant une clause sociale ont été "
+            f"suivies pour le compte de {fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; "
             f"{fmt_int(b.value('operations_actives'))} ont porté des heures dans l'année.")
-    nature_table = Table(
-        caption=f"Opérations et heures par nature de marché, {year}",
-        columns=[Column("Nature"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
-                 Column("Part des heures", "part")],
-        rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in nature.itertuples()])
     modalite = b.rows("modalite")
     articles = referential.MODALITE_ARTICLES
     modality_table = Table(
@@ -166,7 +162,7 @@ def _section_operations(b: Composer) -> Section:
         text += f" Les marchés de {label.lower()} portent {fmt_pct(share)} des heures."
     return Section("operations", "Les opérations et les donneurs d'ordre", [
         b.text("operations", text),
-        nature_table,
+        nature_table(b),
         b.bar("secteur", "Heures d'insertion par secteur d'activité",
               commentary.leader_title(*leader(b.rows("secteur")), "des heures", "Heures par secteur d'activité")),
         modality_table,
@@ -174,7 +170,27 @@ def _section_operations(b: Composer) -> Section:
               "Heures par type de donneur d'ordre"),
         b.text("grands_projets", _projects_text(projects, big)),
         projects_table,
+        _completion_table(b),
     ])
+
+
+def _completion_table(b: Composer) -> Table:
+    """The completion rate of the planned hours for the region and each of its départements,
+    each with its coverage (the share of operations whose planned hours are filled)."""
+    codes = ("operations", "couverture_heures_prevues", "taux_realisation_annuel")
+    departements = [p for p in b.r.departements if p.in_region]
+    return Table(
+        caption=f"Taux de réalisation annuel des heures prévues, par département d'exécution, {b.r.year}",
+        columns=[Column("Département"), Column("Opérations suivies", "nombre"),
+                 Column("Heures prévues renseignées (part des opérations)", "part"),
+                 Column("Taux de réalisation annuel", "part")],
+        rows=[[p.nom, *(b.shown(code, p.code) for code in codes)] for p in departements],
+        total=[b.config.region_nom, *(b.shown(code) for code in codes)],
+        note="Taux de réalisation annuel : heures réalisées dans l'année sur les opérations dont les heures "
+             "prévues sont renseignées ÷ heures prévues par les clauses de ces opérations pour toute leur durée. "
+             "Une opération pluriannuelle ne réalise chaque année qu'une partie de ses heures : le taux mesure "
+             "l'avancement de l'année, pas l'atteinte des engagements. Il ne porte que sur les opérations dont "
+             "les heures prévues sont renseignées (colonne précédente).")
 
 
 def _projects_text(projects: pd.DataFrame, share: float) -> str:
@@ -207,10 +223,21 @@ def _section_hours(b: Composer) -> Section:
         groups_table,
         b.bar("type_structure", "Heures d'insertion par type de structure", "Heures par type de structure",
               note="SIAE : EI, ETTI, AI, ACI ; EA et ESAT : structures du handicap."),
+        *_size_bar(b),
         b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
               dep_values, "Heures réalisées", "heures",
               breakdown_table(departements, "Heures par département d'exécution")),
     ])
+
+
+def _size_bar(b: Composer) -> list:
+    """Hours by size of the company (tranche d'effectif), when the data give the size of some."""
+    sizes = b.rows("taille_entreprise")
+    if not (sizes["code"] != referential.NON_RENSEIGNE).any():
+        return []
+    return [b.bar("taille_entreprise", "Heures d'insertion par taille d'entreprise",
+                  commentary.leader_title(*leader(sizes), "des heures", "Heures par taille d'entreprise"),
+                  note="Taille de l'entreprise ou de la structure qui a réalisé les heures (effectif salarié).")]
 
 
 def _section_participants(b: Composer) -> Section:

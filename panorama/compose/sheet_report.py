@@ -14,6 +14,7 @@ from panorama.compose.composer import (
     figure_pyramid,
     leader,
     logo_uri,
+    nature_table,
     sentence_case,
     total_shown,
 )
@@ -27,12 +28,13 @@ from panorama.compose.document import (
 )
 from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
-from panorama.core.formatting import fmt_count, fmt_hours, fmt_pct
+from panorama.core.formatting import fmt_count, fmt_hours, fmt_pct, plural
 from panorama.protect.results import Results
 
 COMPARED = ("heures", "etp_1820", "etp_1607", "participants", "contrats", "operations", "donneurs_ordre",
             "entreprises", "heures_par_participant", "part_femmes", "part_moins_26", "part_50_plus", "part_qpv",
-            "part_sortie_emploi_durable", "heures_iae", "heures_alternance")
+            "part_sortie_emploi_durable", "heures_iae", "heures_alternance", "taux_realisation_annuel",
+            "couverture_heures_prevues", "montant_ht", "couverture_montant_ht")
 
 
 def _section_key_figures(b: Composer, name: str) -> Section:
@@ -54,7 +56,9 @@ def _section_key_figures(b: Composer, name: str) -> Section:
         meta = catalogue.key_figure(indicator)
         line = [sentence_case(meta.label), (b.shown(indicator), meta.format),
                 (b.shown(indicator, REGION), meta.format)]
-        if has_prev:
+        if has_prev and indicator.startswith("couverture_"):
+            line.append(("—", "texte"))
+        elif has_prev:
             line.append((b.shown_evolution(indicator), "points" if meta.evolution == "points" else "evolution"))
         rows.append(line)
     table = Table(caption=f"Chiffres clés du département et de la région, {r.year}", columns=columns, rows=rows,
@@ -73,18 +77,13 @@ def _section_operations(b: Composer) -> Section:
                  Column("Heures", "nombre"), Column("Part des heures", "part")],
         rows=[[x.libelle, (articles.get(x.code) or (None,))[0] or "—", x.operations, x.heures, x.part_heures]
               for x in modalite.itertuples()])
-    nature = b.rows("nature")
-    nature_table = Table(
-        caption=f"Opérations et heures par nature de marché, {year}",
-        columns=[Column("Nature"), Column("Opérations", "nombre"), Column("Heures", "nombre"),
-                 Column("Part des heures", "part")],
-        rows=[[x.libelle, x.operations, x.heures, x.part_heures] for x in nature.itertuples()])
     label, share = leader(modalite)
-    text = (f"{fmt_count(b.value('operations'), 'opération')} suivies dans le département pour "
+    text = (f"En {year}, le département compte {fmt_count(b.value('operations'), 'opération')} "
+            f"{plural(b.value('operations'), 'suivie', 'suivies')} pour "
             f"{fmt_count(b.value('donneurs_ordre'), 'donneur', 'donneurs')} d'ordre ; la modalité « {label} » "
             f"porte {fmt_pct(share)} des heures.")
     return Section("operations", "Les opérations", [
-        b.text(f"fiche_{b.perimetre}_operations", text), modality_table, nature_table,
+        b.text(f"fiche_{b.perimetre}_operations", text), modality_table, nature_table(b),
         b.bar("type_donneur_ordre", "Heures par type de donneur d'ordre", "Heures par type de donneur d'ordre")])
 
 

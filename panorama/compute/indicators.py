@@ -56,7 +56,7 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
 
     Columns: the contract's own, its operation's (``departement``, ``modalite``,
     ``nature``, ``secteur``, ``grand_projet``, ``type_donneur_ordre``), its
-    company's ``type_structure``, its participant's (``sexe``, ``tranche_age``,
+    company's ``type_structure`` and ``taille_entreprise``, its participant's (``sexe``, ``tranche_age``,
     ``niveau_qualification``, ``critere_principal``, ``publics``,
     ``prescripteur``, ``situation_sortie``, ``departement_residence``, ``qpv``)
     and the derived ``groupe_contrat`` and ``duree_contrat``.
@@ -91,7 +91,8 @@ def _fact_table(ds: Dataset) -> pd.DataFrame:
                                         "nature", "secteur", "grand_projet", "type_donneur_ordre"]]
     facts = pd.concat([contracts,
                        _lookup(operations, contracts["operation_id"]),
-                       _lookup(ds.entreprises[["entreprise_id", "type_structure"]], contracts["entreprise_id"]),
+                       _lookup(ds.entreprises[["entreprise_id", "type_structure", "taille"]]
+                               .rename(columns={"taille": "taille_entreprise"}), contracts["entreprise_id"]),
                        _lookup(people.drop(columns=["annee_naissance", "commune_residence"]),
                                contracts["participant_id"], nearly_unique=True)], axis=1)
     groups = referential.CONTRACT_GROUPS
@@ -429,6 +430,10 @@ def _key_figures(coded: _CodedFacts) -> pd.DataFrame:
     out["heures_par_participant"] = _ratio(heures, participants)
     out["heures_par_contrat"] = _ratio(heures, contrats)
     out["taux_realisation_annuel"] = _completion(coded)
+    planned = coded.operations["heures_prevues"].to_numpy(dtype=float) > 0
+    out["couverture_heures_prevues"] = _ratio(coded._add_up(coded.op_local, 1, planned.astype(float))[:, 0], followed)
+    for code, values in _amounts(coded).items():
+        out[code] = values
 
     sexe, ages, qpv = coded.cells(["sexe"]), coded.cells(["tranche_age"]), coded.cells(["qpv"])
     out["part_femmes"] = _ratio(sexe.of("participants", "F"), participants)
@@ -463,6 +468,33 @@ def _completion(coded: _CodedFacts) -> np.ndarray:
     on_committed = coded.facts["operation_id"].isin(coded.operations["operation_id"][committed]).to_numpy()
     done = coded._add_up(coded.local, 1, np.where(on_committed, coded.hours, 0.0))[:, 0]
     return _ratio(done, coded._add_up(coded.op_local, 1, np.where(committed, planned, 0.0))[:, 0])
+
+
+def _public_contracts(operations: pd.DataFrame) -> np.ndarray:
+    """Which operations are marchés publics: neither a private buyer's nor a clause outside
+    public procurement."""
+    return ((operations["modalite"] != "HORS_COMMANDE_PUBLIQUE")
+            & (operations["type_donneur_ordre"] != "PRIVE")).to_numpy()
+
+
+def _amounts(coded: _CodedFacts) -> dict[str, np.ndarray]:
+    """Per perimeter, the amounts (excl. VAT) of the marchés publics whose amount is filled:
+    ``montant_ht`` in all and ``montant_ht_<nature>`` for each nature, NaN where no marché
+    counted has its amount filled; and ``couverture_montant_ht``, the share of the
+    perimeter's marchés publics whose amount is filled."""
+    operations = coded.operations
+    amount = operations["montant_ht"].to_numpy(dtype=float)
+    public = _public_contracts(operations)
+    filled = public & ~np.isnan(amount)
+    nature = operations["nature"].to_numpy(dtype=object)
+    count = lambda members: coded._add_up(coded.op_local, 1, members.astype(float))[:, 0]
+    out = {}
+    for code, members in (("montant_ht", filled), *((f"montant_ht_{code}", filled & (nature == code))
+                                                   for code in referential.codes("nature"))):
+        total = coded._add_up(coded.op_local, 1, np.where(members, amount, 0.0))[:, 0]
+        out[code] = np.where(count(members) > 0, total, np.nan)
+    out["couverture_montant_ht"] = _ratio(count(filled), count(public))
+    return out
 
 
 def sort_perimeters(frame: pd.DataFrame, column: str) -> pd.DataFrame:

@@ -135,6 +135,7 @@ DIMENSIONS: tuple[Dimension, ...] = (
     Dimension("commune_execution", "commune", OPERATION, "commune", "Commune d'exécution"),
     Dimension("type_structure", "type_structure", CONTRACT, "type_structure", "Type de structure", company=True),
     Dimension("type_contrat", "type_contrat", CONTRACT, "type_contrat", "Type de contrat", company=True),
+    Dimension("taille_entreprise", "taille_entreprise", CONTRACT, "taille", "Taille de l'entreprise", company=True),
     Dimension("groupe_contrat", "groupe_contrat", CONTRACT, None, "Groupe de contrats", company=True,
               labels=CONTRACT_GROUPS),
     Dimension("duree_contrat", "duree_contrat", CONTRACT, None, "Durée du contrat",
@@ -183,7 +184,7 @@ def breakdown(name: str) -> Dimension | Cross:
 
 #: Kind of a key figure → formatting kind of its values in the documents.
 _FORMATS = {"count": "nombre", "hours": "heures", "etp": "etp", "mean": "nombre", "share": "part",
-            "rate": "part", "days": "nombre"}
+            "rate": "part", "days": "nombre", "euros": "euros"}
 
 
 @dataclass(frozen=True)
@@ -215,7 +216,7 @@ class Denominator:
 @dataclass(frozen=True)
 class KeyFigure:
     """A key figure: French label and definition, kind (``count``, ``hours``, ``etp``,
-    ``mean``, ``share``, ``rate``, ``days``), the breakdown it is linked to for secrecy
+    ``mean``, ``share``, ``rate``, ``days``, ``euros``), the breakdown it is linked to for secrecy
     (``linked``), the participants a share is computed on when not the perimeter's
     (``denominator``), whether its rate of evolution is published (``taux_evolution_<code>``
     rows) and whether it has a share of the perimeter's hours (``part_<code>``). ``study``:
@@ -288,6 +289,24 @@ KEY_FIGURES: dict[str, KeyFigure] = dict([
             "Heures réalisées dans l'année sur les opérations dont les heures prévues sont renseignées ÷ heures "
             "prévues par les clauses de ces opérations (pour toute leur durée) : la part des engagements réalisée "
             "dans l'année. Vide quand aucune opération du périmètre n'a d'heures prévues.", evolution_row=True),
+    _figure("couverture_heures_prevues", "opérations dont les heures prévues sont renseignées", "rate",
+            "Opérations suivies dont les heures prévues par la clause sont renseignées ÷ opérations suivies : la "
+            "couverture du taux de réalisation annuel."),
+    # Amounts of marchés publics are public data (données essentielles de la commande publique, published by
+    # the buyers): no secrecy link. Private operations and clauses outside public procurement are left out.
+    _figure("montant_ht", "montant des marchés comportant une clause (euros HT)", "euros",
+            "Somme des montants hors taxes des marchés publics suivis dont le montant est renseigné (montant du "
+            "marché ou du lot pour toute sa durée, et non de la seule année ; hors donneurs d'ordre privés et "
+            "clauses hors commande publique). Vide quand aucun montant n'est renseigné."),
+    _figure("couverture_montant_ht", "marchés dont le montant est renseigné", "rate",
+            "Marchés publics suivis dont le montant hors taxes est renseigné ÷ marchés publics suivis : la "
+            "couverture des montants."),
+    # The family montant_ht_<nature>: one key figure per nature of the referential.
+    *(_figure(f"montant_ht_{code}", f"montant des marchés de {referential.label('nature', code).lower()} (euros HT)",
+              "euros", f"Somme des montants hors taxes des marchés publics suivis de nature « "
+              f"{referential.label('nature', code).lower()} » dont le montant est renseigné. Vide quand aucun ne "
+              f"l'est.")
+      for code in referential.codes("nature")),
     _figure("part_femmes", "de femmes", "share", "Participantes ÷ participants.", linked=Link("sexe")),
     _figure("part_moins_26", "de moins de 26 ans", "share",
             "Participants de 25 ans ou moins dans l'année ÷ participants.", linked=Link("tranche_age")),

@@ -85,6 +85,15 @@ def fmt_hours(value: Real | None) -> str:
     return fmt_count(value, "heure")
 
 
+def fmt_euros(value: Real | None) -> str:
+    """« 12,3 M€ » from a million euros up, else « 80 000 € »: an amount in euros."""
+    if (text := _special(value)) is not None:
+        return text
+    if abs(float(value)) >= 1_000_000:
+        return f"{fmt_number(float(value) / 1_000_000, 1)}{NBSP}M€"
+    return f"{fmt_int(value)}{NBSP}€"
+
+
 def fmt_pct(fraction: Real | None, decimals: int = 1) -> str:
     """« 15,1 % » from the fraction 0.151."""
     if (text := _special(fraction)) is not None:
@@ -120,12 +129,13 @@ def fmt_date(value: _dt.date) -> str:
 
 def fmt_value(value: Real | None, kind: str) -> str:
     """Format ``value`` by kind: ``heures``, ``nombre``, ``part``, ``evolution``,
-    ``decimal`` (one decimal), ``etp`` (rounded to the unit)."""
+    ``decimal`` (one decimal), ``etp`` (rounded to the unit), ``euros``."""
     formatters = {
         "heures": fmt_hours,
         "nombre": fmt_int,
         "etp": fmt_int,
         "part": fmt_pct,
+        "euros": fmt_euros,
         "evolution": fmt_evolution,
         "decimal": lambda v: fmt_number(v, 1),
     }

@@ -25,11 +25,11 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from panorama.compose.commentary import fmt_points
 from panorama.compose.document import SECRET, Document
-from panorama.core import formatting, referential
+from panorama.core import formatting
 from panorama.core.resources import assets_dir, templates_dir
 
 PDF_ARCHIVE_VARIANT = "pdf/a-3u"  # ISO 19005-3, level U (Unicode text); the PDF stays tagged
@@ -86,14 +86,26 @@ def _finalize(value):
     return value
 
 
-def _place(value):
-    """A place name alone (a table's row header) in a span never broken at its hyphens."""
-    if isinstance(value, str) and value in _PLACES:
-        return Markup('<span class="lieu">{}</span>').format(value)
-    return value
+#: A hyphenated proper noun: a capitalised word joined by hyphens to others (« Seine-Saint-Denis »,
+#: « Hauts-de-Seine », « Côtes-d'Armor », « L'Haÿ-les-Roses », « Île-de-France »): every
+#: compound place name of France, département, region, commune or intercommunality.
+_PLACE = re.compile(r"(?<![\w-])[^\W\d_a-zà-ÿ][\w'’]*(?:-[\w'’]+)+")
 
 
-_PLACES = frozenset(name for name in (*referential.DEPARTEMENTS.values(), *referential.REGIONS) if "-" in name)
+def _places(value):
+    """A text printed with French typography and each hyphenated place name in a span that is
+    never broken at its hyphens (``.lieu``: ``white-space: nowrap``), in the PDF and the web
+    page alike: « Seine-/Saint-Denis » never ends a line. Markup (already HTML) is untouched."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    text = formatting.french_typography(value)
+    pieces, last = [], 0
+    for match in _PLACE.finditer(text):
+        pieces += [escape(text[last:match.start()]), Markup('<span class="lieu">{}</span>').format(match.group())]
+        last = match.end()
+    if not pieces:
+        return text
+    return Markup("").join([*pieces, escape(text[last:])])
 
 
 @cache
@@ -103,7 +115,7 @@ def environment() -> jinja2.Environment:
                              autoescape=True, trim_blocks=False, lstrip_blocks=False,
                              undefined=jinja2.StrictUndefined, finalize=_finalize)
     env.filters.update(fmt=_fmt, data_uri=_data_uri, date=formatting.fmt_date, css_string=_css_string,
-                       headings_from=_headings_from, lieu=_place)
+                       headings_from=_headings_from, lieux=_places)
     return env
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from panorama.compose import editorial, figspec
 from panorama.compose.commentary import fmt_points
+from panorama.compose.composer import UNKNOWN_CODES
 from panorama.compose.document import (
     Card,
     Column,
@@ -23,7 +24,7 @@ from panorama.compose.document import (
     chart_value,
 )
 from panorama.compute.studies.common import ALL, StudyResults
-from panorama.core import catalogue, referential
+from panorama.core import catalogue
 from panorama.core.formatting import SECRET, fmt_int, fmt_pct
 
 # --- documents ------------------------------------------------------------------------------------
@@ -36,6 +37,16 @@ def dimension_label(name: str) -> str:
 def figure_label(code: str) -> str:
     """French label of a key-figure code of :func:`group_figures`, capitalised."""
     return catalogue.indicator_label(code)
+
+
+def known_share(rows: pd.DataFrame, group: str, measure: str = "participants"):
+    """Share of ``group``'s ``measure`` whose value is known in one breakdown (``rows``:
+    :func:`group_breakdowns` rows of one dimension): one minus the shares of its unknown
+    categories (« Non renseigné », « … inconnue »); :data:`SECRET` when one of them is secret."""
+    apart = rows[(rows["groupe"] == group) & rows["code"].isin(UNKNOWN_CODES)][f"part_{measure}"]
+    if any(value is SECRET for value in apart):
+        return SECRET
+    return 1.0 - float(sum(apart))
 
 
 def figure_kind(code: str) -> str:
@@ -54,14 +65,19 @@ def value_of(frame: pd.DataFrame, **where):
 
 
 def figures_table(frame: pd.DataFrame, codes: Sequence[str], caption: str, note: str = "") -> Table:
-    """Table of :func:`group_figures` rows: one row per indicator, one column per group."""
+    """Table of :func:`group_figures` rows: one row per indicator, one column per group; the
+    note names the denominator of each share computed on the participants whose value is known."""
     groups = list(dict.fromkeys(zip(frame["groupe"], frame["libelle_groupe"])))
     rows = []
     for code in codes:
         kind = figure_kind(code)
         rows.append([figure_label(code), *[(value_of(frame, groupe=g, indicateur=code), kind) for g, _ in groups]])
+    on_known = [f"{figure_label(code)[:1].lower()}{figure_label(code)[1:]} : {denominator.known}" for code in codes
+                if (denominator := catalogue.key_figure(code).denominator) is not None and denominator.known]
+    if on_known:
+        note = f"{note} Parts calculées sur les seuls participants dont la valeur est connue ({' ; '.join(on_known)})."
     return Table(caption=caption, columns=[Column("Indicateur"), *[Column(label, "mixte") for _, label in groups]],
-                 rows=rows, note=note)
+                 rows=rows, note=note.strip())
 
 
 def figure_cards(frame: pd.DataFrame, group: str, codes: Sequence[str], labels: Mapping[str, str]) -> list[Card]:
@@ -101,28 +117,70 @@ def _shares_table(codes: list[tuple[str, str]], shares: dict[str, list], caption
                  note=note)
 
 
+def _known_basis(rows: pd.DataFrame, groups: Sequence[tuple[str, str]], measure: str, note: str,
+                 apart: tuple[str, ...] = UNKNOWN_CODES, basis: str = "Parts calculées sur les valeurs connues"
+                 ) -> tuple[list[tuple[str, str]], dict[str, list], dict[str, list], str]:
+    """The known categories of one breakdown (``rows``: :func:`group_breakdowns` rows of one
+    dimension), ``measure`` and its shares in each group, and the note of a chart of them.
+
+    The unknown values (« Non renseigné », « … inconnue ») are not parts of the distribution, as
+    in the panorama's bars: the shares are on the known values (on the whole, as published, for a
+    group with a secret category) and the note gives the unknown ones, group by group; ``apart``:
+    the codes set aside (``basis``: what the shares are calculated on)."""
+    unknown = rows["code"].isin(apart)
+    codes, counts = _group_values(rows[~unknown], groups, measure)
+    _, published = _group_values(rows[~unknown], groups, f"part_{measure}")
+    if not unknown.any():
+        return codes, counts, published, note or f"Part des {measure} de chaque groupe."
+    exact, shares = {}, {}
+    for label, values in counts.items():
+        total = sum(v for v in values if known(v))
+        exact[label] = total > 0 and all(known(v) or (isinstance(v, float) and math.isnan(v)) for v in values)
+        shares[label] = [v / total if known(v) else v for v in values] if exact[label] else published[label]
+    aside, aside_shares = _group_values(rows[unknown], groups, f"part_{measure}")
+    listing = " ; ".join(lab.lower() + " " + ", ".join(
+        f"{fmt_pct(values[i]) if values[i] is not SECRET else 'secret'} ({label[:1].lower()}{label[1:]})"
+        for label, values in aside_shares.items()) for i, (_, lab) in enumerate(aside))
+    if not all(exact.values()):
+        basis += " (sur l'ensemble pour un groupe dont une case est secrète)"
+    return codes, counts, shares, f"{note} {basis} ; hors graphique, part des {measure} : {listing}.".strip()
+
+
+def known_share_of(rows: pd.DataFrame, group: str, code: str, measure: str = "participants"):
+    """The share of category ``code`` in ``group``'s ``measure``, on the known values as the
+    charts of :func:`composition_figure` and :func:`distribution_figure` draw it."""
+    codes, _, shares, _ = _known_basis(rows, [(group, group)], measure, "")
+    found = [i for i, (c, _) in enumerate(codes) if c == code]
+    return shares[group][found[0]] if found else math.nan
+
+
 def distribution_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
                         caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
-    """Horizontal bars of how the first of ``groups`` spreads over the categories of one
+    """Horizontal bars of how the first of ``groups`` spreads over the known categories of one
     breakdown (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code,
-    label; ``measure``: the counts whose shares are drawn), with the table of the shares of
-    every group; the table alone when nothing can be drawn."""
-    codes, shares = _group_values(rows, groups, f"part_{measure}")
-    table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
+    label; ``measure``: the counts whose shares are drawn, unknown values apart:
+    :func:`_known_basis`), with the table of the shares of every group; the table alone when
+    nothing can be drawn."""
+    codes, _, shares, full_note = _known_basis(rows, groups, measure, note)
+    table = _shares_table(codes, shares, caption, full_note)
     return b.figure(title, figspec.bars(
         [lab for _, lab in codes], [chart_value(v) for v in shares[groups[0][1]]], subject=subject,
-        unit="part", colour=b.config.couleur_principale), table, note)
+        unit="part", colour=b.config.couleur_principale), table,
+        full_note if rows["code"].isin(UNKNOWN_CODES).any() else note)
 
 
 def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
                        caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
-    """100 % stacked bars, one per group, of the categories of one breakdown
+    """100 % stacked bars, one per group, of the known categories of one breakdown
     (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code, label;
-    ``measure``: the counts stacked), with the table of the shares in each group;
-    the table alone when nothing can be drawn."""
-    codes, counts = _group_values(rows, groups, measure)
-    _, shares = _group_values(rows, groups, f"part_{measure}")
-    table = _shares_table(codes, shares, caption, note or f"Part des {measure} de chaque groupe.")
+    ``measure``: the counts stacked, unknown values apart: :func:`_known_basis`), with the
+    table of the shares in each group; the table alone when nothing can be drawn."""
+    apart, basis = UNKNOWN_CODES, "Parts calculées sur les valeurs connues"
+    if (rows["dimension"] == "duree_contrat").all():  # a running contract has no length yet
+        apart, basis = (*UNKNOWN_CODES, catalogue.EN_COURS[0]), "Parts calculées sur les contrats terminés"
+    codes, counts, shares, full_note = _known_basis(rows, groups, measure, note, apart, basis)
+    table = _shares_table(codes, shares, caption, full_note)
+    note = full_note if rows["code"].isin(apart).any() else note
     series = {lab: [chart_value(counts[label][i]) for label in counts] for i, (_, lab) in enumerate(codes)}
     return b.figure(title, figspec.stacked(list(counts), series, subject=subject, colour=b.config.couleur_principale),
                     table, note)
@@ -132,8 +190,9 @@ def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, ca
                  count_label: str, share_label: str, width: float | None = None, note: str = "") -> Figure | Table:
     """Horizontal bars of one group's share of each category of a breakdown
     (``part_participants_categorie`` of :func:`group_breakdowns` rows of one dimension),
-    with the table of the group's participants behind; the table alone when nothing can be drawn."""
-    mine = rows[(rows["groupe"] == group) & (rows["code"] != referential.NON_RENSEIGNE)]
+    with the table of the group's participants behind; the table alone when nothing can be drawn.
+    The unknown values (« Non renseigné », « … inconnu ») are not categories of the chart."""
+    mine = rows[(rows["groupe"] == group) & ~rows["code"].isin(UNKNOWN_CODES)]
     table = Table(caption=caption, columns=[Column("Catégorie"), Column(count_label, "nombre"),
                                             Column(share_label, "part")],
                   rows=[[r.libelle, r.participants, r.part_participants_categorie] for r in mine.itertuples()],

@@ -51,12 +51,13 @@ def _rows(r: StudyResults, dimension: str) -> pd.DataFrame:
 def _section_summary(b: Composer, r: StudyResults) -> Section:
     type_label = _groups_of(r)[1][1]
     rate, median = _value(r, BUYER, "taux_realisation"), _value(r, TYPE, "taux_realisation_median")
-    text = (f"En {r.year}, {r.title} a suivi {fmt_count(_value(r, BUYER, 'operations'), 'opération')} comportant "
+    who = "un donneur d'ordre privé" if r.title == common.buyer_name(None, "PRIVE") else f"le donneur d'ordre {r.title}"
+    text = (f"En {r.year}, {who} a suivi {fmt_count(_value(r, BUYER, 'operations'), 'opération')} comportant "
             f"une clause sociale, dont {fmt_int(_value(r, BUYER, 'operations_actives'))} avec des heures réalisées "
             f"dans l'année : {fmt_hours(_value(r, BUYER, 'heures'))} d'insertion, réalisées par "
             f"{fmt_count(_value(r, BUYER, 'participants'), 'participant')}. "
             + (f"Depuis {r.years[0]}, les heures réalisées sur ses opérations atteignent {fmt_pct(rate)} des heures "
-               f"prévues par leurs clauses ; le taux médian des donneurs d'ordre du {type_label.lower()} est de "
+               f"prévues par leurs clauses ; le taux médian des donneurs d'ordre du {type_label[:1].lower()}{type_label[1:]} est de "
                f"{fmt_pct(median)}." if common.known(rate) else
                "Ses opérations ne précisent pas les heures prévues par leurs clauses."))
     cards = [Card(common.figure_label(code).lower(), _value(r, BUYER, code), common.figure_kind(code))
@@ -83,8 +84,9 @@ def _section_operations(b: Composer, r: StudyResults) -> Section:
               + (f" ; les {fmt_int(len(ops) - len(shown))} autres figurent dans les données ouvertes."
                  if len(ops) > len(shown) else ".")))
     blocks = [b.text("etude_donneur_ordre_operations",
-                     f"{fmt_count(len(ops), 'opération')} du donneur d'ordre suivies en {r.year}, avec les heures "
-                     f"prévues par leur clause et les heures réalisées dans l'année et depuis {r.years[0]}."), table]
+                     f"Le donneur d'ordre a suivi {fmt_count(len(ops), 'opération')} en {r.year} ; le tableau donne, "
+                     f"pour chacune, les heures prévues par sa clause et les heures réalisées dans l'année et depuis "
+                     f"{r.years[0]}."), table]
     evolution = r.table("evolution")
     hours = evolution[(evolution["groupe"] == BUYER) & (evolution["indicateur"] == "heures")].set_index("annee")
     years = [str(y) for y in r.years]

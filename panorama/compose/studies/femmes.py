@@ -5,6 +5,8 @@ The document; the tables it shows are computed by :mod:`panorama.compute.studies
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 
 from panorama.compose import commentary
@@ -52,6 +54,8 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
         *common.figure_cards(figures, "F", ["part_sortie_emploi_durable"],
                              {"part_sortie_emploi_durable": "des participantes en emploi durable six mois après"}),
     ]
+    known = common.known_share(_rows(r, "situation_sortie"), "F")
+    cards[-1] = dataclasses.replace(cards[-1], detail=f"parmi les {fmt_pct(known)} dont la situation est connue")
     table = common.figures_table(figures, FIGURES, f"Les femmes et les hommes en chiffres, {r.year}",
                                  note="Heures et contrats de l'année ; parts calculées dans chaque groupe.")
     return Section("essentiel", "L'essentiel", [b.text("etude_femmes_essentiel", text),
@@ -142,23 +146,26 @@ def _section_pathways(b: Composer, r: StudyResults) -> Section:
     def value(group: str, code: str):
         return common.value_of(figures, groupe=group, indicateur=code)
 
+    exits = _rows(r, "situation_sortie")
+
     text = (f"Un contrat de femme porte en moyenne {fmt_count(value('F', 'heures_par_contrat'), 'heure')} "
             f"contre {fmt_count(value('M', 'heures_par_contrat'), 'heure')} pour un homme ; la durée médiane des "
             f"contrats terminés est de {fmt_count(value('F', 'duree_mediane_jours'), 'jour')} pour les femmes et "
             f"de {fmt_count(value('M', 'duree_mediane_jours'), 'jour')} pour les hommes. Six mois après leur "
             f"dernier contrat, {fmt_pct(value('F', 'part_sortie_emploi_durable'))} des femmes et "
             f"{fmt_pct(value('M', 'part_sortie_emploi_durable'))} des hommes dont la situation est connue occupent "
-            "un emploi durable.")
+            f"un emploi durable ; la situation n'est connue que pour {fmt_pct(common.known_share(exits, 'F'))} des "
+            f"femmes et {fmt_pct(common.known_share(exits, 'M'))} des hommes.")
     return Section("parcours", "Les contrats des femmes et des hommes", [
         b.text("etude_femmes_parcours", text),
-        common.composition_figure(b, _rows(r, "duree_contrat"), groups, "Durée des contrats",
+        common.composition_figure(b, _rows(r, "duree_contrat"), groups, "Durée des contrats terminés",
                                   "Répartition des contrats par durée, femmes et hommes",
                                   f"Contrats par durée, femmes et hommes, {r.year}", measure="contrats"),
         common.composition_figure(b, _rows(r, "heures_par_participant"), groups,
                                   "Heures réalisées dans l'année par participant",
                                   "Répartition des participants par heures réalisées, femmes et hommes",
                                   f"Participants par heures réalisées, femmes et hommes, {r.year}"),
-        common.composition_figure(b, _rows(r, "situation_sortie"), groups,
+        common.composition_figure(b, exits, groups,
                                   "Situation six mois après le dernier contrat",
                                   "Situation six mois après le dernier contrat, femmes et hommes",
                                   f"Situation six mois après le dernier contrat, femmes et hommes, {r.year}"),
@@ -173,7 +180,9 @@ def document(results: StudyResults, texts: Texts) -> Document:
         "participants ayant au moins un contrat dans la catégorie (une personne dont les contrats relèvent de "
         "plusieurs catégories compte dans chacune). Part des heures : heures des contrats des femmes ÷ heures "
         "de la catégorie. Les répartitions des femmes et des hommes (durée des contrats, heures par participant, "
-        "situation six mois après) se lisent dans chaque groupe : elles totalisent 100 % pour chaque sexe. "
+        "situation six mois après) se lisent dans chaque groupe : elles totalisent 100 % pour chaque sexe ; les "
+        "valeurs inconnues ou non renseignées sont données à part, en note, et les parts sont calculées sur les "
+        "valeurs connues (pour la durée, sur les contrats terminés). "
         "Durée d'un contrat : du premier au dernier jour, pour les contrats terminés au 31 décembre.")
     sections = [_section_summary(b, results), _section_operations(b, results), _section_parity(b, results),
                 _section_profile(b, results), _section_pathways(b, results),

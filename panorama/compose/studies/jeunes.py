@@ -22,11 +22,15 @@ def _rows(r: StudyResults, dimension: str, year: int | None = None, group: str |
     return common.category_rows(r, TABLE, dimension, year=year, group=group)
 
 
-def _share(r: StudyResults, dimension: str, code: str, group: str = YOUNG, column: str = "part_participants"):
-    """``column`` of one category for one group (NaN when the group has no such row)."""
-    rows = _rows(r, dimension, group=group)
-    rows = rows[rows["code"] == code]
-    return rows.iloc[0][column] if len(rows) else float("nan")
+def _share(r: StudyResults, dimension: str, code: str, group: str = YOUNG):
+    """The share of one category among one group's participants whose value is known, as the
+    charts draw it (NaN when the group has no such row)."""
+    return common.known_share_of(_rows(r, dimension), group, code)
+
+
+def _coverage(r: StudyResults, dimension: str, group: str = YOUNG):
+    """The share of one group's participants whose value is known in ``dimension``."""
+    return common.known_share(_rows(r, dimension), group)
 
 
 def _section_summary(b: Composer, r: StudyResults) -> Section:
@@ -39,8 +43,9 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
     text = (f"En {r.year}, {fmt_count(young.iloc[0]['participants'] if len(young) else 0, 'jeune')} de moins de "
             f"26 ans ont travaillé au titre d'une clause sociale {r.config.region_dans}, soit {fmt_pct(share)} des "
             "participants" + (f" ({trend})" if trend else "")
-            + f". {fmt_pct(common.value_of(figures, groupe=YOUNG, indicateur='part_heures_alternance'))} de leurs "
-              f"heures sont faites en alternance et {fmt_pct(mission)} d'entre eux ont été orientés par une mission "
+            + f". L'alternance porte "
+              f"{fmt_pct(common.value_of(figures, groupe=YOUNG, indicateur='part_heures_alternance'))} de leurs "
+              f"heures ; {fmt_pct(mission)} de ceux dont le prescripteur est connu ont été orientés par une mission "
               "locale.")
     cards = [
         Card("de moins de 26 ans parmi les participants", share, "part",
@@ -49,7 +54,8 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
         Card("participants de moins de 26 ans", young.iloc[0]["participants"] if len(young) else 0, "nombre"),
         Card("des heures réalisées par des moins de 26 ans",
              young.iloc[0]["part_heures_categorie"] if len(young) else None, "part"),
-        Card("des jeunes orientés par une mission locale", mission, "part"),
+        Card("des jeunes orientés par une mission locale", mission, "part",
+             detail=f"parmi les {fmt_pct(_coverage(r, 'prescripteur'))} dont le prescripteur est connu"),
     ]
     table = common.figures_table(figures, FIGURES, f"Les moins de 26 ans en chiffres, {r.year}",
                                  note="Heures et contrats de l'année ; parts calculées dans chaque groupe.")
@@ -58,10 +64,12 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
 
 
 def _section_profile(b: Composer, r: StudyResults) -> Section:
-    text = (f"{fmt_pct(_share(r, 'niveau_qualification', 'INFRA_3'))} des participants de moins de 26 ans n'ont "
-            f"aucune qualification reconnue (niveau infra 3), contre "
-            f"{fmt_pct(_share(r, 'niveau_qualification', 'INFRA_3', OTHERS))} des 26 ans et plus ; "
-            f"{fmt_pct(_share(r, 'niveau_qualification', '3'))} ont un CAP ou un BEP (niveau 3).")
+    text = (f"Parmi les participants dont le niveau de qualification est connu, "
+            f"{fmt_pct(_share(r, 'niveau_qualification', 'INFRA_3'))} des moins de 26 ans n'ont aucune qualification "
+            f"reconnue (niveau infra 3), contre {fmt_pct(_share(r, 'niveau_qualification', 'INFRA_3', OTHERS))} des "
+            f"26 ans et plus ; {fmt_pct(_share(r, 'niveau_qualification', '3'))} des moins de 26 ans ont un CAP ou un "
+            f"BEP (niveau 3). Le niveau est connu pour {fmt_pct(_coverage(r, 'niveau_qualification'))} des moins de "
+            f"26 ans et {fmt_pct(_coverage(r, 'niveau_qualification', OTHERS))} des 26 ans et plus.")
     return Section("profil", "Qualification et profil", [
         b.text("etude_jeunes_profil", text),
         common.composition_figure(b, _rows(r, "niveau_qualification"), GROUPS, "Niveau de qualification",
@@ -103,7 +111,7 @@ def _section_contracts(b: Composer, r: StudyResults) -> Section:
                                   "Heures réalisées dans l'année par participant",
                                   "Répartition des participants par heures réalisées, par âge",
                                   f"Participants par heures réalisées, par âge, {r.year}"),
-        common.composition_figure(b, _rows(r, "duree_contrat"), GROUPS, "Durée des contrats",
+        common.composition_figure(b, _rows(r, "duree_contrat"), GROUPS, "Durée des contrats terminés",
                                   "Répartition des contrats par durée, par âge",
                                   f"Contrats par durée, par âge, {r.year}", measure="contrats"),
     ])
@@ -112,11 +120,13 @@ def _section_contracts(b: Composer, r: StudyResults) -> Section:
 def _section_prescribers(b: Composer, r: StudyResults) -> Section:
     figures = r.table("chiffres_cles_jeunes")
     text = (f"Les missions locales ont orienté {fmt_pct(_share(r, 'prescripteur', 'MISSION_LOCALE'))} des "
-            f"participants de moins de 26 ans. Six mois après leur dernier contrat, "
+            f"participants de moins de 26 ans dont le prescripteur est connu (il l'est pour "
+            f"{fmt_pct(_coverage(r, 'prescripteur'))} d'entre eux). Six mois après leur dernier contrat, "
             f"{fmt_pct(common.value_of(figures, groupe=YOUNG, indicateur='part_sortie_emploi_durable'))} des jeunes "
             f"dont la situation est connue occupent un emploi durable, contre "
             f"{fmt_pct(common.value_of(figures, groupe=OTHERS, indicateur='part_sortie_emploi_durable'))} des 26 ans "
-            "et plus.")
+            f"et plus ; la situation n'est connue que pour {fmt_pct(_coverage(r, 'situation_sortie'))} des jeunes et "
+            f"{fmt_pct(_coverage(r, 'situation_sortie', OTHERS))} des 26 ans et plus.")
     return Section("prescripteurs", "Prescripteurs et sorties", [
         b.text("etude_jeunes_prescripteurs", text),
         common.distribution_figure(b, _rows(r, "prescripteur"), GROUPS, "Qui oriente les moins de 26 ans",
@@ -175,12 +185,13 @@ def document(results: StudyResults, texts: Texts) -> Document:
         "aux participants de 26 ans et plus. Part des moins de 26 ans d'une catégorie : participants de moins de "
         "26 ans ayant au moins un contrat dans la catégorie ÷ participants de la catégorie. Les répartitions "
         "(qualification, prescripteurs, heures, situation six mois après) se lisent dans chaque groupe : elles "
-        "totalisent 100 % pour chacun. Alternance : contrats d'apprentissage, de professionnalisation et en GEIQ. "
+        "totalisent 100 % pour chacun ; les valeurs inconnues ou non renseignées sont données à part, en note, et "
+        "les parts sont calculées sur les valeurs connues. Alternance : contrats d'apprentissage, de professionnalisation et en GEIQ. "
         "Durée d'un contrat : du premier au dernier jour, pour les contrats terminés au 31 décembre.")
     sections = [_section_summary(b, results), _section_profile(b, results), _section_contracts(b, results),
                 _section_prescribers(b, results), _section_territories(b, results),
                 common.evolution_section(b, results, TABLE, YOUNG, "des moins de 26 ans", "etude_jeunes_evolution",
-                                         "part_heures", "Heures des moins de 26 ans par groupe de contrats",
+                                         "part_heures", "Répartition des heures des moins de 26 ans par groupe de contrats",
                                          "Répartition des heures des moins de 26 ans par groupe de contrats, par "
                                          "année"),
                 common.methodology(b, results, definitions)]

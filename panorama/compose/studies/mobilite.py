@@ -28,7 +28,7 @@ from panorama.compute.studies.mobilite import (
     _departement_label,
 )
 from panorama.core import referential
-from panorama.core.formatting import fmt_count, fmt_number, fmt_pct
+from panorama.core.formatting import fmt_number, fmt_pct
 
 
 def _stats(r: StudyResults, dimension: str) -> pd.DataFrame:
@@ -37,14 +37,14 @@ def _stats(r: StudyResults, dimension: str) -> pd.DataFrame:
 
 
 def _km(value) -> str:
-    return f"{fmt_number(value, 1)} km" if common.known(value) else fmt_number(value)
+    return f"{fmt_number(value, 1)}\u00a0km" if common.known(value) else fmt_number(value)
 
 
 def _stats_table(rows: pd.DataFrame, caption: str, note: str = "") -> Table:
     return Table(caption=caption, columns=[
         Column("Catégorie"), Column("Contrats", "nombre"), Column("Distance médiane (km)", "decimal"),
         Column("1er quartile (km)", "decimal"), Column("3e quartile (km)", "decimal"),
-        Column("Même commune", "part"), Column("Même interco.", "part"), Column("Même département", "part")],
+        Column("Même commune", "part"), Column("Même intercommunalité", "part"), Column("Même département", "part")],
         rows=[[x.libelle, x.contrats, x.distance_mediane_km, x.distance_q1_km, x.distance_q3_km, x.part_meme_commune,
                x.part_meme_epci, x.part_meme_departement] for x in rows.itertuples()], note=note)
 
@@ -60,14 +60,13 @@ def _section_summary(b: Composer, r: StudyResults) -> Section:
     whole = _stats(r, ALL).iloc[0]
     cover = r.table("couverture").set_index("code")
     located = cover.loc[LOCATED]
-    no_home = cover.loc["SANS_COMMUNE_RESIDENCE"]
     text = (f"En {r.year}, la moitié des contrats des clauses sociales {r.config.region_dans} sont exécutés à moins "
             f"de {_km(whole['distance_mediane_km'])} à vol d'oiseau du domicile du participant ; un quart à moins de "
-            f"{_km(whole['distance_q1_km'])}, un quart à plus de {_km(whole['distance_q3_km'])}. "
-            f"{fmt_pct(whole['part_meme_commune'])} des contrats sont exécutés dans la commune de résidence, "
+            f"{_km(whole['distance_q1_km'])}, un quart à plus de {_km(whole['distance_q3_km'])}. Parmi ces "
+            f"contrats, {fmt_pct(whole['part_meme_commune'])} sont exécutés dans la commune de résidence et "
             f"{fmt_pct(whole['part_meme_departement'])} dans le département de résidence. La distance est connue "
-            f"pour {fmt_pct(located['part_contrats'])} des contrats ; "
-            f"{fmt_count(no_home['participants'], 'participant')} sans commune de résidence sont écartés.")
+            f"pour {fmt_pct(located['part_contrats'])} des contrats : les autres, dont la commune de résidence ou "
+            f"d'exécution n'est pas renseignée, sont écartés.")
     cards = [Card("kilomètres : distance médiane entre domicile et lieu de travail", whole["distance_mediane_km"],
                   "decimal"),
              Card("des contrats dans la commune de résidence", whole["part_meme_commune"], "part"),
@@ -91,8 +90,8 @@ def _section_distribution(b: Composer, r: StudyResults) -> Section:
                   rows=[[x.libelle, x.contrats, x.part_contrats, x.participants, x.heures] for x in bands.itertuples()])
     near = bands.iloc[0]
     far = bands.iloc[-1]
-    text = (f"{fmt_pct(near['part_contrats'])} des contrats sont exécutés à moins de 2 km du domicile, "
-            f"{fmt_pct(far['part_contrats'])} à 50 km ou plus.")
+    text = (f"Parmi les contrats dont la distance est connue, {fmt_pct(near['part_contrats'])} sont exécutés à moins "
+            f"de 2\u00a0km du domicile et {fmt_pct(far['part_contrats'])} à 50\u00a0km ou plus.")
     groups = _stats(r, "sexe")
     ages = _stats(r, "tranche_age")
     return Section("distances", "Les distances parcourues", [
