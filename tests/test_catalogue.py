@@ -23,7 +23,6 @@ from panorama.core.publications import study as get_study
 from panorama.core.resources import example_data_root
 from panorama.input import validation
 from panorama.input.source import Example, Folder
-from panorama.output import opendata
 from panorama.output.opendata import open_data_tables, write_open_data
 from panorama.pipeline import load_results
 from panorama.protect import confidentiality
@@ -168,7 +167,7 @@ def test_publishing_an_undeclared_indicator_writes_nothing(fixture_results, tmp_
                                   key_figures=pd.concat([fixture_results.key_figures, extra], ignore_index=True))
     with pytest.raises(catalogue.UnknownCodeError, match="heures_inconnues"):
         write_open_data(results, tmp_path / "donnees")
-    assert not any((tmp_path / "donnees").iterdir())
+    assert not (tmp_path / "donnees").exists()
 
 
 def test_publishing_an_undeclared_column_writes_nothing(fixture_root, tmp_path):
