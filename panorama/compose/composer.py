@@ -81,14 +81,17 @@ class Composer:
         return Figure(id=f"figure-{self._count}", title=title, spec=spec, source=self.source, table=table,
                       note=note)
 
-    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
-        """Choropleth of ``values`` (département code → value) over the configured départements;
-        a secret value is hatched « Secret statistique »."""
+    def map(self, title: str, values: dict, legend: str, kind: str, table: Table, *,
+            symbols: bool = False) -> Figure:
+        """Map of ``values`` (département code → value) over the configured départements:
+        proportional circles for counts (``symbols``), else a choropleth (rates, shares,
+        means); a secret value is hatched « Secret statistique »."""
         shown = {code: values.get(code) for code in self.config.departements}
         secret = any(v is SECRET for v in shown.values())
         spec = figspec.departement_map({code: chart_value(v) for code, v in shown.items()}, self.config,
                                        legend_title=legend, unit=kind,
-                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL)
+                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL,
+                                       symbols=symbols)
         return self.figure(title, spec, table, note=f"{sentence_case(figspec.MAP_SOURCE)}.")
 
     def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:

@@ -208,7 +208,7 @@ def _section_hours(b: Composer) -> Section:
               note="SIAE : EI, ETTI, AI, ACI ; EA et ESAT : structures du handicap."),
         b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
               dep_values, "Heures réalisées", "heures",
-              breakdown_table(departements, "Heures par département d'exécution")),
+              breakdown_table(departements, "Heures par département d'exécution"), symbols=True),
     ])
 
 
@@ -334,7 +334,7 @@ def _section_territories(b: Composer) -> Section:
     return Section("territoires", "Territoires", [
         table,
         b.map("Participants par département de résidence", res_values, "Participants résidents", "nombre",
-              compare),
+              compare, symbols=True),
         b.text("territoires", text),
     ])
 

@@ -77,6 +77,10 @@ EPCI_EDGE = "#3d3d3d"
 COMMUNE_LABELS = 5  # labelled communes, highest values first
 COMMUNE_MAP_WIDTH = 10.8 * CM  # inches; the legend takes the rest of the width
 COMMUNE_MIN_HEIGHT = 6.0 * CM  # inches: room for the legend under a wide département
+BASE_FILL = "#e4e4e4"  # the areas under proportional circles
+MAX_RADIUS = 16.0  # pt: the circle of the largest value of a map of départements
+COMMUNE_MAX_RADIUS = 13.0  # pt: that of a map of communes
+SYMBOL_LEGEND_WIDTH = 4.6 * CM  # inches: the legend of the circles beside a map of communes
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,8 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
              ) -> tuple[list[tuple[float, float]], dict[str, int | None]]:
     """Fixed, deterministic classes for ``values`` (code → value).
 
-    Fisher-Jenks (exact) with ``min(k, number of distinct values)`` classes,
-    then "nice" bounds: the lowest bound is the minimum floored to two
+    Fisher-Jenks (exact) with at most ``min(k, number of distinct values)`` classes, as
+    many as leave no class holding a single value (see :func:`_uppers`), then "nice" bounds: the lowest bound is the minimum floored to two
     significant digits, the highest the maximum ceiled to two significant
     digits, and each break between two classes is the number with the fewest
     significant digits lying between them, so no value changes class. Classes
@@ -151,8 +155,7 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     if not present:
         return [], class_of
     distinct = sorted(set(present.values()))
-    k = min(k, len(distinct))
-    uppers = distinct if k == len(distinct) else _natural_breaks(distinct, k)
+    uppers = _uppers(distinct, sorted(present.values()), min(k, len(distinct)))
     breaks = []
     for upper in uppers[:-1]:
         following = next(v for v in distinct if v > upper)
@@ -165,6 +168,20 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     return bounds, class_of
 
 
+def _uppers(distinct: list[float], values: list[float], k: int) -> list[float]:
+    """Upper bounds of the classes: the most classes, at most ``k``, whose Fisher-Jenks
+    classes each hold two values or more (a class of one area reads as an outlier's
+    label, not a class); with no such number, two classes (one value each, when there
+    are only two)."""
+    for count in range(k, 1, -1):
+        uppers = distinct if count == len(distinct) else _natural_breaks(distinct, count)
+        lowers = [-math.inf, *uppers[:-1]]
+        if all(sum(low < v <= high for v in values) >= 2 for low, high in zip(lowers, uppers)):
+            return uppers
+    count = min(2, len(distinct))
+    return distinct if count == len(distinct) else _natural_breaks(distinct, count)
+
+
 def _natural_breaks(distinct: list[float], k: int) -> list[float]:
     """Upper bounds of the ``k`` Fisher-Jenks classes (``1 < k < len(distinct)``) of the
     sorted ``distinct`` values, by mapclassify (imported here: it loads scipy and
@@ -174,6 +191,83 @@ def _natural_breaks(distinct: list[float], k: int) -> list[float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Numba not installed": fine for a few values
         return [float(b) for b in mapclassify.FisherJenks(np.array(distinct), k=k).bins]
+
+
+# --------------------------------------------------------------------------
+# Proportional symbols
+
+
+def symbol_radius(value: float, largest: float, max_radius: float) -> float:
+    """Radius (pt) of the circle of ``value``: its area is proportional to the value, the
+    circle of ``largest`` has radius ``max_radius``."""
+    return max_radius * math.sqrt(value / largest) if largest > 0 and value > 0 else 0.0
+
+
+def reference_values(largest: float) -> list[float]:
+    """The values of the legend's circles: ``largest`` floored to one significant digit,
+    then about a quarter and a sixteenth of it rounded to one significant digit (each
+    distinct, positive, decreasing)."""
+    if largest <= 0:
+        return []
+    top = _round_significant(largest, 1, ROUND_FLOOR)
+    references = [top]
+    for share in (4, 16):
+        value = float(_decimal(top / share).quantize(
+            Decimal(1).scaleb(math.floor(math.log10(top / share))), rounding="ROUND_HALF_UP"))
+        if 0 < value < references[-1]:
+            references.append(value)
+    return references
+
+
+def _circles(ax, points: Mapping[str, tuple[float, float]], radius: Mapping[str, float], colour: str) -> None:
+    """One circle per code of ``radius`` (pt) at its point, the largest drawn first."""
+    order = sorted((code for code in radius if radius[code] > 0), key=lambda code: (-radius[code], code))
+    if order:
+        ax.scatter([points[c][0] for c in order], [points[c][1] for c in order],
+                   s=[(2 * radius[c]) ** 2 for c in order], c=colour, edgecolors="white", linewidths=0.8,
+                   alpha=0.9, zorder=3)
+
+
+def _circle_labels(ax, points: Mapping[str, tuple[float, float]], radius: Mapping[str, float],
+                   labels: Mapping[str, str], fontsize: float) -> None:
+    """Each label just under its circle (at the point itself when there is no circle), with a halo."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for code, text in labels.items():
+        r = radius.get(code, 0.0)
+        ax.annotate(text, points[code], xytext=(0, -r - 1.0 if r else 0), textcoords="offset points",
+                    ha="center", va="top" if r else "center", fontsize=fontsize, color=TEXT_COLOR,
+                    linespacing=1.15, path_effects=halo, zorder=4)
+
+
+def _circle_legend(fig: Figure, rect: tuple[float, float, float, float], title: str, largest: float,
+                   max_radius: float, colour: str, kind: str, extra: list) -> None:
+    """The legend of a map of circles in ``rect`` (figure fraction): its title, two or three
+    reference circles side by side with their values under them, then the ``extra`` handles
+    (hatched areas, communes without value…)."""
+    from matplotlib.patches import Patch  # noqa: F401 - handles of ``extra``
+
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    width, height = rect[2] * fig.get_figwidth() * 72, rect[3] * fig.get_figheight() * 72
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    wrapped = textwrap.fill(title, 30)
+    ax.text(0, height, wrapped, ha="left", va="top", fontsize=7.5, fontweight="bold", color=TEXT_COLOR)
+    references = reference_values(largest)
+    radii = [symbol_radius(value, largest, max_radius) for value in references]
+    baseline = height - 7.5 * 1.3 * (wrapped.count("\n") + 1) - 4 - 2 * (radii[0] if radii else 0)
+    x = 1.0
+    for value, r in zip(references, radii):
+        ax.scatter([x + r], [baseline + r], s=[(2 * r) ** 2], c=colour, edgecolors="white", linewidths=0.8,
+                   alpha=0.9, clip_on=False)
+        ax.text(x + r, baseline - 2, _bound_text(value, kind), ha="center", va="top", fontsize=7, color=TEXT_COLOR)
+        x += 2 * r + max(14.0, 0.6 * 7 * len(_bound_text(value, kind)) - 2 * r + 6)
+    if extra:
+        top = (baseline - 13) / height
+        fig.legend(handles=extra, loc="upper left", bbox_to_anchor=(rect[0], rect[1] + top * rect[3]),
+                   frameon=False, fontsize=7, handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
 
 
 # --------------------------------------------------------------------------
@@ -442,7 +536,9 @@ def prepare(config: Config, communes: bool = False) -> None:
 
 def draw(spec: MapSpec) -> MapImage:
     """Draw the map ``spec`` describes (:class:`panorama.compose.figspec.MapSpec`)."""
-    return _choropleth(spec) if spec.kind == "departements" else _commune_choropleth(spec)
+    if spec.kind == "departements":
+        return _symbol_map(spec) if spec.symbols else _choropleth(spec)
+    return _commune_choropleth(spec)
 
 
 def choropleth(values: Mapping[str, float | None], *, config: Config, legend_title: str,
@@ -521,6 +617,84 @@ def _choropleth(spec: MapSpec) -> MapImage:
     alt = _alt_text(spec.region, codes, layer.names, drawn, bounds, title, spec.legend_title, kind,
                     spec.missing_label)
     return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of)
+
+
+def symbol_map(values: Mapping[str, float | None], *, config: Config, legend_title: str, kind: str,
+               title: str | None = None, missing_label: str = MISSING_LABEL) -> MapImage:
+    """Draw counts ``values`` (département code → value) as proportional circles.
+
+    Each département with a value gets a circle at its label point whose area is
+    proportional to the value (:func:`symbol_radius`; the largest has radius
+    :data:`MAX_RADIUS` points, on the main map and in the inset alike, so circles compare
+    across both), drawn largest first over the départements filled in grey; a missing or
+    secret value is hatched as on :func:`choropleth`. The départements of the inset get
+    their circles in the inset only. The legend shows two or three reference circles
+    (:func:`reference_values`). Same conventions as :func:`choropleth` otherwise;
+    ``MapImage.classes`` is empty and ``class_of`` gives no class.
+    """
+    return _symbol_map(departement_map(values, config, legend_title=legend_title, unit=kind, title=title,
+                                       missing_label=missing_label, symbols=True))
+
+
+def _symbol_map(spec: MapSpec) -> MapImage:
+    """The map of circles ``spec`` describes (see :func:`symbol_map`)."""
+    codes, encart, kind, title = spec.departements, spec.encart, spec.unit, spec.title
+    layer = _layer(codes, encart)
+    drawn = dict(spec.values)
+    present = {code: float(v) for code, v in drawn.items() if not is_missing(v)}
+    largest = max(present.values(), default=0.0)
+    radius = {code: symbol_radius(v, largest, MAX_RADIUS) for code, v in present.items()}
+    colors = {code: None if code not in present else BASE_FILL for code in codes}
+
+    def label(code: str) -> str:
+        if code not in present:
+            return layer.names[code]
+        return f"{layer.names[code]}\n{_bound_text(present[code], kind)}"
+
+    from matplotlib.patches import Patch, Rectangle
+
+    with _map_figure(*FIGSIZE) as fig:
+        top = 0.90 if title else 0.97
+        if title:
+            fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
+                     color=TEXT_COLOR)
+        map_width = 0.60 if encart else 0.66
+        ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
+        ax.set_axis_off()
+        ax.set_anchor("N")
+        outside = tuple(code for code in codes if code not in encart)
+        _draw(ax, layer, codes, colors, {}, _extent(layer, codes, 0.02), fontsize=6.5)
+        _circles(ax, layer.label_points, {code: radius[code] for code in outside if code in radius}, spec.colour)
+        if len(codes) <= MAX_LABELLED:
+            _circle_labels(ax, layer.label_points, radius, {code: label(code) for code in outside}, 6.5)
+        for west, south, east, north in layer.frames:
+            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                   edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
+        legend_top = top
+        if layer.encart_box:
+            west, south, east, north = layer.encart_box
+            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                   edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
+            inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
+            for spine in inset.spines.values():
+                spine.set_edgecolor(MUTED_COLOR)
+                spine.set_linewidth(0.6)
+            _draw(inset, layer, encart, colors, {}, _extent(layer, encart, 0.04), fontsize=6.5)
+            _circles(inset, layer.label_points, {code: radius[code] for code in encart if code in radius},
+                     spec.colour)
+            _circle_labels(inset, layer.label_points, radius, {code: label(code) for code in encart}, 6.5)
+            inset.set_title("Agrandissement", fontsize=7, color=MUTED_COLOR, loc="left", pad=3)
+            legend_top = top - 0.64
+        extra = []
+        if any(c is None for c in colors.values()):
+            extra.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///", linewidth=0.6,
+                               label=spec.missing_label))
+        _circle_legend(fig, (map_width + 0.03, 0.01, 0.35, legend_top - 0.01), spec.legend_title, largest,
+                       MAX_RADIUS, spec.colour, kind, extra)
+        png = _png(fig)
+    alt = _alt_text(spec.region, codes, layer.names, drawn, [], title, spec.legend_title, kind,
+                    spec.missing_label) + " Cercles de surface proportionnelle à la valeur."
+    return MapImage(png=png, alt=alt, classes=[], class_of={code: None for code in codes})
 
 
 # --------------------------------------------------------------------------
@@ -690,6 +864,15 @@ def _unit_geometry(layer: _CommuneLayer, units: _Units, unit: str) -> shapely.Ge
     return shapely.union_all(polygons)
 
 
+def _unit_centre(layer: _CommuneLayer, units: _Units, unit: str) -> tuple[float, float]:
+    """Where the circle of a unit goes: the centre of the largest circle inscribed in its largest part."""
+    import shapely
+
+    largest = max(shapely.get_parts(_unit_geometry(layer, units, unit)), key=lambda part: part.area)
+    x, y = shapely.get_coordinates(shapely.maximum_inscribed_circle(largest, 20.0))[0]
+    return float(x), float(y)
+
+
 def _boundary_lines(layer: _CommuneLayer, units: _Units) -> dict[str, list[np.ndarray]]:
     """The arcs to draw, by kind: ``departement`` (outline), ``epci`` (between
     two intercommunalités) and ``commune`` (between two units of one EPCI)."""
@@ -821,8 +1004,11 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
     legend_title, missing_label, empty_label = spec.legend_title, spec.missing_label, spec.empty_label
     layer = _commune_layer(departement)
     units = _place(layer, departement, dict(spec.values))
-    bounds, class_of = classify(units.values)
-    palette = _palette(spec.colour, len(bounds))
+    if spec.symbols:  # circles over a plain base: no classes
+        bounds, class_of, palette = [], {unit: None for unit in units.values}, []
+    else:
+        bounds, class_of = classify(units.values)
+        palette = _palette(spec.colour, len(bounds))
     ranked = sorted((u for u, v in units.values.items() if not is_missing(v)),
                     key=lambda u: (-float(units.values[u]), u))
     fill: dict[str, str | None] = {}
@@ -830,8 +1016,10 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         unit = units.unit_of[code]
         if unit not in units.values:
             fill[code] = EMPTY_COLOR
+        elif is_missing(units.values[unit]):
+            fill[code] = None
         else:
-            fill[code] = None if class_of[unit] is None else palette[class_of[unit]]
+            fill[code] = BASE_FILL if spec.symbols else palette[class_of[unit]]
 
     west, south, east, north = _extent_of(layer.bounds, 0.02)
     aspect = (east - west) / (north - south)
@@ -868,6 +1056,11 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect("equal")
+        if spec.symbols:
+            largest = float(units.values[ranked[0]]) if ranked else 0.0
+            centres = {unit: _unit_centre(layer, units, unit) for unit in ranked}
+            _circles(ax, centres, {u: symbol_radius(float(units.values[u]), largest, COMMUNE_MAX_RADIUS)
+                                   for u in ranked}, spec.colour)
         _place_labels(fig, ax, layer, units, ranked, kind)
 
         handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
@@ -881,18 +1074,28 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         if lines["epci"]:
             handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
                                   label="Limite d'intercommunalité"))
-        legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=7,
-                            title=textwrap.fill(legend_title, 30),
-                            title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
-                            handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        # Centre the map and its legend together on the width of the figure.
-        legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
-        left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
-        ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
-                         map_height / fig_height))
-        legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
+        if spec.symbols:
+            legend_width = SYMBOL_LEGEND_WIDTH / fig_width
+            left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+            ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                             map_height / fig_height))
+            _circle_legend(fig, (left + map_width / fig_width + 0.03, 0.02, legend_width, top - 0.02),
+                           legend_title, largest, COMMUNE_MAX_RADIUS, spec.colour, kind, handles)
+        else:
+            legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=7,
+                                title=textwrap.fill(legend_title, 30),
+                                title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
+                                handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+            # Centre the map and its legend together on the width of the figure.
+            legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
+            left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+            ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                             map_height / fig_height))
+            legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
         png = _png(fig)
     alt = _commune_alt_text(layer, departement, units, bounds, ranked, title, legend_title, kind,
                             missing_label, empty_label, bool(lines["epci"]))
+    if spec.symbols:
+        alt += " Cercles de surface proportionnelle à la valeur."
     return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of,
                     unmapped=dict(units.unmapped))
