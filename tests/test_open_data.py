@@ -204,7 +204,7 @@ def test_datapackage_describes_every_csv(clean):
     assert package["licenses"][0]["name"] == "etalab-2.0"
     resources = {r["path"]: r for r in package["resources"]}
     assert set(resources) == {p.name for p in out.glob("*.csv")}
-    assert len(resources) == 1 + 24 + 1  # chiffres clés, 21 breakdowns, 3 cross-tabs, the series
+    assert len(resources) == 1 + 26 + 1  # chiffres clés, 22 breakdowns, 4 cross-tabs, the series
     for path, resource in resources.items():
         assert resource["format"] == "csv" and resource["encoding"] == "utf-8", path
         assert resource["name"] == path.removesuffix(".csv") and resource["title"] and resource["description"]
@@ -238,7 +238,7 @@ def _validate(folder):
 
 def test_the_package_validates_with_frictionless(clean):
     report = _validate(clean["out"])
-    assert len(report.tasks) == 26 and all(task.stats["rows"] for task in report.tasks)
+    assert len(report.tasks) == 28 and all(task.stats["rows"] for task in report.tasks)
 
 
 def test_the_example_package_validates_with_frictionless(example_package):

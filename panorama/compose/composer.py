@@ -25,7 +25,7 @@ from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.config import LOGO_FORMATS
 from panorama.core.errors import ConfigError
-from panorama.core.formatting import fmt_pct
+from panorama.core.formatting import fmt_count, fmt_pct
 from panorama.protect.results import Results
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -147,20 +147,33 @@ class Composer:
             width_cm=width), breakdown_table(rows, subject, measure), note)
 
 
+PYRAMID = "sexe_x_age_quinquennal"
+"""The cross-tab of the age pyramid: sex × five-year age band."""
+
+
 def figure_pyramid(b: Composer, title: str, width: float = figspec.FULL_WIDTH_CM) -> Figure | Table:
-    """Age pyramid of the composer's perimeter (sex × age band), with its table."""
-    rows = b.rows("sexe_x_tranche_age")
+    """Age pyramid of the composer's perimeter (sex × five-year age band), with its table;
+    participants whose sex or age is not filled are left out of the chart, and the note
+    gives their number."""
+    rows = b.rows(PYRAMID)
     counts = dict(zip(rows["code"], rows["participants"]))
-    left = [counts.get(f"F|{band}", 0) for band, _ in catalogue.AGE_BANDS]
-    right = [counts.get(f"M|{band}", 0) for band, _ in catalogue.AGE_BANDS]
-    labels = [label for _, label in catalogue.AGE_BANDS]
+    bands = [(code, label) for _, _, code, label in catalogue.FIVE_YEAR_AGE_BANDS]
+    left = [counts.get(f"F|{band}", 0) for band, _ in bands]
+    right = [counts.get(f"M|{band}", 0) for band, _ in bands]
+    labels = [label for _, label in bands]
     chart = figspec.pyramid(labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
-                            subject="Participants par sexe et tranche d'âge", colour=b.config.couleur_principale,
+                            subject="Participants par sexe et âge", colour=b.config.couleur_principale,
                             width_cm=width)
-    table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
-                  columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
+    table = Table(caption=f"Participants par sexe et âge, {b.r.year}",
+                  columns=[Column("Âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
                   rows=[[label, f, m] for label, f, m in zip(labels, left, right)])
-    return b.figure(title, chart, table)
+    unknown = total_shown(v for code, v in counts.items() if referential.NON_RENSEIGNE in code.split("|"))
+    note = ""
+    if unknown is SECRET:
+        note = "Hors graphique : participants dont le sexe ou l'âge n'est pas renseigné (secret statistique)."
+    elif unknown:
+        note = f"Hors graphique : {fmt_count(unknown, 'participant')} dont le sexe ou l'âge n'est pas renseigné."
+    return b.figure(title, chart, table, note)
 
 
 def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:
