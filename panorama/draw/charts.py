@@ -333,8 +333,8 @@ def pyramid_chart(
     colour: str | Config | None = None,
     width_cm: float = FULL_WIDTH_CM,
 ) -> Chart:
-    """Age pyramid: one row per band (youngest first, drawn at the bottom),
-    ``left`` values (women) to the left, ``right`` values (men) to the right,
+    """Age pyramid: one row per band (youngest first, drawn at the bottom), the bars of
+    the bands touching, ``left`` values (women) to the left, ``right`` values (men) to the right,
     both on the same scale, counts labelled at the bar ends, band labels in the
     middle and the side names above each half."""
     from matplotlib.transforms import blended_transform_factory
@@ -345,7 +345,7 @@ def pyramid_chart(
     secret = None in sides[0] + sides[1]
     width = width_cm * _PT_PER_CM
     colours = _palette(colour)
-    rows = _Rows(names, width, max_share=0.24, centred=True)
+    rows = _Rows(names, width, max_share=0.3, centred=True, contiguous=True)
     header_height = TEXT_SIZE * LINE_SPACING + _GAP / 2
     axis_height = VALUE_SIZE * LINE_SPACING + _TICK_PAD
     fig, bottom = _figure(width, header_height + rows.height + axis_height, title=title, legend=[], secret=secret)
@@ -501,13 +501,18 @@ def _columns(labels: Sequence[str], series: Sequence[float | None] | Mapping[str
 class _Rows:
     """Vertical layout of a row chart: wrapped labels, row pitch, label margin."""
 
-    def __init__(self, labels: list[str], width: float, max_share: float = 0.42, centred: bool = False):
+    def __init__(self, labels: list[str], width: float, max_share: float = 0.42, centred: bool = False,
+                 contiguous: bool = False):
         self.wrapped = [_wrap(label, width * max_share, TEXT_SIZE) for label in labels]
         sizes = [_text_size(label, TEXT_SIZE) for label in self.wrapped]
         self.label_width = max(w for w, _ in sizes)
-        self.pitch = max(_BAR + 2 * _GAP, max(h for _, h in sizes) + _GAP)
+        if contiguous:  # bars one above the other, a thin white line between them
+            self.pitch = max(VALUE_SIZE * LINE_SPACING, max(h for _, h in sizes)) + _PAD
+            self.bar = (self.pitch - 1.0) / self.pitch
+        else:
+            self.pitch = max(_BAR + 2 * _GAP, max(h for _, h in sizes) + _GAP)
+            self.bar = _BAR / self.pitch
         self.height = self.pitch * len(labels)
-        self.bar = _BAR / self.pitch
         self.left = _OUTER + self.label_width + _TICK_PAD
         self.centred = centred
 
