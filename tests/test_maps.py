@@ -157,6 +157,17 @@ def test_choropleth_without_inset_and_other_region():
     assert "Donnée manquante : Somme." in image.alt
 
 
+def test_choropleth_labels_are_white_on_dark_classes_and_dark_on_light_ones(monkeypatch):
+    figures = []
+    original = maps._png
+    monkeypatch.setattr(maps, "_png", lambda fig: (figures.append(fig), original(fig))[1])
+    draw(HOURS)
+    (fig,) = figures
+    colours = {text.get_text().split("\n")[0]: text.get_color() for ax in fig.axes for text in ax.texts}
+    assert colours["Paris"] == "white"  # the darkest class, in the inset
+    assert colours["Seine-et-Marne"] == maps.TEXT_COLOR  # the lightest
+
+
 def test_symbol_radius_makes_areas_proportional_to_values():
     assert maps.symbol_radius(100.0, 100.0, 16.0) == 16.0
     assert maps.symbol_radius(25.0, 100.0, 16.0) == pytest.approx(8.0)  # a quarter of the area: half the radius

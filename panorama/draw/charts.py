@@ -536,7 +536,7 @@ def _bar_rows(ax: Axes, rows: _Rows, values: list, texts: list[str], colour: str
             ax.barh(y, v, height=rows.bar, color=colour, linewidth=0)
         if inside and inside[y]:
             ax.annotate(text, (v, y), xytext=(-_PAD, 0), textcoords="offset points", ha="right", va="center",
-                        size=VALUE_SIZE, color=_text_on(colour))
+                        size=VALUE_SIZE, color=text_on(colour))
         else:
             _value_label(ax, (v, y), text, (-_PAD if reverse else _PAD, 0), "right" if reverse else "left",
                          "center")
@@ -577,7 +577,7 @@ def _bar_limit(values: list, texts: list[str], length: float, along_height: bool
 def _inside_label(ax: Axes, x: float, y: float, text: str, fill: str, hatched: bool) -> None:
     """A label centred on a bar segment, readable on its fill (and hatch)."""
     box = {"boxstyle": "round,pad=0.2", "facecolor": fill, "edgecolor": "none"} if hatched else None
-    ax.text(x, y, text, ha="center", va="center", size=VALUE_SIZE, color=_text_on(fill), bbox=box)
+    ax.text(x, y, text, ha="center", va="center", size=VALUE_SIZE, color=text_on(fill), bbox=box)
 
 
 def _value_label(ax: Axes, xy: tuple[float | None, float | None], text: str, offset: tuple[float, float],
@@ -775,8 +775,9 @@ def _palette(colour: str | Config | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys((main, *(c.lower() for c in ACCENTS))))
 
 
-def _text_on(fill: str) -> str:
-    """White or dark text, whichever contrasts more with ``fill`` (WCAG)."""
+def text_on(fill: str) -> str:
+    """White or dark text, whichever contrasts more with ``fill`` (WCAG): the colour of a
+    value printed on a bar, a segment or a coloured area of a map."""
     from matplotlib.colors import to_rgb
 
     def luminance(colour: str) -> float:

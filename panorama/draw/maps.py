@@ -474,9 +474,12 @@ def _png(fig: Figure) -> bytes:
 def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | None],
           labels: dict[str, str], extent: tuple[float, float, float, float],
           fontsize: float) -> None:
-    """Fill ``codes`` on ``ax`` and write ``labels`` (code → text) with a halo."""
+    """Fill ``codes`` on ``ax`` and write ``labels`` (code → text) with a halo: dark text
+    with a white halo, or white text with a halo of its area's colour on a dark fill."""
     from matplotlib import patheffects
     from matplotlib.patches import PathPatch
+
+    from panorama.draw.charts import text_on
 
     for code in codes:
         color = colors[code]
@@ -487,10 +490,11 @@ def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | Non
             patch = PathPatch(layer.paths[code], facecolor=color, edgecolor=BORDER_COLOR,
                               linewidth=0.8, zorder=1)
         ax.add_patch(patch)
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for code, text in labels.items():
         x, y = layer.label_points[code]
-        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=TEXT_COLOR,
+        dark = colors[code] is not None and text_on(colors[code]) == "white"
+        halo = [patheffects.withStroke(linewidth=2.2, foreground=colors[code] if dark else "white")]
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color="white" if dark else TEXT_COLOR,
                 linespacing=1.15, path_effects=halo, zorder=4)
     west, south, east, north = extent
     ax.set_xlim(west, east)
