@@ -79,7 +79,9 @@ COMMUNE_MAP_WIDTH = 10.8 * CM  # inches; the legend takes the rest of the width
 COMMUNE_MIN_HEIGHT = 6.0 * CM  # inches: room for the legend under a wide département
 BASE_FILL = "#e4e4e4"  # the areas under proportional circles
 MAX_RADIUS = 16.0  # pt: the circle of the largest value of a map of départements
+NARROW_RADIUS = 12.0  # pt: the same on the small screens' variant
 COMMUNE_MAX_RADIUS = 13.0  # pt: that of a map of communes
+COMMUNE_NARROW_RADIUS = 10.0  # pt: the same on the small screens' variant
 SYMBOL_LEGEND_WIDTH = 4.6 * CM  # inches: the legend of the circles beside a map of communes
 
 
@@ -242,32 +244,33 @@ def _circle_labels(ax, points: Mapping[str, tuple[float, float]], radius: Mappin
 
 
 def _circle_legend(fig: Figure, rect: tuple[float, float, float, float], title: str, largest: float,
-                   max_radius: float, colour: str, kind: str, extra: list) -> None:
+                   max_radius: float, colour: str, kind: str, extra: list, fontsize: float = 7.0) -> None:
     """The legend of a map of circles in ``rect`` (figure fraction): its title, two or three
     reference circles side by side with their values under them, then the ``extra`` handles
-    (hatched areas, communes without value…)."""
-    from matplotlib.patches import Patch  # noqa: F401 - handles of ``extra``
-
+    (hatched areas, communes without value…), in ``fontsize`` points."""
     ax = fig.add_axes(rect)
     ax.set_axis_off()
     width, height = rect[2] * fig.get_figwidth() * 72, rect[3] * fig.get_figheight() * 72
     ax.set_xlim(0, width)
     ax.set_ylim(0, height)
     wrapped = textwrap.fill(title, 30)
-    ax.text(0, height, wrapped, ha="left", va="top", fontsize=7.5, fontweight="bold", color=TEXT_COLOR)
+    ax.text(0, height, wrapped, ha="left", va="top", fontsize=fontsize + 0.5, fontweight="bold", color=TEXT_COLOR)
     references = reference_values(largest)
     radii = [symbol_radius(value, largest, max_radius) for value in references]
-    baseline = height - 7.5 * 1.3 * (wrapped.count("\n") + 1) - 4 - 2 * (radii[0] if radii else 0)
-    x = 1.0
-    for value, r in zip(references, radii):
-        ax.scatter([x + r], [baseline + r], s=[(2 * r) ** 2], c=colour, edgecolors="white", linewidths=0.8,
+    baseline = height - (fontsize + 0.5) * 1.3 * (wrapped.count("\n") + 1) - 4 - 2 * (radii[0] if radii else 0)
+    texts = [_bound_text(value, kind) for value in references]
+    half_widths = [0.3 * fontsize * len(text) for text in texts]  # about half a label's width, pt
+    x = max(radii[0], half_widths[0]) + 1.0 if radii else 0.0
+    for i, (text, r) in enumerate(zip(texts, radii)):
+        if i:  # the next circle and its label clear of the previous ones
+            x += max(radii[i - 1] + r, half_widths[i - 1] + half_widths[i]) + 0.8 * fontsize
+        ax.scatter([x], [baseline + r], s=[(2 * r) ** 2], c=colour, edgecolors="white", linewidths=0.8,
                    alpha=0.9, clip_on=False)
-        ax.text(x + r, baseline - 2, _bound_text(value, kind), ha="center", va="top", fontsize=7, color=TEXT_COLOR)
-        x += 2 * r + max(14.0, 0.6 * 7 * len(_bound_text(value, kind)) - 2 * r + 6)
+        ax.text(x, baseline - 2, text, ha="center", va="top", fontsize=fontsize, color=TEXT_COLOR)
     if extra:
-        top = (baseline - 13) / height
+        top = (baseline - 2 * fontsize) / height
         fig.legend(handles=extra, loc="upper left", bbox_to_anchor=(rect[0], rect[1] + top * rect[3]),
-                   frameon=False, fontsize=7, handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+                   frameon=False, fontsize=fontsize, handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
 
 
 # --------------------------------------------------------------------------
@@ -563,6 +566,94 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
                                        missing_label=missing_label))
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The axes of a map of départements: the main map, the enlarged inset (``None``
+    without one), where the legend goes (``legend``: left, bottom, width, top, in figure
+    fraction), the labels' font size and the largest circle's radius (pt)."""
+
+    fig: Figure
+    ax: object
+    inset: object | None
+    legend: tuple[float, float, float, float]
+    fontsize: float
+    max_radius: float
+
+
+def _narrow(spec: MapSpec) -> bool:
+    """Whether ``spec`` is drawn narrower than the page (the small screens' variant): the
+    inset and the legend then go under the map, in larger type."""
+    return spec.width_cm < FIGSIZE[0] / CM
+
+
+@contextmanager
+def _departement_frame(spec: MapSpec, layer: _Layer, legend_height: float):
+    """The figure and axes of a map of départements: 16 × 10 cm with the inset and the
+    legend right of the map or, for a narrow ``spec``, its width with the inset then the
+    legend (``legend_height`` inches) under the map. The main map and the inset are drawn
+    and the inset's frame marked by the caller."""
+    codes, encart, title = spec.departements, spec.encart, spec.title
+    if not _narrow(spec):
+        with _map_figure(*FIGSIZE) as fig:
+            top = 0.90 if title else 0.97
+            if title:
+                fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
+                         color=TEXT_COLOR)
+            map_width = 0.60 if encart else 0.66
+            ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
+            ax.set_anchor("N")
+            inset, legend_top = None, top
+            if layer.encart_box:
+                inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
+                legend_top = top - 0.64
+            yield _Frame(fig, ax, inset, (map_width + 0.03, 0.01, 0.35, legend_top), 6.5, MAX_RADIUS)
+        return
+    width, pad = spec.width_cm * CM, 0.1 * CM
+    header = (1.0 if title else 0.1) * CM
+    west, south, east, north = _extent(layer, codes, 0.02)
+    map_height = min((width - 2 * pad) * (north - south) / (east - west), 1.2 * width)
+    inset_height = inset_label = 0.0
+    if layer.encart_box:
+        i_west, i_south, i_east, i_north = _extent(layer, encart, 0.04)
+        inset_height = min(0.85 * (width - 2 * pad) * (i_north - i_south) / (i_east - i_west), width)
+        inset_label = 0.5 * CM
+    height = header + map_height + inset_label + inset_height + 0.3 * CM + legend_height + pad
+    with _map_figure(width, height) as fig:
+        if title:
+            fig.text(pad / width, 1 - 0.25 * CM / height, textwrap.fill(title, 40), ha="left", va="top",
+                     fontsize=10, fontweight="bold", color=TEXT_COLOR)
+        top = 1 - header / height
+        ax = fig.add_axes((pad / width, top - map_height / height, 1 - 2 * pad / width, map_height / height))
+        top -= map_height / height
+        inset = None
+        if layer.encart_box:
+            top -= inset_label / height
+            inset = fig.add_axes((0.075 + pad / width, top - inset_height / height, 0.85 * (1 - 2 * pad / width),
+                                  inset_height / height))
+            top -= inset_height / height
+        top -= 0.3 * CM / height
+        yield _Frame(fig, ax, inset, (pad / width, pad / height, 1 - 2 * pad / width, top), 7.5, NARROW_RADIUS)
+
+
+def _frames(frame: _Frame, layer: _Layer) -> None:
+    """The boxes of the overseas départements and of the inset's area on the main map, and
+    the inset's frame and heading."""
+    from matplotlib.patches import Rectangle
+
+    for west, south, east, north in layer.frames:
+        frame.ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                     edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
+    if frame.inset is not None:
+        west, south, east, north = layer.encart_box
+        frame.ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                     edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
+        for spine in frame.inset.spines.values():
+            spine.set_edgecolor(MUTED_COLOR)
+            spine.set_linewidth(0.6)
+        frame.inset.set_title("Agrandissement", fontsize=max(7, frame.fontsize), color=MUTED_COLOR, loc="left",
+                              pad=3)
+
+
 def _choropleth(spec: MapSpec) -> MapImage:
     """The map of départements ``spec`` describes (see :func:`choropleth`)."""
     codes, encart, kind, title = spec.departements, spec.encart, spec.unit, spec.title
@@ -577,50 +668,34 @@ def _choropleth(spec: MapSpec) -> MapImage:
             return layer.names[code]
         return f"{layer.names[code]}\n{_bound_text(drawn[code], kind)}"
 
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.patches import Patch
 
-    with _map_figure(*FIGSIZE) as fig:
-        top = 0.90 if title else 0.97
-        if title:
-            fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
-                     color=TEXT_COLOR)
-        map_width = 0.60 if encart else 0.66
-        ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
-        ax.set_axis_off()
-        ax.set_anchor("N")
+    handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
+               for i, b in enumerate(bounds)]
+    if any(c is None for c in colors.values()):
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
+                             linewidth=0.6, label=spec.missing_label))
+    with _departement_frame(spec, layer, (0.8 + 0.5 * len(handles)) * CM) as frame:
+        frame.ax.set_axis_off()
         # Too many départements to write on: the alt text and the report's table give the values.
         main_labels = {} if len(codes) > MAX_LABELLED else {
             code: label(code) for code in codes if code not in encart}
-        _draw(ax, layer, codes, colors, main_labels, _extent(layer, codes, 0.02), fontsize=6.5)
-        for west, south, east, north in layer.frames:
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
-        legend_top = top
-        if layer.encart_box:
-            west, south, east, north = layer.encart_box
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
-            inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
-            for spine in inset.spines.values():
-                spine.set_edgecolor(MUTED_COLOR)
-                spine.set_linewidth(0.6)
-            _draw(inset, layer, encart, colors, {code: label(code) for code in encart},
-                  _extent(layer, encart, 0.04), fontsize=6.5)
-            inset.set_title("Agrandissement", fontsize=7, color=MUTED_COLOR, loc="left", pad=3)
-            legend_top = top - 0.64
-        handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
-                   for i, b in enumerate(bounds)]
-        if any(c is None for c in colors.values()):
-            handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
-                                 linewidth=0.6, label=spec.missing_label))
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_width + 0.03, legend_top),
-                   frameon=False, fontsize=7, title=textwrap.fill(spec.legend_title, 30),
-                   title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
-                   handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        png = _png(fig)
+        _draw(frame.ax, layer, codes, colors, main_labels, _extent(layer, codes, 0.02), fontsize=frame.fontsize)
+        if frame.inset is not None:
+            _draw(frame.inset, layer, encart, colors, {code: label(code) for code in encart},
+                  _extent(layer, encart, 0.04), fontsize=frame.fontsize)
+        _frames(frame, layer)
+        left, _, _, top = frame.legend
+        size = max(7, frame.fontsize)
+        frame.fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left, top),
+                         frameon=False, fontsize=size, title=textwrap.fill(spec.legend_title, 30),
+                         title_fontproperties={"size": size + 0.5, "weight": "bold"}, alignment="left",
+                         handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+        png = _png(frame.fig)
+        width_cm = frame.fig.get_figwidth() / CM
     alt = _alt_text(spec.region, codes, layer.names, drawn, bounds, title, spec.legend_title, kind,
                     spec.missing_label)
-    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of)
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of, width_cm=width_cm)
 
 
 def symbol_map(values: Mapping[str, float | None], *, config: Config, legend_title: str, kind: str,
@@ -647,7 +722,6 @@ def _symbol_map(spec: MapSpec) -> MapImage:
     drawn = dict(spec.values)
     present = {code: float(v) for code, v in drawn.items() if not is_missing(v)}
     largest = max(present.values(), default=0.0)
-    radius = {code: symbol_radius(v, largest, MAX_RADIUS) for code, v in present.items()}
     colors = {code: None if code not in present else BASE_FILL for code in codes}
 
     def label(code: str) -> str:
@@ -655,50 +729,37 @@ def _symbol_map(spec: MapSpec) -> MapImage:
             return layer.names[code]
         return f"{layer.names[code]}\n{_bound_text(present[code], kind)}"
 
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.patches import Patch
 
-    with _map_figure(*FIGSIZE) as fig:
-        top = 0.90 if title else 0.97
-        if title:
-            fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
-                     color=TEXT_COLOR)
-        map_width = 0.60 if encart else 0.66
-        ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
-        ax.set_axis_off()
-        ax.set_anchor("N")
+    extra = []
+    if any(c is None for c in colors.values()):
+        extra.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///", linewidth=0.6,
+                           label=spec.missing_label))
+    with _departement_frame(spec, layer, 3.0 * CM) as frame:
+        radius = {code: symbol_radius(v, largest, frame.max_radius) for code, v in present.items()}
+        frame.ax.set_axis_off()
         outside = tuple(code for code in codes if code not in encart)
-        _draw(ax, layer, codes, colors, {}, _extent(layer, codes, 0.02), fontsize=6.5)
-        _circles(ax, layer.label_points, {code: radius[code] for code in outside if code in radius}, spec.colour)
+        _draw(frame.ax, layer, codes, colors, {}, _extent(layer, codes, 0.02), fontsize=frame.fontsize)
+        _circles(frame.ax, layer.label_points, {code: radius[code] for code in outside if code in radius},
+                 spec.colour)
         if len(codes) <= MAX_LABELLED:
-            _circle_labels(ax, layer.label_points, radius, {code: label(code) for code in outside}, 6.5)
-        for west, south, east, north in layer.frames:
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
-        legend_top = top
-        if layer.encart_box:
-            west, south, east, north = layer.encart_box
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
-            inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
-            for spine in inset.spines.values():
-                spine.set_edgecolor(MUTED_COLOR)
-                spine.set_linewidth(0.6)
-            _draw(inset, layer, encart, colors, {}, _extent(layer, encart, 0.04), fontsize=6.5)
-            _circles(inset, layer.label_points, {code: radius[code] for code in encart if code in radius},
+            _circle_labels(frame.ax, layer.label_points, radius, {code: label(code) for code in outside},
+                           frame.fontsize)
+        if frame.inset is not None:
+            _draw(frame.inset, layer, encart, colors, {}, _extent(layer, encart, 0.04), fontsize=frame.fontsize)
+            _circles(frame.inset, layer.label_points, {code: radius[code] for code in encart if code in radius},
                      spec.colour)
-            _circle_labels(inset, layer.label_points, radius, {code: label(code) for code in encart}, 6.5)
-            inset.set_title("Agrandissement", fontsize=7, color=MUTED_COLOR, loc="left", pad=3)
-            legend_top = top - 0.64
-        extra = []
-        if any(c is None for c in colors.values()):
-            extra.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///", linewidth=0.6,
-                               label=spec.missing_label))
-        _circle_legend(fig, (map_width + 0.03, 0.01, 0.35, legend_top - 0.01), spec.legend_title, largest,
-                       MAX_RADIUS, spec.colour, kind, extra)
-        png = _png(fig)
+            _circle_labels(frame.inset, layer.label_points, radius, {code: label(code) for code in encart},
+                           frame.fontsize)
+        _frames(frame, layer)
+        left, bottom, width, top = frame.legend
+        _circle_legend(frame.fig, (left, bottom, width, top - bottom), spec.legend_title, largest,
+                       frame.max_radius, spec.colour, kind, extra, max(7, frame.fontsize))
+        png = _png(frame.fig)
+        width_cm = frame.fig.get_figwidth() / CM
     alt = _alt_text(spec.region, codes, layer.names, drawn, [], title, spec.legend_title, kind,
                     spec.missing_label) + " Cercles de surface proportionnelle à la valeur."
-    return MapImage(png=png, alt=alt, classes=[], class_of={code: None for code in codes})
+    return MapImage(png=png, alt=alt, classes=[], class_of={code: None for code in codes}, width_cm=width_cm)
 
 
 # --------------------------------------------------------------------------
@@ -892,7 +953,7 @@ def _boundary_lines(layer: _CommuneLayer, units: _Units) -> dict[str, list[np.nd
 
 
 def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: list[str],
-                  kind: str) -> None:
+                  kind: str, fontsize: float = 6.5) -> None:
     """Label the first :data:`COMMUNE_LABELS` units of ``ranked``: name and value, with a halo.
 
     A label goes at the centre of the unit's largest inscribed circle when the
@@ -916,7 +977,7 @@ def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: 
         x, y = shapely.get_coordinates(circle)[0]
         radius = circle.length
         text = ax.text(x, y, f"{_unit_name(layer, unit)}\n{_bound_text(units.values[unit], kind)}",
-                       ha="center", va="center", fontsize=6.5, color=TEXT_COLOR, linespacing=1.1,
+                       ha="center", va="center", fontsize=fontsize, color=TEXT_COLOR, linespacing=1.1,
                        path_effects=halo, zorder=6)
         box = text.get_window_extent(renderer)
         width, height = box.width * per_pixel, box.height * per_pixel
@@ -1025,21 +1086,43 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         else:
             fill[code] = BASE_FILL if spec.symbols else palette[class_of[unit]]
 
-    west, south, east, north = _extent_of(layer.bounds, 0.02)
-    aspect = (east - west) / (north - south)
-    header = (1.0 if title else 0.3) * CM
-    map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
-    map_height = map_width / aspect
-    fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
-    top = 1 - header / fig_height
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
+    lines = _boundary_lines(layer, units)
+    handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
+               for i, b in enumerate(bounds)]
+    if EMPTY_COLOR in fill.values():
+        handles.append(Patch(facecolor=EMPTY_COLOR, edgecolor=COMMUNE_EDGE, linewidth=0.6,
+                             label=empty_label))
+    if None in fill.values():
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
+                             linewidth=0.6, label=missing_label))
+    if lines["epci"]:
+        handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
+                              label="Limite d'intercommunalité"))
+    west, south, east, north = _extent_of(layer.bounds, 0.02)
+    aspect = (east - west) / (north - south)
+    header = (1.0 if title else 0.3) * CM
+    narrow = _narrow(spec)
+    fontsize, max_radius = (7.5, COMMUNE_NARROW_RADIUS) if narrow else (6.5, COMMUNE_MAX_RADIUS)
+    if narrow:  # the legend under the map
+        fig_width, pad = spec.width_cm * CM, 0.1 * CM
+        map_width = min(fig_width - 2 * pad, 1.2 * fig_width * aspect)
+        map_height = map_width / aspect
+        legend_height = (3.0 if spec.symbols else 0.8 + 0.5 * len(handles)) * CM
+        fig_height = header + map_height + 0.3 * CM + legend_height
+    else:
+        map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
+        map_height = map_width / aspect
+        fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
+    top = 1 - header / fig_height
+
     with _map_figure(fig_width, fig_height) as fig:
         if title:
-            fig.text(0.02, 1 - 0.35 * CM / fig_height, title, ha="left", va="top", fontsize=10,
-                     fontweight="bold", color=TEXT_COLOR)
+            fig.text(0.02, 1 - 0.35 * CM / fig_height, textwrap.fill(title, 40) if narrow else title, ha="left",
+                     va="top", fontsize=10, fontweight="bold", color=TEXT_COLOR)
         ax = fig.add_axes((0.01, top - map_height / fig_height, map_width / fig_width,
                            map_height / fig_height))
         ax.set_axis_off()
@@ -1051,7 +1134,6 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
             if fill[code] is None:
                 ax.add_patch(PathPatch(layer.paths[code], facecolor="white", edgecolor=MISSING_EDGE,
                                        hatch="///", linewidth=0, zorder=2))
-        lines = _boundary_lines(layer, units)
         ax.add_collection(LineCollection(lines["commune"], colors=COMMUNE_EDGE, linewidths=0.4, zorder=3))
         ax.add_collection(LineCollection(lines["epci"], colors=EPCI_EDGE, linewidths=1.1,
                                          capstyle="round", joinstyle="round", zorder=4))
@@ -1060,46 +1142,45 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect("equal")
+        largest = float(units.values[ranked[0]]) if ranked else 0.0
         if spec.symbols:
-            largest = float(units.values[ranked[0]]) if ranked else 0.0
             centres = {unit: _unit_centre(layer, units, unit) for unit in ranked}
-            _circles(ax, centres, {u: symbol_radius(float(units.values[u]), largest, COMMUNE_MAX_RADIUS)
+            _circles(ax, centres, {u: symbol_radius(float(units.values[u]), largest, max_radius)
                                    for u in ranked}, spec.colour)
-        _place_labels(fig, ax, layer, units, ranked, kind)
+        if narrow:
+            left = (1 - map_width / fig_width) / 2
+            ax.set_position((left, top - map_height / fig_height, map_width / fig_width, map_height / fig_height))
+            legend_box = (pad / fig_width, 0.02 * CM / fig_height, 1 - 2 * pad / fig_width,
+                          legend_height / fig_height)
+        _place_labels(fig, ax, layer, units, ranked, kind, fontsize)
 
-        handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
-                   for i, b in enumerate(bounds)]
-        if EMPTY_COLOR in fill.values():
-            handles.append(Patch(facecolor=EMPTY_COLOR, edgecolor=COMMUNE_EDGE, linewidth=0.6,
-                                 label=empty_label))
-        if None in fill.values():
-            handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
-                                 linewidth=0.6, label=missing_label))
-        if lines["epci"]:
-            handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
-                                  label="Limite d'intercommunalité"))
         if spec.symbols:
-            legend_width = SYMBOL_LEGEND_WIDTH / fig_width
-            left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
-            ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
-                             map_height / fig_height))
-            _circle_legend(fig, (left + map_width / fig_width + 0.03, 0.02, legend_width, top - 0.02),
-                           legend_title, largest, COMMUNE_MAX_RADIUS, spec.colour, kind, handles)
+            if not narrow:
+                legend_width = SYMBOL_LEGEND_WIDTH / fig_width
+                left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+                ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                                 map_height / fig_height))
+                legend_box = (left + map_width / fig_width + 0.03, 0.02, legend_width, top - 0.02)
+            _circle_legend(fig, legend_box, legend_title, largest, max_radius, spec.colour, kind, handles,
+                           max(7.0, fontsize))
         else:
-            legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=7,
+            legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=max(7.0, fontsize),
                                 title=textwrap.fill(legend_title, 30),
-                                title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
-                                handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-            # Centre the map and its legend together on the width of the figure.
-            legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
-            left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
-            ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
-                             map_height / fig_height))
-            legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
+                                title_fontproperties={"size": max(7.0, fontsize) + 0.5, "weight": "bold"},
+                                alignment="left", handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+            if narrow:
+                legend.set_bbox_to_anchor((legend_box[0], legend_box[1] + legend_box[3]), transform=fig.transFigure)
+            else:
+                # Centre the map and its legend together on the width of the figure.
+                legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
+                left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+                ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                                 map_height / fig_height))
+                legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
         png = _png(fig)
     alt = _commune_alt_text(layer, departement, units, bounds, ranked, title, legend_title, kind,
                             missing_label, empty_label, bool(lines["epci"]))
     if spec.symbols:
         alt += " Cercles de surface proportionnelle à la valeur."
-    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of,
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of, width_cm=fig_width / CM,
                     unmapped=dict(units.unmapped))
