@@ -203,6 +203,28 @@ def test_symbol_map_draws_circles_of_counts_in_the_inset_and_hatches_secret(monk
     assert image.png != draw(values).png
 
 
+@pytest.mark.parametrize("symbols", [True, False])
+@pytest.mark.parametrize("kind", ["departements", "communes"])
+def test_small_screens_variant_is_narrow_with_no_text_under_its_size(monkeypatch, kind, symbols):
+    from matplotlib.text import Text
+
+    from panorama.compose import figspec
+
+    figures = []
+    original = maps._png
+    monkeypatch.setattr(maps, "_png", lambda fig: (figures.append(fig), original(fig))[1])
+    values = HOURS | {"91": None} if kind == "departements" else COMMUNE_HOURS
+    spec = (figspec.departement_map(values, Config(), legend_title="Heures", unit="heures", symbols=symbols)
+            if kind == "departements" else
+            figspec.commune_map("93", values, Config(), legend_title="Heures", unit="heures", symbols=symbols))
+    image = maps.draw(figspec.narrow(spec))
+    assert image.width_cm == pytest.approx(figspec.NARROW_WIDTH_CM)
+    (fig,) = figures
+    sizes = {text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()}
+    assert min(sizes) == maps.NARROW_TEXT_SIZE
+    assert maps.draw(spec).width_cm == pytest.approx(16)
+
+
 def test_national_map_moves_the_overseas_departements_beside_metropolitan_france():
     from panorama.core import referential
 

@@ -213,6 +213,17 @@ def test_unknown_values_are_apart_and_shares_are_on_known_values(document, resul
     assert situation.spec.shares[durable] == pytest.approx(results.figure("part_sortie_emploi_durable"))
 
 
+def test_web_page_offers_each_figure_drawn_for_small_screens(document, html):
+    from panorama.compose import figspec
+
+    figures = [b for s in document.sections for b in s.blocks if b.block == "figure"]
+    assert html.count('<source media="(max-width: 40rem)" srcset="data:image/png;base64,') == len(figures)
+    for figure in figures:
+        assert figure.narrow_image.width_cm == pytest.approx(figspec.NARROW_WIDTH_CM)
+        assert render._data_uri(figure.narrow_png) in html and figure.narrow_png != figure.png
+    assert "<picture>" not in render.render_html(document, pdf=True)
+
+
 def test_counts_are_mapped_as_circles_and_rates_as_choropleths(document):
     maps = {b.title: b.spec for s in document.sections for b in s.blocks
             if b.block == "figure" and b.spec.kind == "departements"}

@@ -80,6 +80,7 @@ COMMUNE_MIN_HEIGHT = 6.0 * CM  # inches: room for the legend under a wide dépar
 BASE_FILL = "#e4e4e4"  # the areas under proportional circles
 MAX_RADIUS = 16.0  # pt: the circle of the largest value of a map of départements
 NARROW_RADIUS = 12.0  # pt: the same on the small screens' variant
+NARROW_TEXT_SIZE = 7.5  # pt: labels and legend of the small screens' variant, its smallest text
 COMMUNE_MAX_RADIUS = 13.0  # pt: that of a map of communes
 COMMUNE_NARROW_RADIUS = 10.0  # pt: the same on the small screens' variant
 SYMBOL_LEGEND_WIDTH = 4.6 * CM  # inches: the legend of the circles beside a map of communes
@@ -632,7 +633,8 @@ def _departement_frame(spec: MapSpec, layer: _Layer, legend_height: float):
                                   inset_height / height))
             top -= inset_height / height
         top -= 0.3 * CM / height
-        yield _Frame(fig, ax, inset, (pad / width, pad / height, 1 - 2 * pad / width, top), 7.5, NARROW_RADIUS)
+        yield _Frame(fig, ax, inset, (pad / width, pad / height, 1 - 2 * pad / width, top), NARROW_TEXT_SIZE,
+                     NARROW_RADIUS)
 
 
 def _frames(frame: _Frame, layer: _Layer) -> None:
@@ -735,7 +737,7 @@ def _symbol_map(spec: MapSpec) -> MapImage:
     if any(c is None for c in colors.values()):
         extra.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///", linewidth=0.6,
                            label=spec.missing_label))
-    with _departement_frame(spec, layer, 3.0 * CM) as frame:
+    with _departement_frame(spec, layer, (2.4 + 0.6 * len(extra)) * CM) as frame:
         radius = {code: symbol_radius(v, largest, frame.max_radius) for code, v in present.items()}
         frame.ax.set_axis_off()
         outside = tuple(code for code in codes if code not in encart)
@@ -1106,12 +1108,12 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
     aspect = (east - west) / (north - south)
     header = (1.0 if title else 0.3) * CM
     narrow = _narrow(spec)
-    fontsize, max_radius = (7.5, COMMUNE_NARROW_RADIUS) if narrow else (6.5, COMMUNE_MAX_RADIUS)
+    fontsize, max_radius = (NARROW_TEXT_SIZE, COMMUNE_NARROW_RADIUS) if narrow else (6.5, COMMUNE_MAX_RADIUS)
     if narrow:  # the legend under the map
         fig_width, pad = spec.width_cm * CM, 0.1 * CM
         map_width = min(fig_width - 2 * pad, 1.2 * fig_width * aspect)
         map_height = map_width / aspect
-        legend_height = (3.0 if spec.symbols else 0.8 + 0.5 * len(handles)) * CM
+        legend_height = ((2.4 + 0.55 * len(handles)) if spec.symbols else 0.8 + 0.5 * len(handles)) * CM
         fig_height = header + map_height + 0.3 * CM + legend_height
     else:
         map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
