@@ -1,4 +1,4 @@
-"""Choropleth maps of the région's départements and of one département's communes, as PNG.
+"""Maps of the région's départements and of one département's communes, as PNG.
 
 :func:`choropleth` draws one indicator per département: fixed classes
 (:func:`classify`: Fisher-Jenks, then "nice" bounds), a single-hue scale
@@ -6,9 +6,14 @@ ending at the report's main colour, labelled départements, an enlarged inset
 for the départements of ``Config.encart`` (Paris and the petite couronne by
 default), missing values hatched. :func:`commune_choropleth` draws one value
 per commune of a département, with the same classes and colours, the
-intercommunalités outlined and the highest communes labelled. A build draws the
-maps its documents describe (:class:`panorama.compose.figspec.MapSpec`) after composing
-them, through :func:`draw`.
+intercommunalités outlined and the highest communes labelled. Counts (hours,
+participants) are drawn as proportional circles instead (:func:`symbol_map`, and
+``MapSpec.symbols`` for communes): circles whose area is proportional to the value
+(:func:`symbol_radius`) over the areas in grey, largest first, with a legend of round
+reference values (:func:`reference_values`). Each map has a narrow layout for small
+screens (``MapSpec.width_cm`` below 16 cm: the inset and the legend under the map, in
+:data:`NARROW_TEXT_SIZE` type). A build draws the maps its documents describe
+(:class:`panorama.compose.figspec.MapSpec`) after composing them, through :func:`draw`.
 
 The boundaries (IGN – Admin Express, simplified by
 ``scripts/build_boundaries.py``) are ``assets/geo/departements.geojson``,
