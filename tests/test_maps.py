@@ -82,9 +82,10 @@ def test_natural_breaks(values, k, uppers):
 
 def test_classify_is_nice_and_deterministic():
     bounds, class_of = maps.classify(HOURS)
-    # Four Fisher-Jenks classes would leave Paris alone (1,1 million): three classes, none of one area.
-    assert bounds == [(250_000, 400_000), (400_000, 700_000), (700_000, 1_100_000)]
-    assert class_of == {"75": 2, "92": 2, "93": 2, "94": 1, "95": 1, "91": 0, "78": 0, "77": 0}
+    # Four Fisher-Jenks classes would leave Paris alone (1,1 million): the four classes of least
+    # variance in which each class holds two départements.
+    assert bounds == [(250_000, 300_000), (300_000, 500_000), (500_000, 900_000), (900_000, 1_100_000)]
+    assert class_of == {"75": 3, "92": 2, "93": 3, "94": 2, "95": 1, "91": 1, "78": 0, "77": 0}
     assert maps.classify(dict(reversed(HOURS.items()))) == (bounds, class_of)
 
 
@@ -95,10 +96,12 @@ def test_classify_shares():
 
 
 def test_classify_keeps_no_class_of_one_value_unless_unavoidable():
-    shares = {"75": .172, "77": .152, "78": .192, "91": .122, "92": .146, "93": .137, "94": .126, "95": .119}
-    bounds, class_of = maps.classify(shares)
-    assert bounds == [(0.11, 0.13), (0.13, 0.16), (0.16, 0.2)]
-    assert sorted(class_of.values()) == [0, 0, 0, 1, 1, 1, 2, 2]
+    distances = {"75": 6.4, "92": 7.2, "93": 8.7, "94": 8.8, "95": 15.1, "91": 16.2, "78": 19.9, "77": 27.2}
+    bounds, class_of = maps.classify(distances)  # Fisher-Jenks: 19,9 and 27,2 each alone
+    assert bounds == [(6.4, 8.0), (8.0, 10.0), (10.0, 18.0), (18.0, 28.0)]
+    assert class_of == {"75": 0, "92": 0, "93": 1, "94": 1, "95": 2, "91": 2, "78": 3, "77": 3}
+    assert maps._grouped_breaks([1.0, 2.0, 3.0], [1, 1, 1], 2) is None  # three values: no two pairs
+    assert maps._grouped_breaks([1.0, 2.0, 10.0], [1, 1, 2], 2) == [2.0, 10.0]  # 10 twice is a class
     # An outlier that no number of classes can join to another value: two classes, one alone.
     assert maps.classify({"75": 1.0, "92": 2.0, "93": 100.0})[1] == {"75": 0, "92": 0, "93": 1}
 
@@ -127,7 +130,7 @@ def test_choropleth_png_is_deterministic():
     assert first.png.startswith(PNG_SIGNATURE)
     assert first.png == second.png
     assert first.classes == maps.classify(HOURS)[0]
-    assert first.class_of["75"] == 2
+    assert first.class_of["75"] == 3
 
 
 def test_choropleth_alt_text_states_french_figures():
@@ -135,7 +138,7 @@ def test_choropleth_alt_text_states_french_figures():
     assert alt.startswith("Carte des départements de la région Île-de-France")
     assert f"Paris 1{NNBSP}100{NNBSP}000\u00a0heures" in alt
     assert f"Seine-et-Marne 250{NNBSP}000\u00a0heures" in alt
-    assert f"de 250{NNBSP}000 à 400{NNBSP}000" in alt
+    assert f"de 250{NNBSP}000 à 300{NNBSP}000" in alt
     assert alt.index("Paris") < alt.index("Seine-Saint-Denis") < alt.index("Seine-et-Marne")
 
 

@@ -177,17 +177,53 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
 
 
 def _uppers(distinct: list[float], values: list[float], k: int) -> list[float]:
-    """Upper bounds of the classes: the most classes, at most ``k``, whose Fisher-Jenks
-    classes each hold two values or more (a class of one area reads as an outlier's
-    label, not a class); with no such number, two classes (one value each, when there
-    are only two)."""
+    """Upper bounds of the classes: the most classes, at most ``k``, none holding a single
+    value (a class of one area reads as an outlier's label, not a class). The Fisher-Jenks
+    classes when none of them is alone, else the partition of least within-class variance
+    among those whose classes each hold two values or more (:func:`_grouped_breaks`); with
+    no such partition, two Fisher-Jenks classes (one value each, when there are only two)."""
+    counts = [values.count(v) for v in distinct]
     for count in range(k, 1, -1):
         uppers = distinct if count == len(distinct) else _natural_breaks(distinct, count)
         lowers = [-math.inf, *uppers[:-1]]
         if all(sum(low < v <= high for v in values) >= 2 for low, high in zip(lowers, uppers)):
             return uppers
+        grouped = _grouped_breaks(distinct, counts, count)
+        if grouped is not None:
+            return grouped
     count = min(2, len(distinct))
     return distinct if count == len(distinct) else _natural_breaks(distinct, count)
+
+
+def _grouped_breaks(distinct: list[float], counts: list[int], k: int) -> list[float] | None:
+    """Upper bounds of the ``k`` classes of the sorted ``distinct`` values (each found
+    ``counts`` times) of least total within-class variance of the distinct values (as
+    Fisher-Jenks) among those whose classes each hold two values or more; ``None`` when
+    there is none. Exact, by dynamic programming (ties: the earlier break)."""
+    n = len(distinct)
+    prefix = np.concatenate([[0.0], np.cumsum(distinct)])
+    squares = np.concatenate([[0.0], np.cumsum(np.square(distinct))])
+    members = np.concatenate([[0], np.cumsum(counts)])
+
+    def cost(i: int, j: int) -> float:  # distinct[i:j]
+        total = prefix[j] - prefix[i]
+        return float(squares[j] - squares[i] - total * total / (j - i))
+
+    best = [[math.inf] * (n + 1) for _ in range(k + 1)]
+    start = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for classes in range(1, k + 1):
+        for j in range(1, n + 1):
+            for i in range(classes - 1, j):
+                if members[j] - members[i] >= 2 and best[classes - 1][i] + cost(i, j) < best[classes][j]:
+                    best[classes][j], start[classes][j] = best[classes - 1][i] + cost(i, j), i
+    if math.isinf(best[k][n]):
+        return None
+    uppers, j = [], n
+    for classes in range(k, 0, -1):
+        uppers.append(distinct[j - 1])
+        j = start[classes][j]
+    return uppers[::-1]
 
 
 def _natural_breaks(distinct: list[float], k: int) -> list[float]:
