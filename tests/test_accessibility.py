@@ -222,7 +222,7 @@ def test_the_browser_check_catches_violations(browser_report):
 @pytest.mark.parametrize("name", NAMES)
 def test_on_a_390_px_screen_chart_text_is_12_px_and_wide_tables_show_they_scroll(documents, browser_report, name):
     """Issue 13 item 9: each chart shows its small screens' image, whose smallest text
-    (7,5 pt drawn at 150 dpi, :data:`panorama.draw.maps.NARROW_TEXT_SIZE`) reads at 12 px or
+    (7.5 pt drawn at 150 dpi, :data:`panorama.draw.maps.NARROW_TEXT_SIZE`) reads at 12 px or
     more; a table wider than the screen is a named, focusable region with its cue."""
     report, _ = browser_report
     checks = {c["name"]: c for c in report[documents[name].html.name]["checks"]}

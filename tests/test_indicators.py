@@ -484,6 +484,8 @@ def test_small_bands_of_the_age_pyramid_are_secret_and_audited(example_years, ex
         assert published.set_index("code").loc[row.code, "secret"], (row.perimetre, row.code)
     region = example_results.breakdown("sexe_x_age_quinquennal", "region")
     assert not region["secret"].any() and region["participants"].sum() == example_results.figure("participants")
+    audit = example_results.confidentiality  # the audit covered the hidden cells, none recoverable
+    assert audit.audited >= len(small) and audit.narrowest >= Config().secret_seuil
 
 
 def test_example_data_is_big_enough_to_mean_something(example_results):

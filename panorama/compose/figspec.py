@@ -41,7 +41,7 @@ MAP_WIDTH_CM = 16.0
 """Width of a map on the page."""
 NARROW_WIDTH_CM = 7.5
 """Width of the small screens' variant of every figure (:func:`narrow`): shown about
-1,3 times larger on a 390 px screen, its smallest text (7,5 pt on a map, 8 pt on a chart)
+1.3 times larger on a 390 px screen, its smallest text (7.5 pt on a map, 8 pt on a chart)
 reads at 13 px or more."""
 MISSING_LABEL = "Donnée manquante"
 """Legend of the map's hatched areas, when no value is secret."""
