@@ -118,7 +118,7 @@ def test_every_chart_has_an_alt_stating_its_figures_and_its_data_table(pages, na
     without_table = set()
     for figure in figures:
         title = _text(figure.find("h3"))
-        image = figure.find("img")
+        image = figure.find("picture/img")  # with the small screens' variant as a <source>
         assert image is not None, title
         alt = image.get("alt") or ""
         assert re.search(r"\d", alt) and len(alt) > len(title) / 2, f"{title} : texte alternatif « {alt} »"
@@ -166,7 +166,12 @@ def test_markdown_headings_are_moved_under_their_section():
 CANARY = """<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Canari</title></head>
 <body><main><h1>Canari</h1><h3>Saut de niveau</h3><img src="data:image/png;base64,iVBORw0KGgo=">
 <p style="color:#aaa;background:#fff">Texte trop pâle.</p>
-<div style="width:900px">Trop large pour un téléphone.</div></main></body></html>"""
+<div style="width:900px">Trop large pour un téléphone.</div>
+<figure class="graphique" id="figure-canari"><img alt="Graphique dessiné 1 000 pixels de large, montré sur 300"
+ src="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1000' height='20'/%3E" style="width:300px">
+</figure>
+<div style="overflow-x:auto"><table><tr><td style="min-width:900px">Tableau sans repère</td></tr></table></div>
+</main></body></html>"""
 
 
 def _browser_tools() -> tuple[str, str] | None:
@@ -191,8 +196,13 @@ def browser_report(documents, tmp_path_factory):
     canary = tmp_path_factory.mktemp("canari") / "canari.html"
     canary.write_text(CANARY, encoding="utf-8")
     files = [str(built.html) for built in documents.values()] + [str(canary)]
+    from panorama.draw import charts, maps
+
+    assert charts.DPI == maps.DPI
+    smallest = min(charts.NOTE_SIZE, maps.NARROW_TEXT_SIZE)  # the smallest text of the small screens' figures
     process = subprocess.run([node, str(CHECK), *files], capture_output=True, text=True, timeout=300,
-                             env={**os.environ, "CHROMIUM": chromium})
+                             env={**os.environ, "CHROMIUM": chromium, "PANORAMA_TEXTE_MIN_PT": str(smallest),
+                                  "PANORAMA_DPI": str(charts.DPI)})
     assert process.returncode in (0, 1), process.stderr[-3000:]
     report = json.loads(process.stdout)
     return {Path(page["file"]).name: page for page in report["pages"]}, canary.name
@@ -206,6 +216,21 @@ def test_the_browser_check_catches_violations(browser_report):
     assert {"image-alt", "color-contrast", "heading-order"} <= found, found
     failed = {c["name"] for c in page["checks"] if not c["ok"]}
     assert "largeur de 320 px" in failed and "lien d'évitement" in failed
+    assert {"texte des graphiques à 390 px", "tableaux larges signalés à 390 px"} <= failed
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_on_a_390_px_screen_chart_text_is_12_px_and_wide_tables_show_they_scroll(documents, browser_report, name):
+    """Issue 13 item 9: each chart shows its small screens' image, whose smallest text
+    (7.5 pt drawn at 150 dpi, :data:`panorama.draw.maps.NARROW_TEXT_SIZE`) reads at 12 px or
+    more; a table wider than the screen is a named, focusable region with its cue."""
+    report, _ = browser_report
+    checks = {c["name"]: c for c in report[documents[name].html.name]["checks"]}
+    text, tables = checks["texte des graphiques à 390 px"], checks["tableaux larges signalés à 390 px"]
+    assert text["ok"] and tables["ok"], (text["detail"], tables["detail"])
+    assert text["charts"] >= 4 and 12 <= text["least"] < 16, text["detail"]
+    if name == "panorama":
+        assert tables["wide"] >= 1, tables["detail"]  # the ten columns of the figures by département
 
 
 @pytest.mark.parametrize("name", NAMES)

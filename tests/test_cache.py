@@ -41,6 +41,11 @@ def columns() -> figspec.ChartSpec:
                            subject="Participants par année", colour="#1f4e79")
 
 
+def both(*specs: figspec.Spec) -> list[figspec.Spec]:
+    """Each of ``specs`` and its small screens' variant, as a build draws them."""
+    return [variant for spec in specs for variant in (spec, figspec.narrow(spec))]
+
+
 def document(*specs: figspec.Spec) -> Document:
     """A document showing ``specs``, one figure each."""
     blocks = [Figure(id=f"figure-{n}", title="Titre", spec=spec, source="Source") for n, spec in enumerate(specs)]
@@ -64,29 +69,33 @@ def drawn(store: figures.Figures, *documents: Document) -> list[figspec.Spec]:
 
 def test_a_figure_comes_back_from_the_cache_as_drawn(tmp_path):
     composed = document(bars(), columns())
-    assert drawn(figures.Figures(tmp_path), composed) == [bars(), columns()]
+    assert drawn(figures.Figures(tmp_path), composed) == both(bars(), columns())
     images = [figure.image for figure in composed.figures]
     assert images == [charts.horizontal_bar_chart(BARS[0], BARS[1], subject="Heures par nature",
                                                   value_kind="heures", colour="#1f4e79"),
                       charts.column_chart(["2017", "2018", "2019"], {"Femmes": [3, 5, 8], "Hommes": [9, 7, None]},
                                           subject="Participants par année")]  # the bytes drawn directly
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{figures.key(s)}.json" for s in (bars(), columns()))
+    assert composed.figures[0].narrow_image == charts.draw(figspec.narrow(bars()))
+    assert composed.figures[0].narrow_image.width_cm == figspec.NARROW_WIDTH_CM
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{figures.key(s)}.json"
+                                                                for s in both(bars(), columns()))
     again = document(bars(), columns())
     assert drawn(figures.Figures(tmp_path), again) == []  # a new build: from the disk
     assert [figure.image for figure in again.figures] == images
+    assert [figure.narrow_image for figure in again.figures] == [f.narrow_image for f in composed.figures]
 
 
 def test_a_figure_shown_twice_is_drawn_once(tmp_path):
     first, second = document(bars(), columns()), document(columns())
-    assert drawn(figures.Figures(tmp_path), first, second) == [bars(), columns()]
+    assert drawn(figures.Figures(tmp_path), first, second) == both(bars(), columns())
     assert second.figures[0].image is first.figures[1].image
 
 
 def test_only_the_figures_whose_data_changed_are_drawn_again(tmp_path):
     drawn(figures.Figures(tmp_path), document(bars(), columns()))
     changed = bars([1200.0, 301.0, 45.0])
-    assert drawn(figures.Figures(tmp_path), document(changed, columns())) == [changed]
-    assert drawn(figures.Figures(tmp_path), document(bars(colour="#7a1f1f"))) == [bars(colour="#7a1f1f")]
+    assert drawn(figures.Figures(tmp_path), document(changed, columns())) == both(changed)
+    assert drawn(figures.Figures(tmp_path), document(bars(colour="#7a1f1f"))) == both(bars(colour="#7a1f1f"))
 
 
 def test_equal_data_written_differently_have_one_key():
@@ -163,7 +172,7 @@ def test_an_unwritable_cache_only_costs_drawing(tmp_path):
     blocked = tmp_path / "fichier"
     blocked.write_text("pas un dossier")
     composed = document(bars())
-    assert drawn(figures.Figures(blocked / "figures"), composed) == [bars()]
+    assert drawn(figures.Figures(blocked / "figures"), composed) == both(bars())
     assert composed.figures[0].png.startswith(b"\x89PNG")
 
 

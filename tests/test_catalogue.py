@@ -240,14 +240,16 @@ def test_a_key_figure_follows_the_secrecy_of_its_linked_breakdown(fixture_result
 def test_dimension_declarations():
     assert [d.name for d in catalogue.DIMENSIONS if not d.exclusive] == ["publics"]
     assert [d.name for d in catalogue.DIMENSIONS if d.participants_add_up] == [
-        "sexe", "tranche_age", "niveau_qualification", "critere_principal", "prescripteur", "situation_sortie",
-        "departement_residence", "qpv", "heures_par_participant"]
+        "sexe", "tranche_age", "age_quinquennal", "niveau_qualification", "critere_principal", "prescripteur",
+        "situation_sortie", "departement_residence", "qpv", "heures_par_participant"]
     assert [d.name for d in catalogue.DIMENSIONS if d.company] == ["type_structure", "type_contrat", "taille_entreprise",
                                                                    "groupe_contrat"]
     assert [d.name for d in catalogue.DIMENSIONS if not d.across] == ["heures_par_participant"]
     cross = catalogue.breakdown("sexe_x_tranche_age")
     assert [d.name for d in cross.dimensions] == ["sexe", "tranche_age"] and cross.participants_add_up
     assert not catalogue.breakdown("sexe_x_nature").participants_add_up
+    pyramid = catalogue.breakdown("sexe_x_age_quinquennal")
+    assert [d.name for d in pyramid.dimensions] == ["sexe", "age_quinquennal"] and pyramid.participants_add_up
     assert indicators.code_label(catalogue.dimension("duree_contrat"), "EN_COURS") == "Contrat en cours au 31 décembre"
 
 

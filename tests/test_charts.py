@@ -226,3 +226,32 @@ def test_axis_ticks_are_french(ticks, kind, expected):
 
 def test_fonts_are_at_least_8_pt_at_print_size():
     assert min(charts.TITLE_SIZE, charts.TEXT_SIZE, charts.VALUE_SIZE, charts.NOTE_SIZE) >= 8
+
+
+def test_value_labels_are_white_on_dark_fills_and_dark_on_light_ones():
+    assert charts.text_on("#1f4e79") == "white"
+    assert charts.text_on("#000000") == "white"
+    assert charts.text_on("#ffffff") == charts.TEXT_COLOUR
+    assert charts.text_on("#c68900") == charts.TEXT_COLOUR  # the orange accent: dark text reads better
+
+
+def test_pyramid_bands_touch():
+    rows = charts._Rows([f"{low}-{low + 4} ans" for low in range(20, 70, 5)], 400, max_share=0.3, contiguous=True)
+    assert rows.bar == pytest.approx(1 - 1 / rows.pitch) and rows.pitch < charts._BAR + 2 * charts._GAP
+
+
+@pytest.mark.parametrize("name", EXAMPLES)
+def test_small_screens_variant_has_no_text_under_the_note_size(monkeypatch, name):
+    """The web page shows charts drawn 7,5 cm wide on a phone: their smallest text is the note's."""
+    from matplotlib.text import Text
+
+    from panorama.compose import figspec
+
+    figures = []
+    original = charts._render
+    monkeypatch.setattr(charts, "_render", lambda fig, alt: (figures.append(fig), original(fig, alt))[1])
+    chart = draw(name, width_cm=figspec.NARROW_WIDTH_CM)
+    assert chart.width_cm == pytest.approx(figspec.NARROW_WIDTH_CM)
+    (fig,) = figures
+    sizes = [text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()]
+    assert min(sizes) >= charts.NOTE_SIZE

@@ -416,6 +416,26 @@ def test_sexe_by_age_cross_tab(rows):
     assert part.set_index("code").loc["F|MOINS_26", "libelle"] == "Femmes × Moins de 26 ans"
 
 
+def test_sexe_by_five_year_age_band_for_the_pyramid(rows):
+    # P1 F 25, P2 M 26, P3 F 50, P4 M 49, P5 M 20 in 2019
+    assert cells(rows, "sexe_x_age_quinquennal") == {
+        "F|25_29": (1000, 1, 1), "F|50_54": (400, 1, 1),
+        "M|20_24": (679.5, 2, 1), "M|25_29": (920.5, 3, 1), "M|45_49": (800, 1, 1)}
+    assert cells(rows, "age_quinquennal", "75") == {"25_29": (120, 1, 1), "50_54": (400, 1, 1),
+                                                    "20_24": (679.5, 2, 1)}
+    part = rows[(rows["dimension"] == "sexe_x_age_quinquennal") & (rows["perimetre"] == "region")]
+    assert part.set_index("code").loc["M|20_24", "libelle"] == "Hommes × 20-24 ans"
+
+
+def test_five_year_age_band_boundaries():
+    ages = pd.Series([14, 19, 20, 24, 25, 59, 60, 80])
+    bands = indicators._band(ages, catalogue.FIVE_YEAR_AGE_BANDS).tolist()
+    assert bands == ["MOINS_20", "MOINS_20", "20_24", "20_24", "25_29", "55_59", "60_PLUS", "60_PLUS"]
+    assert [label for *_, label in catalogue.FIVE_YEAR_AGE_BANDS] == [
+        "Moins de 20 ans", "20-24 ans", "25-29 ans", "30-34 ans", "35-39 ans", "40-44 ans", "45-49 ans",
+        "50-54 ans", "55-59 ans", "60 ans ou plus"]
+
+
 def test_shares_of_breakdowns(rows):
     columns = ("part_heures", "part_participants")
     shares = cells(rows, "sexe", columns=columns)
@@ -491,6 +511,22 @@ def edition(request, tiny):
         return Edition("exemple", request.getfixturevalue("example_results"),
                        raw_tables(request.getfixturevalue("example_years")[0]))
     return Edition("minuscule", compute(*tiny, open_config(), example=False), raw_tables(tiny[0]))
+
+
+def test_small_bands_of_the_age_pyramid_are_secret_and_audited(example_years, example_results):
+    """The five-year × sex cross goes through secrecy as declared: every cell of fewer
+    participants than the threshold is hidden (and the audit of the edition passed)."""
+    raw = indicators.breakdowns(example_years[0])
+    raw = raw[raw["dimension"] == "sexe_x_age_quinquennal"]
+    small = raw[(raw["participants"] > 0) & (raw["participants"] < Config().secret_seuil)]
+    assert len(small) >= 4  # some bands of 60 and over, of under 20, in the départements
+    for row in small.itertuples():
+        published = example_results.breakdown("sexe_x_age_quinquennal", row.perimetre)
+        assert published.set_index("code").loc[row.code, "secret"], (row.perimetre, row.code)
+    region = example_results.breakdown("sexe_x_age_quinquennal", "region")
+    assert not region["secret"].any() and region["participants"].sum() == example_results.figure("participants")
+    audit = example_results.confidentiality  # the audit covered the hidden cells, none recoverable
+    assert audit.audited >= len(small) and audit.narrowest >= Config().secret_seuil
 
 
 def test_example_data_is_big_enough_to_mean_something(example_results):

@@ -82,15 +82,28 @@ def test_natural_breaks(values, k, uppers):
 
 def test_classify_is_nice_and_deterministic():
     bounds, class_of = maps.classify(HOURS)
-    assert bounds == [(250_000, 400_000), (400_000, 700_000), (700_000, 1_000_000), (1_000_000, 1_100_000)]
-    assert class_of == {"75": 3, "92": 2, "93": 2, "94": 1, "95": 1, "91": 0, "78": 0, "77": 0}
+    # Four Fisher-Jenks classes would leave Paris alone (1,1 million): the four classes of least
+    # variance in which each class holds two départements.
+    assert bounds == [(250_000, 300_000), (300_000, 500_000), (500_000, 900_000), (900_000, 1_100_000)]
+    assert class_of == {"75": 3, "92": 2, "93": 3, "94": 2, "95": 1, "91": 1, "78": 0, "77": 0}
     assert maps.classify(dict(reversed(HOURS.items()))) == (bounds, class_of)
 
 
 def test_classify_shares():
     bounds, class_of = maps.classify({"02": 0.125, "59": 0.151, "60": 0.09, "62": 0.2})
-    assert bounds == [(0.09, 0.1), (0.1, 0.14), (0.14, 0.18), (0.18, 0.2)]
-    assert class_of == {"02": 1, "59": 2, "60": 0, "62": 3}
+    assert bounds == [(0.09, 0.14), (0.14, 0.2)]
+    assert class_of == {"02": 0, "59": 1, "60": 0, "62": 1}
+
+
+def test_classify_keeps_no_class_of_one_value_unless_unavoidable():
+    distances = {"75": 6.4, "92": 7.2, "93": 8.7, "94": 8.8, "95": 15.1, "91": 16.2, "78": 19.9, "77": 27.2}
+    bounds, class_of = maps.classify(distances)  # Fisher-Jenks: 19,9 and 27,2 each alone
+    assert bounds == [(6.4, 8.0), (8.0, 10.0), (10.0, 18.0), (18.0, 28.0)]
+    assert class_of == {"75": 0, "92": 0, "93": 1, "94": 1, "95": 2, "91": 2, "78": 3, "77": 3}
+    assert maps._grouped_breaks([1.0, 2.0, 3.0], [1, 1, 1], 2) is None  # three values: no two pairs
+    assert maps._grouped_breaks([1.0, 2.0, 10.0], [1, 1, 2], 2) == [2.0, 10.0]  # 10 twice is a class
+    # An outlier that no number of classes can join to another value: two classes, one alone.
+    assert maps.classify({"75": 1.0, "92": 2.0, "93": 100.0})[1] == {"75": 0, "92": 0, "93": 1}
 
 
 def test_classify_adapts_k_to_few_values():
@@ -125,7 +138,7 @@ def test_choropleth_alt_text_states_french_figures():
     assert alt.startswith("Carte des départements de la région Île-de-France")
     assert f"Paris 1{NNBSP}100{NNBSP}000\u00a0heures" in alt
     assert f"Seine-et-Marne 250{NNBSP}000\u00a0heures" in alt
-    assert f"de 250{NNBSP}000 à 400{NNBSP}000" in alt
+    assert f"de 250{NNBSP}000 à 300{NNBSP}000" in alt
     assert alt.index("Paris") < alt.index("Seine-Saint-Denis") < alt.index("Seine-et-Marne")
 
 
@@ -145,6 +158,74 @@ def test_choropleth_without_inset_and_other_region():
     assert image.png.startswith(PNG_SIGNATURE)
     assert "Pas-de-Calais 20,0\u00a0%" in image.alt
     assert "Donnée manquante : Somme." in image.alt
+
+
+def test_choropleth_labels_are_white_on_dark_classes_and_dark_on_light_ones(monkeypatch):
+    figures = []
+    original = maps._png
+    monkeypatch.setattr(maps, "_png", lambda fig: (figures.append(fig), original(fig))[1])
+    draw(HOURS)
+    (fig,) = figures
+    colours = {text.get_text().split("\n")[0]: text.get_color() for ax in fig.axes for text in ax.texts}
+    assert colours["Paris"] == "white"  # the darkest class, in the inset
+    assert colours["Seine-et-Marne"] == maps.TEXT_COLOR  # the lightest
+
+
+def test_symbol_radius_makes_areas_proportional_to_values():
+    assert maps.symbol_radius(100.0, 100.0, 16.0) == 16.0
+    assert maps.symbol_radius(25.0, 100.0, 16.0) == pytest.approx(8.0)  # a quarter of the area: half the radius
+    assert maps.symbol_radius(50.0, 100.0, 16.0) ** 2 * 2 == pytest.approx(16.0 ** 2)
+    assert maps.symbol_radius(0.0, 100.0, 16.0) == 0.0
+
+
+def test_reference_values_of_the_circles_legend_are_round():
+    assert maps.reference_values(927_809.0) == [900_000.0, 200_000.0, 60_000.0]
+    assert maps.reference_values(2_118.0) == [2_000.0, 500.0, 100.0]
+    assert maps.reference_values(9.0) == [9.0, 2.0, 0.6]
+    assert maps.reference_values(0.0) == []
+
+
+def test_symbol_map_draws_circles_of_counts_in_the_inset_and_hatches_secret(monkeypatch):
+    drawn = []
+    original = maps._circles
+    monkeypatch.setattr(maps, "_circles", lambda ax, points, radius, colour: (
+        drawn.append(dict(radius)), original(ax, points, radius, colour)))
+    values = {code: v for code, v in HOURS.items() if code != "91"} | {"91": None}
+    image = maps.symbol_map(values, config=Config(), legend_title="Heures réalisées", kind="heures",
+                            missing_label="Secret statistique")
+    main, inset = drawn
+    assert set(main) == {"95", "78", "77"} and set(inset) == {"75", "92", "93", "94"}  # 91 secret: no circle
+    assert inset["75"] == maps.MAX_RADIUS
+    assert main["77"] == pytest.approx(maps.MAX_RADIUS * math.sqrt(2.5e5 / 1.1e6))
+    assert image.classes == [] and set(image.class_of) == set(HOURS)
+    assert "Secret statistique : Essonne." in image.alt
+    assert image.alt.endswith("Cercles de surface proportionnelle à la valeur.")
+    again = maps.symbol_map(values, config=Config(), legend_title="Heures réalisées", kind="heures",
+                            missing_label="Secret statistique")
+    assert image.png == again.png and image.png.startswith(PNG_SIGNATURE)
+    assert image.png != draw(values).png
+
+
+@pytest.mark.parametrize("symbols", [True, False])
+@pytest.mark.parametrize("kind", ["departements", "communes"])
+def test_small_screens_variant_is_narrow_with_no_text_under_its_size(monkeypatch, kind, symbols):
+    from matplotlib.text import Text
+
+    from panorama.compose import figspec
+
+    figures = []
+    original = maps._png
+    monkeypatch.setattr(maps, "_png", lambda fig: (figures.append(fig), original(fig))[1])
+    values = HOURS | {"91": None} if kind == "departements" else COMMUNE_HOURS
+    spec = (figspec.departement_map(values, Config(), legend_title="Heures", unit="heures", symbols=symbols)
+            if kind == "departements" else
+            figspec.commune_map("93", values, Config(), legend_title="Heures", unit="heures", symbols=symbols))
+    image = maps.draw(figspec.narrow(spec))
+    assert image.width_cm == pytest.approx(figspec.NARROW_WIDTH_CM)
+    (fig,) = figures
+    sizes = {text.get_fontsize() for text in fig.findobj(Text) if text.get_visible() and text.get_text().strip()}
+    assert min(sizes) == maps.NARROW_TEXT_SIZE
+    assert maps.draw(spec).width_cm == pytest.approx(16)
 
 
 def test_national_map_moves_the_overseas_departements_beside_metropolitan_france():
@@ -358,6 +439,25 @@ def test_commune_map_of_paris_by_arrondissement_or_whole_city():
     assert whole.class_of == {"75056": 0}
     assert "1\u00a0commune sur 1 en a. Valeur : Paris 500\u00a0heures." in whole.alt
     assert whole.png != by_arrondissement.png
+
+
+def test_commune_symbol_map_places_one_circle_per_commune(monkeypatch):
+    from panorama.compose import figspec
+
+    drawn = []
+    original = maps._circles
+    monkeypatch.setattr(maps, "_circles", lambda ax, points, radius, colour: (
+        drawn.append(dict(radius)), original(ax, points, radius, colour)))
+    spec = figspec.commune_map("93", COMMUNE_HOURS | {"93045": None}, Config(), legend_title="Heures",
+                               unit="heures", symbols=True)
+    image = maps.draw(spec)
+    (radius,) = drawn
+    assert set(radius) == {"93066", "93001", "93048", "93008", "93005", "93055"}
+    assert radius["93066"] == maps.COMMUNE_MAX_RADIUS
+    assert radius["93008"] == pytest.approx(maps.COMMUNE_MAX_RADIUS * math.sqrt(4_000 / 12_000))
+    assert image.classes == [] and image.class_of["93045"] is None and image.class_of["93066"] is None
+    assert "Classes" not in image.alt and image.alt.endswith("Cercles de surface proportionnelle à la valeur.")
+    assert image.png != draw_communes("93", COMMUNE_HOURS | {"93045": None}).png
 
 
 def test_commune_map_with_intercommunalities_and_no_value():

@@ -216,7 +216,7 @@ def test_datapackage_describes_every_csv(clean):
     assert package["licenses"][0]["name"] == "etalab-2.0"
     resources = {r["path"]: r for r in package["resources"]}
     assert set(resources) == {p.name for p in out.glob("*.csv")}
-    assert len(resources) == 1 + 25 + 1  # chiffres clés, 22 breakdowns, 3 cross-tabs, the series
+    assert len(resources) == 1 + 27 + 1  # chiffres clés, 23 breakdowns, 4 cross-tabs, the series
     for path, resource in resources.items():
         assert resource["format"] == "csv" and resource["encoding"] == "utf-8", path
         assert resource["name"] == path.removesuffix(".csv") and resource["title"] and resource["description"]
@@ -250,7 +250,7 @@ def _validate(folder):
 
 def test_the_package_validates_with_frictionless(clean):
     report = _validate(clean["out"])
-    assert len(report.tasks) == 27 and all(task.stats["rows"] for task in report.tasks)
+    assert len(report.tasks) == 29 and all(task.stats["rows"] for task in report.tasks)
 
 
 def test_the_example_package_validates_with_frictionless(example_package):

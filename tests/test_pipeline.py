@@ -125,8 +125,8 @@ def test_sheets_take_any_departements():
 def test_data_written_by_panorama_example_stay_fictitious(tmp_path):
     """Data written by ``panorama example --out X`` then built with ``--data X`` are marked
     « Données fictives », with the fictitious source line."""
-    from panorama.compose.composer import Composer
     from panorama.compose.commentary import Texts
+    from panorama.compose.composer import Composer
     from panorama.core.resources import example_data_root
     from panorama.input.source import FICTITIOUS_MARKER
 

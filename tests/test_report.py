@@ -213,6 +213,50 @@ def test_unknown_values_are_apart_and_shares_are_on_known_values(document, resul
     assert situation.spec.shares[durable] == pytest.approx(results.figure("part_sortie_emploi_durable"))
 
 
+def test_web_page_offers_each_figure_drawn_for_small_screens(document, html):
+    from panorama.compose import figspec
+
+    figures = [b for s in document.sections for b in s.blocks if b.block == "figure"]
+    assert html.count('<source media="(max-width: 40rem)" srcset="data:image/png;base64,') == len(figures)
+    for figure in figures:
+        assert figure.narrow_image.width_cm == pytest.approx(figspec.NARROW_WIDTH_CM)
+        assert render._data_uri(figure.narrow_png) in html and figure.narrow_png != figure.png
+    assert "<picture>" not in render.render_html(document, pdf=True)
+
+
+def test_counts_are_mapped_as_circles_and_rates_as_choropleths(document):
+    maps = {b.title: b.spec for s in document.sections for b in s.blocks
+            if b.block == "figure" and b.spec.kind == "departements"}
+    assert maps["Participants par département de résidence"].symbols
+    assert maps["Part des femmes par département d'exécution"].symbols is False
+    hours = next(spec for title, spec in maps.items() if spec.legend_title == "Heures réalisées")
+    assert hours.symbols and hours.unit == "heures"
+
+
+def test_age_pyramid_has_five_year_bands_by_sex(tmp_path):
+    """On the hand-made data (P1 F 25, P2 M 26, P3 F 50, P4 M 49, P5 M 20 in 2019)."""
+    from datasets import open_config, write_dataset
+    from independent import tiny_tables
+
+    from panorama.compose.composer import Composer, figure_pyramid
+    from panorama.input import validation
+    from panorama.protect.results import compute
+
+    write_dataset(tmp_path, 2019, tiny_tables())
+    results = compute(validation.load_years(tmp_path, 2019)[0], None, open_config(), example=False)
+    figure = figure_pyramid(Composer(results, Texts(None)), "Pyramide des âges")
+    spec = figure.spec
+    assert spec.kind == "pyramide" and len(spec.categories) == 10
+    assert (spec.categories[0], spec.categories[-1]) == ("Moins de 20 ans", "60 ans ou plus")
+    (women_label, women), (men_label, men) = spec.series
+    assert (women_label, men_label) == ("Femmes", "Hommes")
+    assert {band: v for band, v in zip(spec.categories, women) if v} == {"25-29 ans": 1.0, "50-54 ans": 1.0}
+    assert {band: v for band, v in zip(spec.categories, men) if v} == {"20-24 ans": 1.0, "25-29 ans": 1.0,
+                                                                       "45-49 ans": 1.0}
+    assert figure.table.rows[1] == ["20-24 ans", 0, 1]
+    assert figure.note == ""
+
+
 def blank_bottom_shares(pdf_path, folder) -> list[float]:
     """Share of each page's text area left blank below its last printed line (pages rendered at
     40 dpi by pdftoppm, header and footer margins aside)."""

@@ -11,8 +11,8 @@ import math
 import sys
 from pathlib import Path
 
-import pandas as pd
 import openpyxl
+import pandas as pd
 import pytest
 from datasets import OPEN_CONFIG_TOML, clean_tables, open_config, run_cli, write_dataset
 from pypdf import PdfReader

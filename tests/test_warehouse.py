@@ -14,7 +14,13 @@ from panorama.input.dataset import TABLES
 from panorama.input.reading import read_year
 from panorama.input.source import Example, Folder
 from panorama.input.validation import load_history
-from panorama.input.warehouse import SCHEMA_VERSION, Warehouse, export_year, from_options, summary
+from panorama.input.warehouse import (
+    SCHEMA_VERSION,
+    Warehouse,
+    export_year,
+    from_options,
+    summary,
+)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from panorama.compute.indicators import REGION
 from panorama.core import catalogue, referential
 from panorama.core.config import LOGO_FORMATS
 from panorama.core.errors import ConfigError
-from panorama.core.formatting import fmt_pct, is_missing
+from panorama.core.formatting import fmt_count, fmt_pct, is_missing
 from panorama.protect.results import Published
 
 SOURCE = "Source : {observatory}, données des facilitateurs {year}."
@@ -81,14 +81,17 @@ class Composer:
         return Figure(id=f"figure-{self._count}", title=title, spec=spec, source=self.source, table=table,
                       note=note)
 
-    def map(self, title: str, values: dict, legend: str, kind: str, table: Table) -> Figure:
-        """Choropleth of ``values`` (département code → value) over the configured départements;
-        a secret value is hatched « Secret statistique »."""
+    def map(self, title: str, values: dict, legend: str, kind: str, table: Table, *,
+            symbols: bool = False) -> Figure:
+        """Map of ``values`` (département code → value) over the configured départements:
+        proportional circles for counts (``symbols``), else a choropleth (rates, shares,
+        means); a secret value is hatched « Secret statistique »."""
         shown = {code: values.get(code) for code in self.config.departements}
         secret = any(v is SECRET for v in shown.values())
         spec = figspec.departement_map({code: chart_value(v) for code, v in shown.items()}, self.config,
                                        legend_title=legend, unit=kind,
-                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL)
+                                       missing_label=figspec.SECRET_MAP_LABEL if secret else figspec.MISSING_LABEL,
+                                       symbols=symbols)
         return self.figure(title, spec, table, note=f"{sentence_case(figspec.MAP_SOURCE)}.")
 
     def rows(self, dimension: str, perimetre: str | None = None) -> pd.DataFrame:
@@ -144,20 +147,33 @@ class Composer:
             width_cm=width), breakdown_table(rows, subject, measure), note)
 
 
+PYRAMID = "sexe_x_age_quinquennal"
+"""The cross-tab of the age pyramid: sex × five-year age band."""
+
+
 def figure_pyramid(b: Composer, title: str, width: float = figspec.FULL_WIDTH_CM) -> Figure | Table:
-    """Age pyramid of the composer's perimeter (sex × age band), with its table."""
-    rows = b.rows("sexe_x_tranche_age")
+    """Age pyramid of the composer's perimeter (sex × five-year age band), with its table;
+    participants whose sex or age is not filled are left out of the chart, and the note
+    gives their number."""
+    rows = b.rows(PYRAMID)
     counts = dict(zip(rows["code"], rows["participants"]))
-    left = [counts.get(f"F|{band}", 0) for band, _ in catalogue.AGE_BANDS]
-    right = [counts.get(f"M|{band}", 0) for band, _ in catalogue.AGE_BANDS]
-    labels = [label for _, label in catalogue.AGE_BANDS]
+    bands = [(code, label) for _, _, code, label in catalogue.FIVE_YEAR_AGE_BANDS]
+    left = [counts.get(f"F|{band}", 0) for band, _ in bands]
+    right = [counts.get(f"M|{band}", 0) for band, _ in bands]
+    labels = [label for _, label in bands]
     chart = figspec.pyramid(labels, [chart_value(v) for v in left], [chart_value(v) for v in right],
-                            subject="Participants par sexe et tranche d'âge", colour=b.config.couleur_principale,
+                            subject="Participants par sexe et âge", colour=b.config.couleur_principale,
                             width_cm=width)
-    table = Table(caption=f"Participants par sexe et tranche d'âge, {b.r.year}",
-                  columns=[Column("Tranche d'âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
+    table = Table(caption=f"Participants par sexe et âge, {b.r.year}",
+                  columns=[Column("Âge"), Column("Femmes", "nombre"), Column("Hommes", "nombre")],
                   rows=[[label, f, m] for label, f, m in zip(labels, left, right)])
-    return b.figure(title, chart, table)
+    unknown = total_shown(v for code, v in counts.items() if referential.NON_RENSEIGNE in code.split("|"))
+    note = ""
+    if unknown is SECRET:
+        note = "Hors graphique : participants dont le sexe ou l'âge n'est pas renseigné (secret statistique)."
+    elif unknown:
+        note = f"Hors graphique : {fmt_count(unknown, 'participant')} dont le sexe ou l'âge n'est pas renseigné."
+    return b.figure(title, chart, table, note)
 
 
 def breakdown_table(rows: pd.DataFrame, caption: str, measure: str = "heures") -> Table:

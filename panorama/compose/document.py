@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 
-from panorama.compose.figspec import Spec
+from panorama.compose.figspec import Spec, narrow
 from panorama.core.formatting import SECRET
 
 
@@ -53,7 +53,8 @@ class Table:
 class Figure:
     """A chart or a map: its specification, its source and (HTML) the table behind it; once
     drawn, its ``image`` (a :class:`panorama.draw.charts.Chart` or :class:`panorama.draw.maps.MapImage`):
-    PNG bytes, alt text stating its figures, size."""
+    PNG bytes, alt text stating its figures, size; and ``narrow_image``, the same figure drawn
+    for small screens (:func:`panorama.compose.figspec.narrow`), which the web page shows there."""
 
     id: str
     title: str
@@ -63,6 +64,18 @@ class Figure:
     note: str = ""
     block: str = "figure"
     image: object = None
+    narrow_image: object = None
+
+    @property
+    def narrow_spec(self) -> Spec:
+        """The specification of the small screens' variant."""
+        return narrow(self.spec)
+
+    @property
+    def narrow_png(self) -> bytes:
+        """The small screens' variant's PNG bytes."""
+        self._drawn()
+        return self.narrow_image.png
 
     def _drawn(self):
         if self.image is None:

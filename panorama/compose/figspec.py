@@ -21,6 +21,7 @@ renderer (interactive charts of a web site, say) can show the same figures.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,12 @@ FULL_WIDTH_CM = 16.5
 """Width of the A4 text column."""
 HALF_WIDTH_CM = 8.0
 """Width of half the text column (two charts side by side)."""
+MAP_WIDTH_CM = 16.0
+"""Width of a map on the page."""
+NARROW_WIDTH_CM = 7.5
+"""Width of the small screens' variant of every figure (:func:`narrow`): shown about
+1.3 times larger on a 390 px screen, its smallest text (7.5 pt on a map, 8 pt on a chart)
+reads at 13 px or more."""
 MISSING_LABEL = "Donnée manquante"
 """Legend of the map's hatched areas, when no value is secret."""
 SECRET_MAP_LABEL = "Secret statistique"
@@ -135,11 +142,17 @@ class ChartSpec:
 
 @dataclass(frozen=True)
 class MapSpec:
-    """A choropleth map (:data:`MAP_KINDS`): ``values`` (pairs code → value: the
-    départements drawn, or the communes of ``departement``), ``legend_title``, ``unit`` (as
-    for :class:`ChartSpec`), the labels of the hatched areas and of the communes without
-    value, and the drawing options: ``colour`` (the darkest class), ``departements`` drawn
-    and those of the enlarged ``encart``, the ``region`` named by the alt text, ``title``."""
+    """A map (:data:`MAP_KINDS`): ``values`` (pairs code → value: the départements drawn,
+    or the communes of ``departement``), ``legend_title``, ``unit`` (as for
+    :class:`ChartSpec`), the labels of the hatched areas and of the communes without value,
+    and the drawing options: ``colour`` (the darkest class, or the circles'), ``departements``
+    drawn and those of the enlarged ``encart``, the ``region`` named by the alt text, ``title``.
+
+    ``symbols``: the values are counts (hours, participants), drawn as proportional
+    circles over a plain base map; otherwise rates, shares or means, drawn as a
+    choropleth (a count coloured by area would let the largest areas dominate).
+    ``width_cm``: the page's width, or narrower for small screens (:func:`narrow`: the
+    inset and the legend then go under the map)."""
 
     kind: str
     values: tuple[tuple[str, Value], ...]
@@ -153,6 +166,8 @@ class MapSpec:
     encart: tuple[str, ...] = ()
     region: str = ""
     departement: str = ""
+    symbols: bool = False
+    width_cm: float = MAP_WIDTH_CM
 
     def __post_init__(self):
         if self.kind not in MAP_KINDS:
@@ -165,6 +180,12 @@ class MapSpec:
 
 
 Spec = ChartSpec | MapSpec
+
+
+def narrow(spec: Spec) -> Spec:
+    """The small screens' variant of ``spec``: the same figure drawn :data:`NARROW_WIDTH_CM`
+    wide, which the web page shows instead on a narrow screen."""
+    return dataclasses.replace(spec, width_cm=NARROW_WIDTH_CM)
 
 
 # -- charts -----------------------------------------------------------------------------------
@@ -228,19 +249,24 @@ def map_area(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def departement_map(values: Mapping[str, object], config: Config, *, legend_title: str, unit: str,
-                    title: str | None = None, missing_label: str = MISSING_LABEL) -> MapSpec:
+                    title: str | None = None, missing_label: str = MISSING_LABEL,
+                    symbols: bool = False) -> MapSpec:
     """``values`` (département code → value) on the map of ``config.departements`` (other
-    codes ignored, absent ones missing), those of ``config.encart`` also enlarged."""
+    codes ignored, absent ones missing), those of ``config.encart`` also enlarged;
+    ``symbols`` for counts (proportional circles), else a choropleth."""
     codes, encart = map_area(config)
     return MapSpec(kind="departements", values=tuple((code, _value(values.get(code))) for code in codes),
                    legend_title=legend_title, unit=unit, colour=config.couleur_principale, title=title,
-                   missing_label=missing_label, departements=codes, encart=encart, region=config.region_nom)
+                   missing_label=missing_label, departements=codes, encart=encart, region=config.region_nom,
+                   symbols=symbols)
 
 
 def commune_map(departement: str, values: Mapping[str, object], config: Config, *, legend_title: str,
                 unit: str, title: str | None = None, missing_label: str = MISSING_LABEL,
-                empty_label: str = EMPTY_LABEL) -> MapSpec:
-    """``values`` (commune code → value) on the communes of ``departement``."""
+                empty_label: str = EMPTY_LABEL, symbols: bool = False) -> MapSpec:
+    """``values`` (commune code → value) on the communes of ``departement``; ``symbols``
+    for counts (proportional circles), else a choropleth."""
     return MapSpec(kind="communes", values=tuple((str(code), _value(v)) for code, v in values.items()),
                    legend_title=legend_title, unit=unit, colour=config.couleur_principale, title=title,
-                   missing_label=missing_label, empty_label=empty_label, departement=departement)
+                   missing_label=missing_label, empty_label=empty_label, departement=departement,
+                   symbols=symbols)

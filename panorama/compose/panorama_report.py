@@ -226,7 +226,7 @@ def _section_hours(b: Composer) -> Section:
         *_size_bar(b),
         b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
               dep_values, "Heures réalisées", "heures",
-              breakdown_table(departements, "Heures par département d'exécution")),
+              breakdown_table(departements, "Heures par département d'exécution"), symbols=True),
     ])
 
 
@@ -362,7 +362,7 @@ def _section_territories(b: Composer) -> Section:
     return Section("territoires", "Territoires", [
         table,
         b.map("Participants par département de résidence", res_values, "Participants résidents", "nombre",
-              compare),
+              compare, symbols=True),
         b.text("territoires", text),
     ])
 

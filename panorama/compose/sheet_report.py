@@ -109,7 +109,7 @@ def _section_territory(b: Composer, name: str) -> Section:
     image = figspec.commune_map(
         b.perimetre, {c: chart_value(v) for c, v in values.items()}, b.config, legend_title="Heures réalisées",
         unit="heures", missing_label=figspec.SECRET_MAP_LABEL if any(v is SECRET for v in values.values())
-        else figspec.MISSING_LABEL)
+        else figspec.MISSING_LABEL, symbols=True)
     located = communes[communes["code"] != referential.NON_RENSEIGNE]
     top = located[~located["secret"]].sort_values("heures", ascending=False, kind="stable").head(10)
     table = Table(caption=f"Les dix communes où le plus d'heures ont été réalisées, {year}",

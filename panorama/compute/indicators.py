@@ -57,7 +57,7 @@ def fact_table(ds: Dataset) -> pd.DataFrame:
     Columns: the contract's own, its operation's (``departement``, ``modalite``,
     ``nature``, ``secteur``, ``grand_projet``, ``type_donneur_ordre``), its
     company's ``type_structure`` and ``taille_entreprise``, its participant's (``sexe``, ``tranche_age``,
-    ``niveau_qualification``, ``critere_principal``, ``publics``,
+    ``age_quinquennal``, ``niveau_qualification``, ``critere_principal``, ``publics``,
     ``prescripteur``, ``situation_sortie``, ``departement_residence``, ``qpv``)
     and the derived ``groupe_contrat`` and ``duree_contrat``.
 
@@ -80,7 +80,9 @@ def _fact_table(ds: Dataset) -> pd.DataFrame:
     people = ds.participants[["participant_id", "sexe", "annee_naissance", "niveau_qualification",
                               "critere_principal", "publics", "prescripteur", "situation_sortie",
                               "commune_residence", "qpv"]]
-    people["tranche_age"] = age_band(ds.year - people["annee_naissance"])
+    age = ds.year - people["annee_naissance"]
+    people["tranche_age"] = age_band(age)
+    people["age_quinquennal"] = _band(age, catalogue.FIVE_YEAR_AGE_BANDS)
     people["departement_residence"] = _departements_of_communes(people["commune_residence"])
     # OUI, NON or missing taken by position: no string built per participant
     qpv = np.select([people["qpv"].isna(), people["qpv"].fillna(False)], [2, 0], 1)

@@ -62,6 +62,11 @@ HOURS_BANDS = ((0, 150, "MOINS_150", "Moins de 150 h"),
                (600, 1200, "600_1199", "600 à 1 199 h"),
                (1200, math.inf, "1200_PLUS", "1 200 h et plus"))
 EN_COURS = ("EN_COURS", "Contrat en cours au 31 décembre")
+#: Five-year bands ``[low, high)`` of age in the year of the data, for the age pyramid:
+#: (low, high, code, label). The youngest participants allowed are 14.
+FIVE_YEAR_AGE_BANDS = ((0, 20, "MOINS_20", "Moins de 20 ans"),
+                       *((low, low + 5, f"{low}_{low + 4}", f"{low}-{low + 4} ans") for low in range(20, 60, 5)),
+                       (60, math.inf, "60_PLUS", "60 ans ou plus"))
 
 OPERATION, CONTRACT, PARTICIPANT = "operation", "contrat", "participant"
 
@@ -142,6 +147,8 @@ DIMENSIONS: tuple[Dimension, ...] = (
               labels=(*((code, label) for *_, code, label in DURATION_BANDS), EN_COURS)),
     Dimension("sexe", "sexe", PARTICIPANT, "sexe", "Sexe"),
     Dimension("tranche_age", "tranche_age", PARTICIPANT, None, "Tranche d'âge", labels=AGE_BANDS),
+    Dimension("age_quinquennal", "age_quinquennal", PARTICIPANT, None, "Âge (tranches de cinq ans)",
+              labels=tuple((code, label) for *_, code, label in FIVE_YEAR_AGE_BANDS)),
     Dimension("niveau_qualification", "niveau_qualification", PARTICIPANT, "niveau_qualification",
               "Niveau de qualification"),
     Dimension("critere_principal", "critere_principal", PARTICIPANT, "critere", "Critère principal"),
@@ -158,6 +165,7 @@ _DIMENSIONS = {d.name: d for d in DIMENSIONS}
 
 CROSSES: tuple[Cross, ...] = (
     Cross("sexe_x_tranche_age", _DIMENSIONS["sexe"], _DIMENSIONS["tranche_age"]),
+    Cross("sexe_x_age_quinquennal", _DIMENSIONS["sexe"], _DIMENSIONS["age_quinquennal"]),
     Cross("sexe_x_nature", _DIMENSIONS["sexe"], _DIMENSIONS["nature"]),
     Cross("modalite_x_departement", _DIMENSIONS["modalite"], _DIMENSIONS["departement_execution"]),
 )

@@ -333,8 +333,8 @@ def pyramid_chart(
     colour: str | Config | None = None,
     width_cm: float = FULL_WIDTH_CM,
 ) -> Chart:
-    """Age pyramid: one row per band (youngest first, drawn at the bottom),
-    ``left`` values (women) to the left, ``right`` values (men) to the right,
+    """Age pyramid: one row per band (youngest first, drawn at the bottom), the bars of
+    the bands touching, ``left`` values (women) to the left, ``right`` values (men) to the right,
     both on the same scale, counts labelled at the bar ends, band labels in the
     middle and the side names above each half."""
     from matplotlib.transforms import blended_transform_factory
@@ -345,7 +345,7 @@ def pyramid_chart(
     secret = None in sides[0] + sides[1]
     width = width_cm * _PT_PER_CM
     colours = _palette(colour)
-    rows = _Rows(names, width, max_share=0.24, centred=True)
+    rows = _Rows(names, width, max_share=0.3, centred=True, contiguous=True)
     header_height = TEXT_SIZE * LINE_SPACING + _GAP / 2
     axis_height = VALUE_SIZE * LINE_SPACING + _TICK_PAD
     fig, bottom = _figure(width, header_height + rows.height + axis_height, title=title, legend=[], secret=secret)
@@ -501,13 +501,18 @@ def _columns(labels: Sequence[str], series: Sequence[float | None] | Mapping[str
 class _Rows:
     """Vertical layout of a row chart: wrapped labels, row pitch, label margin."""
 
-    def __init__(self, labels: list[str], width: float, max_share: float = 0.42, centred: bool = False):
+    def __init__(self, labels: list[str], width: float, max_share: float = 0.42, centred: bool = False,
+                 contiguous: bool = False):
         self.wrapped = [_wrap(label, width * max_share, TEXT_SIZE) for label in labels]
         sizes = [_text_size(label, TEXT_SIZE) for label in self.wrapped]
         self.label_width = max(w for w, _ in sizes)
-        self.pitch = max(_BAR + 2 * _GAP, max(h for _, h in sizes) + _GAP)
+        if contiguous:  # bars one above the other, a thin white line between them
+            self.pitch = max(VALUE_SIZE * LINE_SPACING, max(h for _, h in sizes)) + _PAD
+            self.bar = (self.pitch - 1.0) / self.pitch
+        else:
+            self.pitch = max(_BAR + 2 * _GAP, max(h for _, h in sizes) + _GAP)
+            self.bar = _BAR / self.pitch
         self.height = self.pitch * len(labels)
-        self.bar = _BAR / self.pitch
         self.left = _OUTER + self.label_width + _TICK_PAD
         self.centred = centred
 
@@ -531,7 +536,7 @@ def _bar_rows(ax: Axes, rows: _Rows, values: list, texts: list[str], colour: str
             ax.barh(y, v, height=rows.bar, color=colour, linewidth=0)
         if inside and inside[y]:
             ax.annotate(text, (v, y), xytext=(-_PAD, 0), textcoords="offset points", ha="right", va="center",
-                        size=VALUE_SIZE, color=_text_on(colour))
+                        size=VALUE_SIZE, color=text_on(colour))
         else:
             _value_label(ax, (v, y), text, (-_PAD if reverse else _PAD, 0), "right" if reverse else "left",
                          "center")
@@ -572,7 +577,7 @@ def _bar_limit(values: list, texts: list[str], length: float, along_height: bool
 def _inside_label(ax: Axes, x: float, y: float, text: str, fill: str, hatched: bool) -> None:
     """A label centred on a bar segment, readable on its fill (and hatch)."""
     box = {"boxstyle": "round,pad=0.2", "facecolor": fill, "edgecolor": "none"} if hatched else None
-    ax.text(x, y, text, ha="center", va="center", size=VALUE_SIZE, color=_text_on(fill), bbox=box)
+    ax.text(x, y, text, ha="center", va="center", size=VALUE_SIZE, color=text_on(fill), bbox=box)
 
 
 def _value_label(ax: Axes, xy: tuple[float | None, float | None], text: str, offset: tuple[float, float],
@@ -770,8 +775,9 @@ def _palette(colour: str | Config | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys((main, *(c.lower() for c in ACCENTS))))
 
 
-def _text_on(fill: str) -> str:
-    """White or dark text, whichever contrasts more with ``fill`` (WCAG)."""
+def text_on(fill: str) -> str:
+    """White or dark text, whichever contrasts more with ``fill`` (WCAG): the colour of a
+    value printed on a bar, a segment or a coloured area of a map."""
     from matplotlib.colors import to_rgb
 
     def luminance(colour: str) -> float:

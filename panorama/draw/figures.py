@@ -14,7 +14,8 @@ style options that change the pixels), which the document's
    while the data were read, shares them between two cores; :func:`draw` hands a
    specification to :func:`panorama.draw.charts.draw` or :func:`panorama.draw.maps.draw`);
 4. attaches each image (PNG bytes, alt text, size) to the figure blocks that show it,
-   where rendering (:mod:`panorama.output.render`) reads it.
+   where rendering (:mod:`panorama.output.render`) reads it, with the small screens'
+   variant of each (:func:`panorama.compose.figspec.narrow`) that the web pages show there.
 
 A figure's key (:func:`key`) is a SHA-256 of the specification itself and of the version
 of the drawing code (:func:`code_version`). Not of the configuration: changing the
@@ -117,11 +118,12 @@ class Figures:
         each once)."""
         documents = composed if isinstance(composed, list) else [composed]
         blocks = [figure for document in documents for figure in document.figures]
-        missing = self.missing([figure.spec for figure in blocks])
+        missing = self.missing([spec for figure in blocks for spec in (figure.spec, figure.narrow_spec)])
         if missing:
             self.keep(missing, draw_all(missing))
         for figure in blocks:
             figure.image = self._drawn[key(figure.spec)]
+            figure.narrow_image = self._drawn[key(figure.narrow_spec)]
         return composed
 
 

@@ -1,4 +1,4 @@
-"""Choropleth maps of the région's départements and of one département's communes, as PNG.
+"""Maps of the région's départements and of one département's communes, as PNG.
 
 :func:`choropleth` draws one indicator per département: fixed classes
 (:func:`classify`: Fisher-Jenks, then "nice" bounds), a single-hue scale
@@ -6,9 +6,14 @@ ending at the report's main colour, labelled départements, an enlarged inset
 for the départements of ``Config.encart`` (Paris and the petite couronne by
 default), missing values hatched. :func:`commune_choropleth` draws one value
 per commune of a département, with the same classes and colours, the
-intercommunalités outlined and the highest communes labelled. A build draws the
-maps its documents describe (:class:`panorama.compose.figspec.MapSpec`) after composing
-them, through :func:`draw`.
+intercommunalités outlined and the highest communes labelled. Counts (hours,
+participants) are drawn as proportional circles instead (:func:`symbol_map`, and
+``MapSpec.symbols`` for communes): circles whose area is proportional to the value
+(:func:`symbol_radius`) over the areas in grey, largest first, with a legend of round
+reference values (:func:`reference_values`). Each map has a narrow layout for small
+screens (``MapSpec.width_cm`` below 16 cm: the inset and the legend under the map, in
+:data:`NARROW_TEXT_SIZE` type). A build draws the maps its documents describe
+(:class:`panorama.compose.figspec.MapSpec`) after composing them, through :func:`draw`.
 
 The boundaries (IGN – Admin Express, simplified by
 ``scripts/build_boundaries.py``) are ``assets/geo/departements.geojson``,
@@ -77,6 +82,13 @@ EPCI_EDGE = "#3d3d3d"
 COMMUNE_LABELS = 5  # labelled communes, highest values first
 COMMUNE_MAP_WIDTH = 10.8 * CM  # inches; the legend takes the rest of the width
 COMMUNE_MIN_HEIGHT = 6.0 * CM  # inches: room for the legend under a wide département
+BASE_FILL = "#e4e4e4"  # the areas under proportional circles
+MAX_RADIUS = 16.0  # pt: the circle of the largest value of a map of départements
+NARROW_RADIUS = 12.0  # pt: the same on the small screens' variant
+NARROW_TEXT_SIZE = 7.5  # pt: labels and legend of the small screens' variant, its smallest text
+COMMUNE_MAX_RADIUS = 13.0  # pt: that of a map of communes
+COMMUNE_NARROW_RADIUS = 10.0  # pt: the same on the small screens' variant
+SYMBOL_LEGEND_WIDTH = 4.6 * CM  # inches: the legend of the circles beside a map of communes
 
 
 @dataclass(frozen=True)
@@ -136,8 +148,8 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
              ) -> tuple[list[tuple[float, float]], dict[str, int | None]]:
     """Fixed, deterministic classes for ``values`` (code → value).
 
-    Fisher-Jenks (exact) with ``min(k, number of distinct values)`` classes,
-    then "nice" bounds: the lowest bound is the minimum floored to two
+    Fisher-Jenks (exact) with at most ``min(k, number of distinct values)`` classes, as
+    many as leave no class holding a single value (see :func:`_uppers`), then "nice" bounds: the lowest bound is the minimum floored to two
     significant digits, the highest the maximum ceiled to two significant
     digits, and each break between two classes is the number with the fewest
     significant digits lying between them, so no value changes class. Classes
@@ -151,8 +163,7 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     if not present:
         return [], class_of
     distinct = sorted(set(present.values()))
-    k = min(k, len(distinct))
-    uppers = distinct if k == len(distinct) else _natural_breaks(distinct, k)
+    uppers = _uppers(distinct, sorted(present.values()), min(k, len(distinct)))
     breaks = []
     for upper in uppers[:-1]:
         following = next(v for v in distinct if v > upper)
@@ -165,6 +176,56 @@ def classify(values: Mapping[str, float | None], k: int = MAX_CLASSES,
     return bounds, class_of
 
 
+def _uppers(distinct: list[float], values: list[float], k: int) -> list[float]:
+    """Upper bounds of the classes: the most classes, at most ``k``, none holding a single
+    value (a class of one area reads as an outlier's label, not a class). The Fisher-Jenks
+    classes when none of them is alone, else the partition of least within-class variance
+    among those whose classes each hold two values or more (:func:`_grouped_breaks`); with
+    no such partition, two Fisher-Jenks classes (one value each, when there are only two)."""
+    counts = [values.count(v) for v in distinct]
+    for count in range(k, 1, -1):
+        uppers = distinct if count == len(distinct) else _natural_breaks(distinct, count)
+        lowers = [-math.inf, *uppers[:-1]]
+        if all(sum(low < v <= high for v in values) >= 2 for low, high in zip(lowers, uppers)):
+            return uppers
+        grouped = _grouped_breaks(distinct, counts, count)
+        if grouped is not None:
+            return grouped
+    count = min(2, len(distinct))
+    return distinct if count == len(distinct) else _natural_breaks(distinct, count)
+
+
+def _grouped_breaks(distinct: list[float], counts: list[int], k: int) -> list[float] | None:
+    """Upper bounds of the ``k`` classes of the sorted ``distinct`` values (each found
+    ``counts`` times) of least total within-class variance of the distinct values (as
+    Fisher-Jenks) among those whose classes each hold two values or more; ``None`` when
+    there is none. Exact, by dynamic programming (ties: the earlier break)."""
+    n = len(distinct)
+    prefix = np.concatenate([[0.0], np.cumsum(distinct)])
+    squares = np.concatenate([[0.0], np.cumsum(np.square(distinct))])
+    members = np.concatenate([[0], np.cumsum(counts)])
+
+    def cost(i: int, j: int) -> float:  # distinct[i:j]
+        total = prefix[j] - prefix[i]
+        return float(squares[j] - squares[i] - total * total / (j - i))
+
+    best = [[math.inf] * (n + 1) for _ in range(k + 1)]
+    start = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for classes in range(1, k + 1):
+        for j in range(1, n + 1):
+            for i in range(classes - 1, j):
+                if members[j] - members[i] >= 2 and best[classes - 1][i] + cost(i, j) < best[classes][j]:
+                    best[classes][j], start[classes][j] = best[classes - 1][i] + cost(i, j), i
+    if math.isinf(best[k][n]):
+        return None
+    uppers, j = [], n
+    for classes in range(k, 0, -1):
+        uppers.append(distinct[j - 1])
+        j = start[classes][j]
+    return uppers[::-1]
+
+
 def _natural_breaks(distinct: list[float], k: int) -> list[float]:
     """Upper bounds of the ``k`` Fisher-Jenks classes (``1 < k < len(distinct)``) of the
     sorted ``distinct`` values, by mapclassify (imported here: it loads scipy and
@@ -174,6 +235,84 @@ def _natural_breaks(distinct: list[float], k: int) -> list[float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "Numba not installed": fine for a few values
         return [float(b) for b in mapclassify.FisherJenks(np.array(distinct), k=k).bins]
+
+
+# --------------------------------------------------------------------------
+# Proportional symbols
+
+
+def symbol_radius(value: float, largest: float, max_radius: float) -> float:
+    """Radius (pt) of the circle of ``value``: its area is proportional to the value, the
+    circle of ``largest`` has radius ``max_radius``."""
+    return max_radius * math.sqrt(value / largest) if largest > 0 and value > 0 else 0.0
+
+
+def reference_values(largest: float) -> list[float]:
+    """The values of the legend's circles: ``largest`` floored to one significant digit,
+    then about a quarter and a sixteenth of it rounded to one significant digit (each
+    distinct, positive, decreasing)."""
+    if largest <= 0:
+        return []
+    top = _round_significant(largest, 1, ROUND_FLOOR)
+    references = [top]
+    for share in (4, 16):
+        value = float(_decimal(top / share).quantize(
+            Decimal(1).scaleb(math.floor(math.log10(top / share))), rounding="ROUND_HALF_UP"))
+        if 0 < value < references[-1]:
+            references.append(value)
+    return references
+
+
+def _circles(ax, points: Mapping[str, tuple[float, float]], radius: Mapping[str, float], colour: str) -> None:
+    """One circle per code of ``radius`` (pt) at its point, the largest drawn first."""
+    order = sorted((code for code in radius if radius[code] > 0), key=lambda code: (-radius[code], code))
+    if order:
+        ax.scatter([points[c][0] for c in order], [points[c][1] for c in order],
+                   s=[(2 * radius[c]) ** 2 for c in order], c=colour, edgecolors="white", linewidths=0.8,
+                   alpha=0.9, zorder=3)
+
+
+def _circle_labels(ax, points: Mapping[str, tuple[float, float]], radius: Mapping[str, float],
+                   labels: Mapping[str, str], fontsize: float) -> None:
+    """Each label just under its circle (at the point itself when there is no circle), with a halo."""
+    from matplotlib import patheffects
+
+    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
+    for code, text in labels.items():
+        r = radius.get(code, 0.0)
+        ax.annotate(text, points[code], xytext=(0, -r - 1.0 if r else 0), textcoords="offset points",
+                    ha="center", va="top" if r else "center", fontsize=fontsize, color=TEXT_COLOR,
+                    linespacing=1.15, path_effects=halo, zorder=4)
+
+
+def _circle_legend(fig: Figure, rect: tuple[float, float, float, float], title: str, largest: float,
+                   max_radius: float, colour: str, kind: str, extra: list, fontsize: float = 7.0) -> None:
+    """The legend of a map of circles in ``rect`` (figure fraction): its title, two or three
+    reference circles side by side with their values under them, then the ``extra`` handles
+    (hatched areas, communes without value…), in ``fontsize`` points."""
+    ax = fig.add_axes(rect)
+    ax.set_axis_off()
+    width, height = rect[2] * fig.get_figwidth() * 72, rect[3] * fig.get_figheight() * 72
+    ax.set_xlim(0, width)
+    ax.set_ylim(0, height)
+    wrapped = textwrap.fill(title, 30)
+    ax.text(0, height, wrapped, ha="left", va="top", fontsize=fontsize + 0.5, fontweight="bold", color=TEXT_COLOR)
+    references = reference_values(largest)
+    radii = [symbol_radius(value, largest, max_radius) for value in references]
+    baseline = height - (fontsize + 0.5) * 1.3 * (wrapped.count("\n") + 1) - 4 - 2 * (radii[0] if radii else 0)
+    texts = [_bound_text(value, kind) for value in references]
+    half_widths = [0.3 * fontsize * len(text) for text in texts]  # about half a label's width, pt
+    x = max(radii[0], half_widths[0]) + 1.0 if radii else 0.0
+    for i, (text, r) in enumerate(zip(texts, radii)):
+        if i:  # the next circle and its label clear of the previous ones
+            x += max(radii[i - 1] + r, half_widths[i - 1] + half_widths[i]) + 0.8 * fontsize
+        ax.scatter([x], [baseline + r], s=[(2 * r) ** 2], c=colour, edgecolors="white", linewidths=0.8,
+                   alpha=0.9, clip_on=False)
+        ax.text(x, baseline - 2, text, ha="center", va="top", fontsize=fontsize, color=TEXT_COLOR)
+    if extra:
+        top = (baseline - 2 * fontsize) / height
+        fig.legend(handles=extra, loc="upper left", bbox_to_anchor=(rect[0], rect[1] + top * rect[3]),
+                   frameon=False, fontsize=fontsize, handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
 
 
 # --------------------------------------------------------------------------
@@ -380,9 +519,12 @@ def _png(fig: Figure) -> bytes:
 def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | None],
           labels: dict[str, str], extent: tuple[float, float, float, float],
           fontsize: float) -> None:
-    """Fill ``codes`` on ``ax`` and write ``labels`` (code → text) with a halo."""
+    """Fill ``codes`` on ``ax`` and write ``labels`` (code → text) with a halo: dark text
+    with a white halo, or white text with a halo of its area's colour on a dark fill."""
     from matplotlib import patheffects
     from matplotlib.patches import PathPatch
+
+    from panorama.draw.charts import text_on
 
     for code in codes:
         color = colors[code]
@@ -393,10 +535,11 @@ def _draw(ax, layer: _Layer, codes: tuple[str, ...], colors: dict[str, str | Non
             patch = PathPatch(layer.paths[code], facecolor=color, edgecolor=BORDER_COLOR,
                               linewidth=0.8, zorder=1)
         ax.add_patch(patch)
-    halo = [patheffects.withStroke(linewidth=2.2, foreground="white")]
     for code, text in labels.items():
         x, y = layer.label_points[code]
-        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color=TEXT_COLOR,
+        dark = colors[code] is not None and text_on(colors[code]) == "white"
+        halo = [patheffects.withStroke(linewidth=2.2, foreground=colors[code] if dark else "white")]
+        ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, color="white" if dark else TEXT_COLOR,
                 linespacing=1.15, path_effects=halo, zorder=4)
     west, south, east, north = extent
     ax.set_xlim(west, east)
@@ -442,7 +585,9 @@ def prepare(config: Config, communes: bool = False) -> None:
 
 def draw(spec: MapSpec) -> MapImage:
     """Draw the map ``spec`` describes (:class:`panorama.compose.figspec.MapSpec`)."""
-    return _choropleth(spec) if spec.kind == "departements" else _commune_choropleth(spec)
+    if spec.kind == "departements":
+        return _symbol_map(spec) if spec.symbols else _choropleth(spec)
+    return _commune_choropleth(spec)
 
 
 def choropleth(values: Mapping[str, float | None], *, config: Config, legend_title: str,
@@ -463,6 +608,95 @@ def choropleth(values: Mapping[str, float | None], *, config: Config, legend_tit
                                        missing_label=missing_label))
 
 
+@dataclass(frozen=True)
+class _Frame:
+    """The axes of a map of départements: the main map, the enlarged inset (``None``
+    without one), where the legend goes (``legend``: left, bottom, width, top, in figure
+    fraction), the labels' font size and the largest circle's radius (pt)."""
+
+    fig: Figure
+    ax: object
+    inset: object | None
+    legend: tuple[float, float, float, float]
+    fontsize: float
+    max_radius: float
+
+
+def _narrow(spec: MapSpec) -> bool:
+    """Whether ``spec`` is drawn narrower than the page (the small screens' variant): the
+    inset and the legend then go under the map, in larger type."""
+    return spec.width_cm < FIGSIZE[0] / CM
+
+
+@contextmanager
+def _departement_frame(spec: MapSpec, layer: _Layer, legend_height: float):
+    """The figure and axes of a map of départements: 16 × 10 cm with the inset and the
+    legend right of the map or, for a narrow ``spec``, its width with the inset then the
+    legend (``legend_height`` inches) under the map. The main map and the inset are drawn
+    and the inset's frame marked by the caller."""
+    codes, encart, title = spec.departements, spec.encart, spec.title
+    if not _narrow(spec):
+        with _map_figure(*FIGSIZE) as fig:
+            top = 0.90 if title else 0.97
+            if title:
+                fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
+                         color=TEXT_COLOR)
+            map_width = 0.60 if encart else 0.66
+            ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
+            ax.set_anchor("N")
+            inset, legend_top = None, top
+            if layer.encart_box:
+                inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
+                legend_top = top - 0.64
+            yield _Frame(fig, ax, inset, (map_width + 0.03, 0.01, 0.35, legend_top), 6.5, MAX_RADIUS)
+        return
+    width, pad = spec.width_cm * CM, 0.1 * CM
+    header = (1.0 if title else 0.1) * CM
+    west, south, east, north = _extent(layer, codes, 0.02)
+    map_height = min((width - 2 * pad) * (north - south) / (east - west), 1.2 * width)
+    inset_height = inset_label = 0.0
+    if layer.encart_box:
+        i_west, i_south, i_east, i_north = _extent(layer, encart, 0.04)
+        inset_height = min(0.85 * (width - 2 * pad) * (i_north - i_south) / (i_east - i_west), width)
+        inset_label = 0.5 * CM
+    height = header + map_height + inset_label + inset_height + 0.3 * CM + legend_height + pad
+    with _map_figure(width, height) as fig:
+        if title:
+            fig.text(pad / width, 1 - 0.25 * CM / height, textwrap.fill(title, 40), ha="left", va="top",
+                     fontsize=10, fontweight="bold", color=TEXT_COLOR)
+        top = 1 - header / height
+        ax = fig.add_axes((pad / width, top - map_height / height, 1 - 2 * pad / width, map_height / height))
+        top -= map_height / height
+        inset = None
+        if layer.encart_box:
+            top -= inset_label / height
+            inset = fig.add_axes((0.075 + pad / width, top - inset_height / height, 0.85 * (1 - 2 * pad / width),
+                                  inset_height / height))
+            top -= inset_height / height
+        top -= 0.3 * CM / height
+        yield _Frame(fig, ax, inset, (pad / width, pad / height, 1 - 2 * pad / width, top), NARROW_TEXT_SIZE,
+                     NARROW_RADIUS)
+
+
+def _frames(frame: _Frame, layer: _Layer) -> None:
+    """The boxes of the overseas départements and of the inset's area on the main map, and
+    the inset's frame and heading."""
+    from matplotlib.patches import Rectangle
+
+    for west, south, east, north in layer.frames:
+        frame.ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                     edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
+    if frame.inset is not None:
+        west, south, east, north = layer.encart_box
+        frame.ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
+                                     edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
+        for spine in frame.inset.spines.values():
+            spine.set_edgecolor(MUTED_COLOR)
+            spine.set_linewidth(0.6)
+        frame.inset.set_title("Agrandissement", fontsize=max(7, frame.fontsize), color=MUTED_COLOR, loc="left",
+                              pad=3)
+
+
 def _choropleth(spec: MapSpec) -> MapImage:
     """The map of départements ``spec`` describes (see :func:`choropleth`)."""
     codes, encart, kind, title = spec.departements, spec.encart, spec.unit, spec.title
@@ -477,50 +711,98 @@ def _choropleth(spec: MapSpec) -> MapImage:
             return layer.names[code]
         return f"{layer.names[code]}\n{_bound_text(drawn[code], kind)}"
 
-    from matplotlib.patches import Patch, Rectangle
+    from matplotlib.patches import Patch
 
-    with _map_figure(*FIGSIZE) as fig:
-        top = 0.90 if title else 0.97
-        if title:
-            fig.text(0.02, 0.965, title, ha="left", va="top", fontsize=10, fontweight="bold",
-                     color=TEXT_COLOR)
-        map_width = 0.60 if encart else 0.66
-        ax = fig.add_axes((0.01, 0.01, map_width, top - 0.01))
-        ax.set_axis_off()
-        ax.set_anchor("N")
+    handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
+               for i, b in enumerate(bounds)]
+    if any(c is None for c in colors.values()):
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
+                             linewidth=0.6, label=spec.missing_label))
+    with _departement_frame(spec, layer, (0.8 + 0.5 * len(handles)) * CM) as frame:
+        frame.ax.set_axis_off()
         # Too many départements to write on: the alt text and the report's table give the values.
         main_labels = {} if len(codes) > MAX_LABELLED else {
             code: label(code) for code in codes if code not in encart}
-        _draw(ax, layer, codes, colors, main_labels, _extent(layer, codes, 0.02), fontsize=6.5)
-        for west, south, east, north in layer.frames:
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=MUTED_COLOR, linewidth=0.5, zorder=3))
-        legend_top = top
-        if layer.encart_box:
-            west, south, east, north = layer.encart_box
-            ax.add_patch(Rectangle((west, south), east - west, north - south, fill=False,
-                                   edgecolor=TEXT_COLOR, linewidth=0.7, zorder=3))
-            inset = fig.add_axes((map_width + 0.03, top - 0.60, 0.35, 0.60))
-            for spine in inset.spines.values():
-                spine.set_edgecolor(MUTED_COLOR)
-                spine.set_linewidth(0.6)
-            _draw(inset, layer, encart, colors, {code: label(code) for code in encart},
-                  _extent(layer, encart, 0.04), fontsize=6.5)
-            inset.set_title("Agrandissement", fontsize=7, color=MUTED_COLOR, loc="left", pad=3)
-            legend_top = top - 0.64
-        handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
-                   for i, b in enumerate(bounds)]
-        if any(c is None for c in colors.values()):
-            handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
-                                 linewidth=0.6, label=spec.missing_label))
-        fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(map_width + 0.03, legend_top),
-                   frameon=False, fontsize=7, title=textwrap.fill(spec.legend_title, 30),
-                   title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
-                   handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        png = _png(fig)
+        _draw(frame.ax, layer, codes, colors, main_labels, _extent(layer, codes, 0.02), fontsize=frame.fontsize)
+        if frame.inset is not None:
+            _draw(frame.inset, layer, encart, colors, {code: label(code) for code in encart},
+                  _extent(layer, encart, 0.04), fontsize=frame.fontsize)
+        _frames(frame, layer)
+        left, _, _, top = frame.legend
+        size = max(7, frame.fontsize)
+        frame.fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(left, top),
+                         frameon=False, fontsize=size, title=textwrap.fill(spec.legend_title, 30),
+                         title_fontproperties={"size": size + 0.5, "weight": "bold"}, alignment="left",
+                         handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+        png = _png(frame.fig)
+        width_cm = frame.fig.get_figwidth() / CM
     alt = _alt_text(spec.region, codes, layer.names, drawn, bounds, title, spec.legend_title, kind,
                     spec.missing_label)
-    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of)
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of, width_cm=width_cm)
+
+
+def symbol_map(values: Mapping[str, float | None], *, config: Config, legend_title: str, kind: str,
+               title: str | None = None, missing_label: str = MISSING_LABEL) -> MapImage:
+    """Draw counts ``values`` (département code → value) as proportional circles.
+
+    Each département with a value gets a circle at its label point whose area is
+    proportional to the value (:func:`symbol_radius`; the largest has radius
+    :data:`MAX_RADIUS` points, on the main map and in the inset alike, so circles compare
+    across both), drawn largest first over the départements filled in grey; a missing or
+    secret value is hatched as on :func:`choropleth`. The départements of the inset get
+    their circles in the inset only. The legend shows two or three reference circles
+    (:func:`reference_values`). Same conventions as :func:`choropleth` otherwise;
+    ``MapImage.classes`` is empty and ``class_of`` gives no class.
+    """
+    return _symbol_map(departement_map(values, config, legend_title=legend_title, unit=kind, title=title,
+                                       missing_label=missing_label, symbols=True))
+
+
+def _symbol_map(spec: MapSpec) -> MapImage:
+    """The map of circles ``spec`` describes (see :func:`symbol_map`)."""
+    codes, encart, kind, title = spec.departements, spec.encart, spec.unit, spec.title
+    layer = _layer(codes, encart)
+    drawn = dict(spec.values)
+    present = {code: float(v) for code, v in drawn.items() if not is_missing(v)}
+    largest = max(present.values(), default=0.0)
+    colors = {code: None if code not in present else BASE_FILL for code in codes}
+
+    def label(code: str) -> str:
+        if code not in present:
+            return layer.names[code]
+        return f"{layer.names[code]}\n{_bound_text(present[code], kind)}"
+
+    from matplotlib.patches import Patch
+
+    extra = []
+    if any(c is None for c in colors.values()):
+        extra.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///", linewidth=0.6,
+                           label=spec.missing_label))
+    with _departement_frame(spec, layer, (2.4 + 0.6 * len(extra)) * CM) as frame:
+        radius = {code: symbol_radius(v, largest, frame.max_radius) for code, v in present.items()}
+        frame.ax.set_axis_off()
+        outside = tuple(code for code in codes if code not in encart)
+        _draw(frame.ax, layer, codes, colors, {}, _extent(layer, codes, 0.02), fontsize=frame.fontsize)
+        _circles(frame.ax, layer.label_points, {code: radius[code] for code in outside if code in radius},
+                 spec.colour)
+        if len(codes) <= MAX_LABELLED:
+            _circle_labels(frame.ax, layer.label_points, radius, {code: label(code) for code in outside},
+                           frame.fontsize)
+        if frame.inset is not None:
+            _draw(frame.inset, layer, encart, colors, {}, _extent(layer, encart, 0.04), fontsize=frame.fontsize)
+            _circles(frame.inset, layer.label_points, {code: radius[code] for code in encart if code in radius},
+                     spec.colour)
+            _circle_labels(frame.inset, layer.label_points, radius, {code: label(code) for code in encart},
+                           frame.fontsize)
+        _frames(frame, layer)
+        left, bottom, width, top = frame.legend
+        _circle_legend(frame.fig, (left, bottom, width, top - bottom), spec.legend_title, largest,
+                       frame.max_radius, spec.colour, kind, extra, max(7, frame.fontsize))
+        png = _png(frame.fig)
+        width_cm = frame.fig.get_figwidth() / CM
+    alt = _alt_text(spec.region, codes, layer.names, drawn, [], title, spec.legend_title, kind,
+                    spec.missing_label) + " Cercles de surface proportionnelle à la valeur."
+    return MapImage(png=png, alt=alt, classes=[], class_of={code: None for code in codes}, width_cm=width_cm)
 
 
 # --------------------------------------------------------------------------
@@ -690,6 +972,15 @@ def _unit_geometry(layer: _CommuneLayer, units: _Units, unit: str) -> shapely.Ge
     return shapely.union_all(polygons)
 
 
+def _unit_centre(layer: _CommuneLayer, units: _Units, unit: str) -> tuple[float, float]:
+    """Where the circle of a unit goes: the centre of the largest circle inscribed in its largest part."""
+    import shapely
+
+    largest = max(shapely.get_parts(_unit_geometry(layer, units, unit)), key=lambda part: part.area)
+    x, y = shapely.get_coordinates(shapely.maximum_inscribed_circle(largest, 20.0))[0]
+    return float(x), float(y)
+
+
 def _boundary_lines(layer: _CommuneLayer, units: _Units) -> dict[str, list[np.ndarray]]:
     """The arcs to draw, by kind: ``departement`` (outline), ``epci`` (between
     two intercommunalités) and ``commune`` (between two units of one EPCI)."""
@@ -705,7 +996,7 @@ def _boundary_lines(layer: _CommuneLayer, units: _Units) -> dict[str, list[np.nd
 
 
 def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: list[str],
-                  kind: str) -> None:
+                  kind: str, fontsize: float = 6.5) -> None:
     """Label the first :data:`COMMUNE_LABELS` units of ``ranked``: name and value, with a halo.
 
     A label goes at the centre of the unit's largest inscribed circle when the
@@ -729,7 +1020,7 @@ def _place_labels(fig: Figure, ax, layer: _CommuneLayer, units: _Units, ranked: 
         x, y = shapely.get_coordinates(circle)[0]
         radius = circle.length
         text = ax.text(x, y, f"{_unit_name(layer, unit)}\n{_bound_text(units.values[unit], kind)}",
-                       ha="center", va="center", fontsize=6.5, color=TEXT_COLOR, linespacing=1.1,
+                       ha="center", va="center", fontsize=fontsize, color=TEXT_COLOR, linespacing=1.1,
                        path_effects=halo, zorder=6)
         box = text.get_window_extent(renderer)
         width, height = box.width * per_pixel, box.height * per_pixel
@@ -821,8 +1112,11 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
     legend_title, missing_label, empty_label = spec.legend_title, spec.missing_label, spec.empty_label
     layer = _commune_layer(departement)
     units = _place(layer, departement, dict(spec.values))
-    bounds, class_of = classify(units.values)
-    palette = _palette(spec.colour, len(bounds))
+    if spec.symbols:  # circles over a plain base: no classes
+        bounds, class_of, palette = [], {unit: None for unit in units.values}, []
+    else:
+        bounds, class_of = classify(units.values)
+        palette = _palette(spec.colour, len(bounds))
     ranked = sorted((u for u, v in units.values.items() if not is_missing(v)),
                     key=lambda u: (-float(units.values[u]), u))
     fill: dict[str, str | None] = {}
@@ -830,24 +1124,48 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         unit = units.unit_of[code]
         if unit not in units.values:
             fill[code] = EMPTY_COLOR
+        elif is_missing(units.values[unit]):
+            fill[code] = None
         else:
-            fill[code] = None if class_of[unit] is None else palette[class_of[unit]]
+            fill[code] = BASE_FILL if spec.symbols else palette[class_of[unit]]
 
-    west, south, east, north = _extent_of(layer.bounds, 0.02)
-    aspect = (east - west) / (north - south)
-    header = (1.0 if title else 0.3) * CM
-    map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
-    map_height = map_width / aspect
-    fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
-    top = 1 - header / fig_height
     from matplotlib.collections import LineCollection, PatchCollection
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch, PathPatch
 
+    lines = _boundary_lines(layer, units)
+    handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
+               for i, b in enumerate(bounds)]
+    if EMPTY_COLOR in fill.values():
+        handles.append(Patch(facecolor=EMPTY_COLOR, edgecolor=COMMUNE_EDGE, linewidth=0.6,
+                             label=empty_label))
+    if None in fill.values():
+        handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
+                             linewidth=0.6, label=missing_label))
+    if lines["epci"]:
+        handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
+                              label="Limite d'intercommunalité"))
+    west, south, east, north = _extent_of(layer.bounds, 0.02)
+    aspect = (east - west) / (north - south)
+    header = (1.0 if title else 0.3) * CM
+    narrow = _narrow(spec)
+    fontsize, max_radius = (NARROW_TEXT_SIZE, COMMUNE_NARROW_RADIUS) if narrow else (6.5, COMMUNE_MAX_RADIUS)
+    if narrow:  # the legend under the map
+        fig_width, pad = spec.width_cm * CM, 0.1 * CM
+        map_width = min(fig_width - 2 * pad, 1.2 * fig_width * aspect)
+        map_height = map_width / aspect
+        legend_height = ((2.4 + 0.55 * len(handles)) if spec.symbols else 0.8 + 0.5 * len(handles)) * CM
+        fig_height = header + map_height + 0.3 * CM + legend_height
+    else:
+        map_width = min(COMMUNE_MAP_WIDTH, (FIGSIZE[1] - header - 0.1 * CM) * aspect)
+        map_height = map_width / aspect
+        fig_width, fig_height = FIGSIZE[0], max(map_height + header + 0.1 * CM, COMMUNE_MIN_HEIGHT)
+    top = 1 - header / fig_height
+
     with _map_figure(fig_width, fig_height) as fig:
         if title:
-            fig.text(0.02, 1 - 0.35 * CM / fig_height, title, ha="left", va="top", fontsize=10,
-                     fontweight="bold", color=TEXT_COLOR)
+            fig.text(0.02, 1 - 0.35 * CM / fig_height, textwrap.fill(title, 40) if narrow else title, ha="left",
+                     va="top", fontsize=10, fontweight="bold", color=TEXT_COLOR)
         ax = fig.add_axes((0.01, top - map_height / fig_height, map_width / fig_width,
                            map_height / fig_height))
         ax.set_axis_off()
@@ -859,7 +1177,6 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
             if fill[code] is None:
                 ax.add_patch(PathPatch(layer.paths[code], facecolor="white", edgecolor=MISSING_EDGE,
                                        hatch="///", linewidth=0, zorder=2))
-        lines = _boundary_lines(layer, units)
         ax.add_collection(LineCollection(lines["commune"], colors=COMMUNE_EDGE, linewidths=0.4, zorder=3))
         ax.add_collection(LineCollection(lines["epci"], colors=EPCI_EDGE, linewidths=1.1,
                                          capstyle="round", joinstyle="round", zorder=4))
@@ -868,31 +1185,45 @@ def _commune_choropleth(spec: MapSpec) -> MapImage:
         ax.set_xlim(west, east)
         ax.set_ylim(south, north)
         ax.set_aspect("equal")
-        _place_labels(fig, ax, layer, units, ranked, kind)
+        largest = float(units.values[ranked[0]]) if ranked else 0.0
+        if spec.symbols:
+            centres = {unit: _unit_centre(layer, units, unit) for unit in ranked}
+            _circles(ax, centres, {u: symbol_radius(float(units.values[u]), largest, max_radius)
+                                   for u in ranked}, spec.colour)
+        if narrow:
+            left = (1 - map_width / fig_width) / 2
+            ax.set_position((left, top - map_height / fig_height, map_width / fig_width, map_height / fig_height))
+            legend_box = (pad / fig_width, 0.02 * CM / fig_height, 1 - 2 * pad / fig_width,
+                          legend_height / fig_height)
+        _place_labels(fig, ax, layer, units, ranked, kind, fontsize)
 
-        handles = [Patch(facecolor=palette[i], edgecolor="none", label=_class_text(b, kind))
-                   for i, b in enumerate(bounds)]
-        if EMPTY_COLOR in fill.values():
-            handles.append(Patch(facecolor=EMPTY_COLOR, edgecolor=COMMUNE_EDGE, linewidth=0.6,
-                                 label=empty_label))
-        if None in fill.values():
-            handles.append(Patch(facecolor="white", edgecolor=MISSING_EDGE, hatch="///",
-                                 linewidth=0.6, label=missing_label))
-        if lines["epci"]:
-            handles.append(Line2D([], [], color=EPCI_EDGE, linewidth=1.1,
-                                  label="Limite d'intercommunalité"))
-        legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=7,
-                            title=textwrap.fill(legend_title, 30),
-                            title_fontproperties={"size": 7.5, "weight": "bold"}, alignment="left",
-                            handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
-        # Centre the map and its legend together on the width of the figure.
-        legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
-        left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
-        ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
-                         map_height / fig_height))
-        legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
+        if spec.symbols:
+            if not narrow:
+                legend_width = SYMBOL_LEGEND_WIDTH / fig_width
+                left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+                ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                                 map_height / fig_height))
+                legend_box = (left + map_width / fig_width + 0.03, 0.02, legend_width, top - 0.02)
+            _circle_legend(fig, legend_box, legend_title, largest, max_radius, spec.colour, kind, handles,
+                           max(7.0, fontsize))
+        else:
+            legend = fig.legend(handles=handles, loc="upper left", frameon=False, fontsize=max(7.0, fontsize),
+                                title=textwrap.fill(legend_title, 30),
+                                title_fontproperties={"size": max(7.0, fontsize) + 0.5, "weight": "bold"},
+                                alignment="left", handlelength=1.6, handleheight=1.1, borderaxespad=0.0)
+            if narrow:
+                legend.set_bbox_to_anchor((legend_box[0], legend_box[1] + legend_box[3]), transform=fig.transFigure)
+            else:
+                # Centre the map and its legend together on the width of the figure.
+                legend_width = legend.get_window_extent(fig.canvas.get_renderer()).width / DPI / fig_width
+                left = max(0.01, (1 - map_width / fig_width - 0.03 - legend_width) / 2)
+                ax.set_position((left, top - map_height / fig_height, map_width / fig_width,
+                                 map_height / fig_height))
+                legend.set_bbox_to_anchor((left + map_width / fig_width + 0.03, top), transform=fig.transFigure)
         png = _png(fig)
     alt = _commune_alt_text(layer, departement, units, bounds, ranked, title, legend_title, kind,
                             missing_label, empty_label, bool(lines["epci"]))
-    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of,
+    if spec.symbols:
+        alt += " Cercles de surface proportionnelle à la valeur."
+    return MapImage(png=png, alt=alt, classes=bounds, class_of=class_of, width_cm=fig_width / CM,
                     unmapped=dict(units.unmapped))

@@ -189,13 +189,13 @@ def maps(edition: Edition, perimeter: str, config: Config, geometry: dict, centr
         for column, unit, legend in (("part_heures", "part", "Part des heures de la région"),
                                      ("heures", "heures", "Heures d'insertion")):
             spec = figspec.departement_map({code: value_of(row, column) for code, row in rows.items()}, config,
-                                           legend_title=legend, unit=unit)
+                                           legend_title=legend, unit=unit, symbols=unit == "heures")
             found.append(_map_entry(f"carte_departements_{column}", f"{legend} par département d'exécution",
                                     spec, areas, (), "Département", rows, column))
     elif perimeter in geometry:
         rows = {row["code"]: row for row in edition.rows(COMMUNES, perimeter)}
         spec = figspec.commune_map(perimeter, {code: value_of(row, "heures") for code, row in rows.items()},
-                                   config, legend_title="Heures d'insertion", unit="heures")
+                                   config, legend_title="Heures d'insertion", unit="heures", symbols=True)
         points = [centres[code] | {"nom": rows[code]["libelle"]} for code in rows if code in centres]
         found.append(_map_entry("carte_communes", "Heures d'insertion par commune d'exécution", spec,
                                 [geometry[perimeter]], points, "Commune", rows, "heures"))

@@ -8,8 +8,9 @@ charts, so that one description serves both. Values keep their meaning: a float 
 NaN a value not available (« n.d. »). Every text shown (tooltips, labels) is formatted
 here by :func:`panorama.core.formatting.fmt_value`, as in the publications.
 
-A map whose unit is a share or a rate (``part``, ``evolution``) is a choropleth; a map of
-counts (hours, numbers) shows proportional circles at the areas' centres.
+A map of counts (:attr:`~panorama.compose.figspec.MapSpec.symbols`: hours, numbers) shows
+proportional circles at the areas' centres; a map of départements of rates or shares is a
+choropleth.
 """
 
 from __future__ import annotations
@@ -29,8 +30,6 @@ NARROW = 300
 """Below this width of a chart's plot (pixels), bars are labelled by their value alone."""
 """Width of a character of the labels, in pixels (an upper bound at :data:`FONT`)."""
 """Smallest text of a chart, in pixels (legible on a 390 px screen)."""
-RATE_UNITS = ("part", "evolution")
-"""Units drawn as a choropleth; other units as proportional circles."""
 SECRET_GREY = "#b0b0b0"
 CONFIG = {  # shared by every chart: given once to the page (the ``config`` of vega-embed)
     "font": "Marianne, Arial, sans-serif",
@@ -147,7 +146,7 @@ def map_(spec: MapSpec, areas: Sequence[Mapping], points: Sequence[Mapping] = ()
             "datasets": {"aires": []}, "usermeta": {"aires": [area["properties"]["code"] for area in areas]}}
     if spec.title:
         base["title"] = spec.title
-    if unit in RATE_UNITS and spec.kind == "departements":
+    if not spec.symbols and spec.kind == "departements":
         known = [{"code": area["properties"]["code"], "nom": area["properties"]["nom"],
                   "valeur": _drawn(values.get(area["properties"]["code"], math.nan)),
                   "info": tip(values.get(area["properties"]["code"], math.nan), unit)} for area in areas]

@@ -7,14 +7,17 @@
 // For each page: axe-core (WCAG 2.0/2.1/2.2 A and AA rules plus best practices, every
 // <details> opened so the data tables behind the charts are checked too), reflow at
 // 320 CSS px and at 200 % zoom (no horizontal scrolling of the page, nothing cut off),
-// the skip link (first Tab stop, visible when focused, target present), the print
+// the skip link (first Tab stop, visible when focused, target present), on a 390 px screen
+// the charts' smallest text (at least 12 CSS px) and the cue of every table wider than
+// the screen (a focusable, named scroll container showing a shadow and « faire défiler »), the print
 // stylesheet (figures and tables kept whole, headings kept with what follows) and no
 // request leaving the file (the page must work offline).
 //
 // Prints one JSON report on stdout: {"browser": ..., "axe": ..., "pages": [{"file",
 // "violations": [...], "checks": [{"name", "ok", "detail"}]}]}. Exit status 0 when
 // everything passes, 1 when something fails, 2 when the check itself could not run.
-// Environment: CHROMIUM (default /usr/bin/chromium).
+// Environment: CHROMIUM (default /usr/bin/chromium); PANORAMA_TEXTE_MIN_PT, the smallest
+// text drawn in a figure (points), and PANORAMA_DPI, the figures' resolution.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +34,10 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 const DESKTOP = { width: 1280, height: 900 };
 const NARROW = { width: 320, height: 640 }; // WCAG 1.4.10 reflow
 const ZOOM_200 = { width: 640, height: 450 }; // a 1280 × 900 window at 200 % zoom
+const PHONE = { width: 390, height: 844 }; // issue 13: text at least 12 px on a phone
+const TEXT_MIN_PX = 12;
+const SMALLEST_PT = Number(process.env.PANORAMA_TEXTE_MIN_PT || 7.5);
+const FIGURE_DPI = Number(process.env.PANORAMA_DPI || 150);
 
 async function runAxe(page) {
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
@@ -143,6 +150,53 @@ async function checkPrint(page) {
   return { name: 'feuille de style d\'impression', ...state };
 }
 
+// On a 390 px screen (a page opened at that width, so that each <picture> picks its
+// small screens' image): the smallest text of every chart, from the size it is shown at
+// (SMALLEST_PT points drawn at FIGURE_DPI, scaled to the image's rendered width); and every
+// table wider than its container scrolls in a focusable region with a name, a shadow and
+// the « faire défiler » cue (data tables of the charts opened).
+async function checkPhone(context, url) {
+  const page = await context.newPage();
+  await page.setViewportSize(PHONE);
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForFunction(() => [...document.querySelectorAll('figure.graphique img')]
+    .every((img) => img.complete));
+  await openAllDetails(page);
+  const state = await page.evaluate(({ pt, dpi, min }) => {
+    const charts = [...document.querySelectorAll('figure.graphique img')].map((img) => ({
+      figure: img.closest('figure').id || img.alt.slice(0, 40),
+      px: img.naturalWidth ? pt * img.getBoundingClientRect().width * dpi / (72 * img.naturalWidth) : 0,
+    }));
+    const small = charts.filter((c) => !(c.px >= min));
+    const wide = [...document.querySelectorAll('.tableau, div, section')].filter((el) => {
+      const style = getComputedStyle(el);
+      return (style.overflowX === 'auto' || style.overflowX === 'scroll') && el.scrollWidth > el.clientWidth + 1
+        && el.getBoundingClientRect().width > 0;
+    });
+    const uncued = wide.filter((el) => {
+      const background = getComputedStyle(el).backgroundImage;
+      return !(el.getAttribute('role') === 'region' && el.tabIndex === 0 && (el.getAttribute('aria-label') || '').trim()
+        && background.includes('radial-gradient') && background.includes('filer'));
+    }).map((el) => el.getAttribute('aria-label') || el.className || el.tagName);
+    return {
+      charts: charts.length,
+      least: charts.length ? Math.min(...charts.map((c) => c.px)) : null,
+      small: small.map((c) => `${c.figure} (${c.px.toFixed(1)} px)`),
+      wide: wide.length,
+      uncued,
+    };
+  }, { pt: SMALLEST_PT, dpi: FIGURE_DPI, min: TEXT_MIN_PX });
+  await page.close();
+  return [
+    { name: 'texte des graphiques à 390 px', ok: state.small.length === 0, charts: state.charts, least: state.least,
+      detail: state.small.length ? `texte sous ${TEXT_MIN_PX} px : ${state.small.slice(0, 5).join(', ')}`
+        : `${state.charts} graphique(s), plus petit texte ${state.least === null ? '—' : state.least.toFixed(1)} px` },
+    { name: 'tableaux larges signalés à 390 px', ok: state.uncued.length === 0, wide: state.wide,
+      detail: state.uncued.length ? `sans repère de défilement : ${state.uncued.slice(0, 5).join(', ')}`
+        : `${state.wide} tableau(x) plus large(s) que l'écran, chacun avec son repère` },
+  ];
+}
+
 async function checkPage(context, file) {
   const page = await context.newPage();
   const external = [];
@@ -163,6 +217,7 @@ async function checkPage(context, file) {
   await closeAllDetails(page);
   checks.push(...await checkReflow(page, 'zoom à 200 %', ZOOM_200));
   checks.push(await checkPrint(page));
+  checks.push(...await checkPhone(context, pathToFileURL(path.resolve(file)).href));
   checks.push({ name: 'aucune requête extérieure', ok: external.length === 0,
     detail: external.length ? external.slice(0, 5).join(', ') : 'page autonome' });
   await page.close();
