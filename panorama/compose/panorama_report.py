@@ -219,14 +219,14 @@ def _section_hours(b: Composer) -> Section:
         b.text("heures", f"La modalité « {label} » porte {fmt_pct(share)} des heures réalisées en {year}."),
         b.bar("modalite", "Heures d'insertion par modalité juridique",
               commentary.leader_title(label, share, "des heures", "Heures par modalité juridique")),
+        b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
+              dep_values, "Heures réalisées", "heures",
+              breakdown_table(departements, "Heures par département d'exécution"), symbols=True),
         b.bar("type_contrat", "Heures d'insertion par type de contrat", "Heures par type de contrat"),
         groups_table,
         b.bar("type_structure", "Heures d'insertion par type de structure", "Heures par type de structure",
               note="SIAE : EI, ETTI, AI, ACI ; EA et ESAT : structures du handicap."),
         *_size_bar(b),
-        b.map(commentary.leader_title(leader_dep, leader_share, "des heures", "Heures par département d'exécution"),
-              dep_values, "Heures réalisées", "heures",
-              breakdown_table(departements, "Heures par département d'exécution"), symbols=True),
     ])
 
 

@@ -20,7 +20,7 @@ from panorama.compose.document import (
     chart_value,
 )
 from panorama.compose.studies import common
-from panorama.compute.studies.common import StudyResults
+from panorama.compute.studies.common import StudyResults, buyer_name
 from panorama.compute.studies.donneur_ordre import (
     BUYER,
     COMPLETION,
@@ -51,7 +51,7 @@ def _rows(r: StudyResults, dimension: str) -> pd.DataFrame:
 def _section_summary(b: Composer, r: StudyResults) -> Section:
     type_label = _groups_of(r)[1][1]
     rate, median = _value(r, BUYER, "taux_realisation"), _value(r, TYPE, "taux_realisation_median")
-    who = "un donneur d'ordre privé" if r.title == common.buyer_name(None, "PRIVE") else f"le donneur d'ordre {r.title}"
+    who = "un donneur d'ordre privé" if r.title == buyer_name(None, "PRIVE") else f"le donneur d'ordre {r.title}"
     text = (f"En {r.year}, {who} a suivi {fmt_count(_value(r, BUYER, 'operations'), 'opération')} comportant "
             f"une clause sociale, dont {fmt_int(_value(r, BUYER, 'operations_actives'))} avec des heures réalisées "
             f"dans l'année : {fmt_hours(_value(r, BUYER, 'heures'))} d'insertion, réalisées par "
