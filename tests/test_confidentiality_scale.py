@@ -110,5 +110,6 @@ def test_the_audit_decides_as_two_programs_per_cell(example, rule, extra, incons
     assert failing == expected
     assert summary.audited == audited
     assert summary.narrowest == pytest.approx(narrowest, abs=1e-7)
-    assert bool(failing) == (rule != Rule())  # the stricter rules do make cells fail
+    if not inconsistent:  # (contradictory figures may leave no table at all: then nothing is recoverable)
+        assert bool(failing) == (rule != Rule())  # the stricter rules do make cells fail
 
