@@ -80,11 +80,23 @@ class Summary:
     secondary: int = 0
     audited: int = 0
     narrowest: float = float("inf")  # narrowest participant interval found by the audit
+    participants: float = 0.0  # participants of the cells, summed over the cells (a person counts in several)
+    heures: float = 0.0  # hours of the cells, summed likewise
+    secondary_participants: float = 0.0  # of them, in the cells hidden by secondary suppression
+    secondary_heures: float = 0.0
+    greedy: bool = False  # the optimisation ran out of time: the greedy pattern is published
 
     @property
     def suppressed(self) -> int:
         """Cells suppressed, primary and secondary."""
         return self.primary + self.secondary
+
+    @property
+    def loss(self) -> tuple[float, float]:
+        """The information lost to secondary suppression: the shares of the cells' participants
+        and of their hours that it hides (0 to 1)."""
+        return (self.secondary_participants / self.participants if self.participants else 0.0,
+                self.secondary_heures / self.heures if self.heures else 0.0)
 
 
 @dataclass
@@ -165,23 +177,17 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
     concentrated = {c for c, (companies, largest) in firms.items() if all_cells.heures[c] > 0 and (
         np.nan_to_num(companies) < rule.entreprises_min or np.nan_to_num(largest) > rule.dominance)}
     primary |= (set(small.tolist()) - all_cells.unpublished) | concentrated
-    suppressed = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
-    _secondary(all_cells, suppressed)
-    for _ in range(5):
-        summary = Summary()  # the last round's audit is the one reported
-        failing = _audit(all_cells, suppressed, primary, rule, summary)
-        if not failing:
-            break
-        for cell in failing:
-            _widen(all_cells, suppressed, cell)
-        _secondary(all_cells, suppressed)
-    else:
-        raise ConfidentialityError(
-            "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
-            "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas. "
-            + _failure(all_cells, identities, failing), failing)
+    base = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
+    found = _optimal(all_cells, base, primary, rule)
+    suppressed, summary = found if found is not None else _greedy(all_cells, base, primary, rule, identities)
+    summary.greedy = found is None
     summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells of the year
-    summary.secondary = sum(1 for c in suppressed if c < n_panorama) - summary.primary
+    secondary = [c for c in suppressed if c < n_panorama and c not in primary]
+    summary.secondary = len(secondary)
+    summary.participants = float(all_cells.participants[:n_panorama].sum())
+    summary.heures = float(all_cells.heures[:n_panorama].sum())
+    summary.secondary_participants = float(all_cells.participants[secondary].sum())
+    summary.secondary_heures = float(all_cells.heures[secondary].sum())
     protected = [_protected_tables(rows, totals, key, {c - offset for c in suppressed}, rule)
                  for offset, rows, totals, key in spans]
     secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
@@ -409,6 +415,210 @@ def _primary(rows: pd.DataFrame, totals: pd.DataFrame, rule: Rule) -> set[int]:
             perimeter = totals.index[i]
             suppressed.update(np.flatnonzero((rows["perimetre"] == perimeter).to_numpy()).tolist())
     return suppressed
+
+
+def _greedy(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
+            identities: list[Identity]) -> tuple[set[int], Summary]:
+    """The greedy pattern: :func:`_secondary` around the ``base`` cells, widened where the
+    audit fails (five rounds at most); the pattern and its audit's summary."""
+    suppressed = set(base)
+    _secondary(cells, suppressed)
+    for _ in range(5):
+        summary = Summary()  # the last round's audit is the one reported
+        failing = _audit(cells, suppressed, primary, rule, summary)
+        if not failing:
+            return suppressed, summary
+        for cell in failing:
+            _widen(cells, suppressed, cell)
+        _secondary(cells, suppressed)
+    raise ConfidentialityError(
+        "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
+        "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas. "
+        + _failure(cells, identities, failing), failing)
+
+
+TIME_LIMIT = 20.0
+"""Seconds the optimal secondary suppression may take for a year before the greedy pattern is used."""
+
+
+def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
+             time_limit: float = TIME_LIMIT) -> tuple[set[int], Summary] | None:
+    """The pattern of least cost around the ``base`` cells that passes the audit, by cut
+    generation: a mixed-integer program (HiGHS) chooses the cells to suppress, ``y_c`` = 1
+    when cell ``c`` is, at the least cost Σ y_c·(participants_c + hours_c / Σ hours) under
+    the constraints found so far; the pattern found is checked and the constraints it
+    violates are added, until it passes:
+
+    - a group never holds exactly one suppressed cell (:func:`_secondary`'s rule): for
+      each published cell ``i`` of a group, Σ y_j over the group's other cells ≥ y_i,
+      written for a group once a pattern leaves one of its cells alone;
+    - a cell the audit finds too narrow needs one more suppressed cell among the cells of
+      the groups of its component: Σ y_j over those not suppressed ≥ y_cell. The cut is
+      valid for every pattern: one that suppresses no new cell there leaves the attacker
+      the same equations with fewer unknowns, so an interval no wider.
+
+    Every pattern that passes the audit (the greedy one among them) meets every constraint,
+    so the optimum costs no more than it. Cells of ``base`` are suppressed, settled cells
+    and cells of zero keep their state. Deterministic (the same rows give HiGHS the same
+    program); None when ``time_limit`` seconds are spent before a pattern passes, or when
+    the audit fails where no cell is left to suppress."""
+    import time
+
+    start = time.perf_counter()
+    n = len(cells.participants)
+    free = np.ones(n, bool)
+    free[list(base | cells.settled)] = False
+    free &= (cells.heures > 0) | (cells.participants > 0)
+    forced = np.zeros(n, bool)
+    forced[list(base)] = True
+    hours = float(cells.heures[free].sum()) + 1.0
+    cost = cells.participants + cells.heures / hours
+    rows: list[tuple[tuple[tuple[int, float], ...], float, float]] = []  # (variable, coefficient)…, bounds
+    solved: dict = {}
+    written: set[int] = set()  # groups whose constraints are in the program
+    groups_of: dict[int, list[int]] = defaultdict(list)
+    for g, (total, members, _) in enumerate(cells.groups):
+        for c in (total, *members):
+            groups_of[c].append(g)
+
+    def add(terms: list[tuple[int, float]], lower: float, upper: float = np.inf) -> bool:
+        """The row ``lower ≤ Σ coefficient·variable ≤ upper``; False when it is there already."""
+        row = (tuple(sorted(terms)), lower, upper)
+        if row in written_rows:
+            return False
+        written_rows.add(row)
+        rows.append(row)
+        return True
+
+    written_rows: set = set()
+
+    def protect(terms: list[int], cell: int) -> bool:
+        """The row Σ y_terms ≥ y_cell over the free ``terms`` (≥ 1 when ``cell`` is suppressed
+        in any case); False when the cell stays published or the row is there already."""
+        if not (free[cell] or forced[cell]):
+            return False
+        terms = [(c, 1.0) for c in sorted({c for c in terms if free[c]} - {cell})]
+        return add([*terms, (cell, -1.0)], 0.0) if free[cell] else add(terms, 1.0)
+
+    def write(g: int) -> None:
+        """The group's rule: never exactly one suppressed cell. With one cell suppressed in any
+        case, one row (Σ y over the others ≥ 1); else, with ``s`` the group's number of
+        suppressed cells (a variable of its own, −1 − g), 2·y_i ≤ s for each cell ``i``."""
+        total, members, _ = cells.groups[g]
+        group = [total, *members]
+        if any(c in cells.unpublished for c in group):
+            return  # an unknown total: a single published cell beside it is safe
+        fixed = [c for c in group if forced[c]]
+        variables = [c for c in group if free[c]]
+        if len(fixed) > 1 or not variables or (not fixed and len(variables) < 2):
+            return  # met already, or nothing to hide: the others are zero or settled
+        if fixed:
+            protect(variables, fixed[0])
+            return
+        count = -1 - g
+        add([*((c, 1.0) for c in variables), (count, -1.0)], 0.0, 0.0)
+        for c in variables:
+            add([(count, 1.0), (c, -2.0)], 0.0)
+
+    suppressed = set(base)
+    while time.perf_counter() - start < time_limit:
+        lonely = [g for g, (total, members, _) in enumerate(cells.groups) if g not in written
+                  and sum(c in suppressed for c in (total, *members)) == 1]
+        if lonely:
+            for g in lonely:
+                written.add(g)
+                write(g)
+        else:
+            pattern = set(suppressed)
+            _secondary(cells, pattern)  # an unpublished total the groups give away (rare)
+            summary = Summary()
+            failing = _audit(cells, pattern, primary, rule, summary)
+            if not failing:
+                return pattern, summary
+            components = {c: component for component in _components(cells, pattern) for c in component}
+            added = False
+            for cell in failing:
+                around = {m for c in components[cell] for g in groups_of[c]
+                          for m in (cells.groups[g][0], *cells.groups[g][1]) if m not in pattern}
+                added |= protect(sorted(around), cell)
+            if not added:
+                return None  # no cut to add: leave it to the greedy pattern
+        chosen = _choose(rows, cost, time_limit - (time.perf_counter() - start), solved)
+        if chosen is None:
+            return None
+        suppressed = set(base) | chosen
+    return None
+
+
+def _choose(rows: list[tuple], cost: np.ndarray, time_limit: float, solved: dict) -> set[int] | None:
+    """The free cells (variables ≥ 0, binary) of least total ``cost`` meeting every row
+    (``lower ≤ Σ coefficient·variable ≤ upper``; variables < 0 are continuous counts);
+    None when HiGHS finds no optimum within ``time_limit``. The rows that share no variable
+    are independent programs, each solved once (``solved``: rows → cells, kept between calls)."""
+    import time
+
+    start = time.perf_counter()
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for terms, _, _ in rows:
+        first = find(terms[0][0])
+        for c, _ in terms[1:]:
+            root = find(c)
+            if root != first:
+                parent[root] = first
+    parts: dict[int, list] = defaultdict(list)
+    for row in rows:
+        parts[find(row[0][0][0])].append(row)
+    chosen: set[int] = set()
+    for root in sorted(parts):
+        part = tuple(sorted(parts[root]))
+        if part not in solved:
+            solved[part] = _solve(part, cost, time_limit - (time.perf_counter() - start))
+        if solved[part] is None:
+            return None
+        chosen |= solved[part]
+    return chosen
+
+
+def _solve(rows: tuple, cost: np.ndarray, time_limit: float) -> set[int] | None:
+    """:func:`_choose` for rows that form one program: the cheapest cell when it is one row
+    Σ y ≥ 1, else HiGHS's branch and bound."""
+    import highspy
+
+    if len(rows) == 1 and rows[0][1] == 1.0 and all(a == 1.0 for _, a in rows[0][0]):
+        return {min((c for c, _ in rows[0][0]), key=lambda c: (cost[c], c))}
+    variables = sorted({c for terms, _, _ in rows for c, _ in terms})
+    column = {c: k for k, c in enumerate(variables)}
+    highs = _without_banner(highspy.Highs)
+    for option, setting in (("output_flag", False), ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-9),
+                            ("time_limit", max(time_limit, 0.01)), ("random_seed", 0)):
+        highs.setOptionValue(option, setting)
+    k = len(variables)
+    binary = np.array([c >= 0 for c in variables])
+    everything = np.arange(k, dtype=np.int32)
+    highs.addVars(k, np.zeros(k), np.where(binary, 1.0, np.inf))
+    highs.changeColsCost(k, everything, np.array([cost[c] if c >= 0 else 0.0 for c in variables]))
+    highs.changeColsIntegrality(k, everything, np.where(binary, highspy.HighsVarType.kInteger,
+                                                        highspy.HighsVarType.kContinuous))
+    starts, columns, coefficients = [], [], []
+    for terms, _, _ in rows:
+        starts.append(len(columns))
+        columns += [column[c] for c, _ in terms]
+        coefficients += [a for _, a in terms]
+    highs.addRows(len(rows), np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float),
+                  len(columns), np.array(starts, np.int32), np.array(columns, np.int32), np.array(coefficients))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    values = np.asarray(highs.getSolution().col_value)
+    return {c for c, v in zip(variables, values) if c >= 0 and v > 0.5}
 
 
 def _cost(cells: _Cells, cell: int) -> tuple:
