@@ -277,7 +277,7 @@ def _secret_summary(summary) -> str:
             f"{plural(summary.secondary, 'secondaire')}, qui {plural(summary.secondary, 'cache', 'cachent')} "
             f"{fmt_share(people)} des participants et {fmt_share(hours)} des heures des cases)")
     if summary.greedy:
-        text += " ; optimisation interrompue faute de temps : masquage secondaire glouton"
+        text += " ; optimisation arrêtée à sa limite de calcul : masquage secondaire glouton"
     if summary.audited:
         text += f" ; audit réussi sur {fmt_int(summary.audited)} {plural(summary.audited, 'effectif')} masqués"
     return text + "."

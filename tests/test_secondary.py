@@ -156,7 +156,7 @@ def test_the_greedy_pattern_hides_more_where_the_optimum_closes_a_smaller_rectan
     costs = {}
     for name in ("optimal", "greedy"):
         if name == "greedy":
-            monkeypatch.setattr(confidentiality, "_optimal", lambda cells, base, primary, rule: None)
+            monkeypatch.setattr(confidentiality, "ROUNDS", 0)  # the optimisation stops at once
         costs[name] = [confidentiality.protect(*_tables(seed), RULE)[2] for seed in range(8)]
     optimal, greedy = ([s.secondary_participants for s in costs[n]] for n in ("optimal", "greedy"))
     assert all(o <= g for o, g in zip(optimal, greedy))
@@ -197,3 +197,16 @@ def test_tau_argus_finds_the_same_primary_cells_and_hides_no_fewer_participants(
     assert primary == set(np.flatnonzero((people > 0) & (people < RULE.seuil)).tolist()) and primary <= hidden
     assert _protects(primary | tau_secondary, primary, relations, people, hours)  # τ-ARGUS's pattern meets our rule
     assert summary.secondary_participants <= people[sorted(tau_secondary)].sum()  # and costs no less than ours
+
+
+def test_the_build_reports_the_loss_and_the_fallback():
+    from panorama.cli import _secret_summary
+
+    summary = confidentiality.Summary(primary=95, secondary=41, audited=158, participants=659_560.0,
+                                      heures=250_217_266.0, secondary_participants=2_310.0,
+                                      secondary_heures=915_608.0)
+    assert _secret_summary(summary) == (
+        "Secret statistique : 136 cases masquées (95 primaires, 41 secondaires, qui cachent 0,35\u00a0% des "
+        "participants et 0,37\u00a0% des heures des cases) ; audit réussi sur 158 effectifs masqués.")
+    summary.greedy = True
+    assert "optimisation arrêtée à sa limite de calcul : masquage secondaire glouton ;" in _secret_summary(summary)

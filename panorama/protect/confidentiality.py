@@ -84,7 +84,7 @@ class Summary:
     heures: float = 0.0  # hours of the cells, summed likewise
     secondary_participants: float = 0.0  # of them, in the cells hidden by secondary suppression
     secondary_heures: float = 0.0
-    greedy: bool = False  # the optimisation ran out of time: the greedy pattern is published
+    greedy: bool = False  # the optimisation reached its limits: the greedy pattern is published
 
     @property
     def suppressed(self) -> int:
@@ -437,8 +437,12 @@ def _greedy(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
         + _failure(cells, identities, failing), failing)
 
 
-TIME_LIMIT = 20.0
-"""Seconds the optimal secondary suppression may take for a year before the greedy pattern is used."""
+ROUNDS, NODES = 100, 20_000
+"""The optimal secondary suppression's work before the greedy pattern is used instead: rounds of
+cut generation, branch-and-bound nodes per program (limits of work, so the outcome does not
+depend on the machine's speed)."""
+TIME_LIMIT = 120.0
+"""Seconds it may take in any case (a safeguard against a machine too slow for the limits of work)."""
 
 
 def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
@@ -460,8 +464,8 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
     Every pattern that passes the audit (the greedy one among them) meets every constraint,
     so the optimum costs no more than it. Cells of ``base`` are suppressed, settled cells
     and cells of zero keep their state. Deterministic (the same rows give HiGHS the same
-    program); None when ``time_limit`` seconds are spent before a pattern passes, or when
-    the audit fails where no cell is left to suppress."""
+    program); None after :data:`ROUNDS` rounds, a program unsolved in :data:`NODES` nodes,
+    ``time_limit`` seconds, or an audit failing where no cell is left to suppress."""
     import time
 
     start = time.perf_counter()
@@ -521,7 +525,9 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
             add([(count, 1.0), (c, -2.0)], 0.0)
 
     suppressed = set(base)
-    while time.perf_counter() - start < time_limit:
+    for _ in range(ROUNDS):
+        if time.perf_counter() - start > time_limit:
+            return None
         lonely = [g for g, (total, members, _) in enumerate(cells.groups) if g not in written
                   and sum(c in suppressed for c in (total, *members)) == 1]
         if lonely:
@@ -598,7 +604,7 @@ def _solve(rows: tuple, cost: np.ndarray, time_limit: float) -> set[int] | None:
     column = {c: k for k, c in enumerate(variables)}
     highs = _without_banner(highspy.Highs)
     for option, setting in (("output_flag", False), ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-9),
-                            ("time_limit", max(time_limit, 0.01)), ("random_seed", 0)):
+                            ("mip_max_nodes", NODES), ("time_limit", max(time_limit, 0.01)), ("random_seed", 0)):
         highs.setOptionValue(option, setting)
     k = len(variables)
     binary = np.array([c >= 0 for c in variables])
