@@ -13,17 +13,20 @@ printed or exported:
    *group*: a total and the cells that add up to it (a breakdown and its
    perimeter's total, the region and its départements, a cross-tab and its
    margins, the same cell published twice; a perimeter and its children come from
-   the declared hierarchy, :mod:`panorama.compute.perimeters`). While a group holds exactly one
-   suppressed cell, the smallest other cell of the group (fewest participants,
-   then fewest hours; a perimeter's totals last) is suppressed too. This
-   greedy, deterministic method keeps the information loss small.
+   the declared hierarchy, :mod:`panorama.compute.perimeters`). No group may hold
+   exactly one suppressed cell, and the pattern must pass the audit: among the
+   patterns that do, a mixed-integer program (HiGHS) finds one of least cost
+   (participants hidden, then hours), by cut generation (:func:`_optimal`).
+   Past its limits of work, the greedy pattern is used (:func:`_greedy`:
+   while a group holds one suppressed cell, its smallest other cell is
+   suppressed too), and :attr:`Summary.greedy` says so.
 3. **Audit** — for each suppressed cell, linear programming (HiGHS)
    computes the tightest interval an attacker can derive from everything
    published (the groups' equations, the inequalities of counts of people who
    may be counted in several cells, non-negativity). A suppressed participant
    count must keep an interval at least ``protection`` wide; the hours of a
    primary cell an interval at least ``protection_heures`` of their value. Cells that fail get more
-   suppression; if the audit still fails, :class:`ConfidentialityError` stops
+   suppression; if no pattern passes, :class:`ConfidentialityError` stops
    the build. The suppressed cells linked by groups form one program, built
    once and re-solved from its last basis; the tables met on the way, which
    the attacker cannot rule out, already show most intervals wide enough:
