@@ -210,3 +210,15 @@ def test_the_build_reports_the_loss_and_the_fallback():
         "participants et 0,37\u00a0% des heures des cases) ; audit réussi sur 158 effectifs masqués.")
     summary.greedy = True
     assert "optimisation arrêtée à sa limite de calcul : masquage secondaire glouton ;" in _secret_summary(summary)
+
+
+def test_a_failing_cell_with_nothing_left_to_suppress_falls_back_to_the_greedy_pattern():
+    """F (1 person) and M (6) of a total of 7, the total settled as published: the audit wants
+    F's interval 10 wide, no pattern gives it, the optimisation hands over and the greedy
+    pattern fails the audit too."""
+    rows, key = _tables(0)
+    rows = rows[rows["dimension"] == "sexe"].assign(participants=[1.0, 6.0], heures=[100.0, 600.0])
+    key = key.assign(valeur=[7.0, 700.0])
+    total = confidentiality.identity(2019)
+    with pytest.raises(confidentiality.ConfidentialityError):
+        confidentiality.protect_edition(rows, key, Rule(seuil=5, protection=10), year=2019, settled={total: False})

@@ -501,11 +501,14 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
 
     def protect(terms: list[int], cell: int) -> bool:
         """The row Σ y_terms ≥ y_cell over the free ``terms`` (≥ 1 when ``cell`` is suppressed
-        in any case); False when the cell stays published or the row is there already."""
+        in any case); False when the cell stays published, when no free cell can protect it or
+        when the row is there already."""
         if not (free[cell] or forced[cell]):
             return False
         terms = [(c, 1.0) for c in sorted({c for c in terms if free[c]} - {cell})]
-        return add([*terms, (cell, -1.0)], 0.0) if free[cell] else add(terms, 1.0)
+        if free[cell]:
+            return add([*terms, (cell, -1.0)], 0.0)
+        return bool(terms) and add(terms, 1.0)  # no cell left to suppress: no row can help
 
     def write(g: int) -> None:
         """The group's rule: never exactly one suppressed cell. With one cell suppressed in any
