@@ -9,8 +9,15 @@ protected and cost no more than the cheapest one found.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
+import os
 import random
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -211,6 +218,71 @@ def test_the_build_reports_the_loss_and_the_fallback():
         "participants et 0,37\u00a0% des heures des cases) ; audit réussi sur 158 effectifs masqués.")
     summary.greedy = True
     assert "optimisation arrêtée à sa limite de calcul : masquage secondaire glouton ;" in _secret_summary(summary)
+
+
+@pytest.mark.parametrize("limit", ["NODES", "TIME_LIMIT"])
+def test_past_its_limits_of_work_the_optimisation_hands_over_to_the_greedy_pattern(monkeypatch, limit):
+    """No branch-and-bound node left, or no second: the programs that need HiGHS are not
+    solved, the greedy pattern is published, and the summary says so."""
+    optimal = [confidentiality.protect(*_tables(seed), RULE)[2] for seed in range(8)]
+    monkeypatch.setattr(confidentiality, "ROUNDS", 0)
+    greedy = [confidentiality.protect(*_tables(seed), RULE)[2] for seed in range(8)]
+    monkeypatch.undo()
+    monkeypatch.setattr(confidentiality, limit, 0)
+    limited = [confidentiality.protect(*_tables(seed), RULE)[2] for seed in range(8)]
+    assert not any(s.greedy for s in optimal)
+    # without nodes, a table whose every program is one row Σ y ≥ 1 (no branch and bound) is still optimal
+    expected = [True] * 8 if limit == "TIME_LIMIT" else [seed != 4 for seed in range(8)]
+    assert [s.greedy for s in limited] == expected
+    for summary, fallback, best in zip(limited, greedy, optimal):
+        assert summary == (fallback if summary.greedy else best)
+
+
+def test_a_forked_process_solves_its_programs_after_its_parent_did():
+    """The build computes in a forked process, and a test process builds many times: a
+    process whose HiGHS had started worker threads must not leave its forked child waiting
+    for them for ever (the branch and bound of a symmetric program hands them work)."""
+    script = textwrap.dedent("""
+        import numpy as np
+        from panorama.core.parallel import Background
+        from panorama.protect import confidentiality
+        n = 31  # an odd cycle of cells, each needing a neighbour hidden: 16 of the 31
+        rows = tuple(sorted((tuple(sorted(((i, 1.0), ((i + 1) % n, 1.0)))), 1.0, np.inf) for i in range(n)))
+        def solve():
+            budget = confidentiality._Budget(float("inf"), confidentiality.NODES)
+            return len(confidentiality._solve(rows, np.ones(n), budget))
+        print(solve())
+        with Background(solve) as child:
+            print(child.result())
+    """)
+    root = Path(__file__).resolve().parents[1]
+    process = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                             env={**os.environ, "PYTHONPATH": str(root)})
+    assert (process.returncode, process.stdout) == (0, "16\n16\n"), process.stderr
+
+
+def test_the_same_year_gives_the_same_pattern_in_any_process():
+    """The example's year protected here (HiGHS has solved other programs before) and in a
+    new process with another hash seed: the same cells are hidden, by the optimisation."""
+    script = textwrap.dedent("""
+        from panorama.compute import indicators
+        from panorama.core.resources import example_data_root
+        from panorama.input import validation
+        from panorama.protect import confidentiality
+        key, rows = indicators.tables(validation.load_year(example_data_root(), 2019))
+        protected, published, summary = confidentiality.protect(rows, key, confidentiality.Rule())
+        print(sorted(protected.index[protected["secret"]]), sorted(published.index[published["secret"]]),
+              summary.secondary, summary.greedy)
+    """)
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(root), "PYTHONHASHSEED": "1"})
+    assert run.returncode == 0, run.stderr
+    here = io.StringIO()
+    with contextlib.redirect_stdout(here):
+        exec(script, {})
+    assert run.stdout == here.getvalue()
+    assert run.stdout.endswith(" False\n") and run.stdout.count(",") > 100  # optimal, dozens of cells hidden
 
 
 def test_a_failing_cell_with_nothing_left_to_suppress_falls_back_to_the_greedy_pattern():

@@ -440,16 +440,36 @@ def _greedy(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
         + _failure(cells, identities, failing), failing)
 
 
-ROUNDS, NODES = 100, 20_000
-"""The optimal secondary suppression's work before the greedy pattern is used instead: rounds of
-cut generation, branch-and-bound nodes per program (limits of work, so the outcome does not
-depend on the machine's speed)."""
-TIME_LIMIT = 120.0
-"""Seconds it may take in any case (a safeguard against a machine too slow for the limits of work)."""
+ROUNDS = 40
+"""Rounds of cut generation (a pattern chosen, then checked) the optimal secondary suppression
+may take before the greedy pattern is used instead."""
+NODES = 5_000
+"""Branch-and-bound nodes (and leaves) its programs may explore, all together: a limit of work,
+so that the pattern never depends on the machine's speed. Every program of the example and of
+the national dataset is solved at its root or in a few nodes."""
+IMPROVING = 1_000
+"""Improving solutions one program may find before it stops (a limit of work, like :data:`NODES`)."""
+TIME_LIMIT = 60.0
+"""Seconds the optimal secondary suppression may take in any case: a safety net for a machine
+far too slow for the limits of work, whose use is reported like theirs (:attr:`Summary.greedy`)."""
 
 
-def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
-             time_limit: float = TIME_LIMIT) -> tuple[set[int], Summary] | None:
+@dataclass
+class _Budget:
+    """What is left of the optimal suppression's work: branch-and-bound nodes, and the
+    wall-clock deadline (``time.perf_counter``)."""
+
+    deadline: float
+    nodes: int
+
+    def seconds(self) -> float:
+        """Seconds left before the deadline."""
+        import time
+
+        return self.deadline - time.perf_counter()
+
+
+def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule) -> tuple[set[int], Summary] | None:
     """The pattern of least cost around the ``base`` cells that passes the audit, by cut
     generation: a mixed-integer program (HiGHS) chooses the cells to suppress, ``y_c`` = 1
     when cell ``c`` is, at the least cost Σ y_c·(participants_c + hours_c / Σ hours) under
@@ -467,11 +487,12 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
     Every pattern that passes the audit (the greedy one among them) meets every constraint,
     so the optimum costs no more than it. Cells of ``base`` are suppressed, settled cells
     and cells of zero keep their state. Deterministic (the same rows give HiGHS the same
-    program); None after :data:`ROUNDS` rounds, a program unsolved in :data:`NODES` nodes,
-    ``time_limit`` seconds, or an audit failing where no cell is left to suppress."""
+    program, solved on one thread); None after :data:`ROUNDS` rounds, when the programs
+    need more than :data:`NODES` nodes in all, after :data:`TIME_LIMIT` seconds, or when
+    the audit fails where no cell is left to suppress."""
     import time
 
-    start = time.perf_counter()
+    budget = _Budget(time.perf_counter() + TIME_LIMIT, NODES)
     n = len(cells.participants)
     free = np.ones(n, bool)
     free[list(base | cells.settled)] = False
@@ -481,7 +502,8 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
     hours = float(cells.heures[free].sum()) + 1.0
     cost = cells.participants + cells.heures / hours
     rows: list[tuple[tuple[tuple[int, float], ...], float, float]] = []  # (variable, coefficient)…, bounds
-    solved: dict = {}
+    solved: dict = {}  # independent programs → their optimum
+    audited: dict = {}  # components → their audit
     written: set[int] = set()  # groups whose constraints are in the program
     groups_of: dict[int, list[int]] = defaultdict(list)
     for g, (total, members, _) in enumerate(cells.groups):
@@ -532,7 +554,7 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
 
     suppressed = set(base)
     for _ in range(ROUNDS):
-        if time.perf_counter() - start > time_limit:
+        if budget.seconds() <= 0:
             return None
         lonely = [g for g, (total, members, _) in enumerate(cells.groups) if g not in written
                   and sum(c in suppressed for c in (total, *members)) == 1]
@@ -544,7 +566,7 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
             pattern = set(suppressed)
             _secondary(cells, pattern)  # an unpublished total the groups give away (rare)
             summary = Summary()
-            failing = _audit(cells, pattern, primary, rule, summary)
+            failing = _audit(cells, pattern, primary, rule, summary, audited)
             if not failing:
                 return pattern, summary
             components = {c: component for component in _components(cells, pattern) for c in component}
@@ -555,21 +577,18 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
                 added |= protect(sorted(around), cell)
             if not added:
                 return None  # no cut to add: leave it to the greedy pattern
-        chosen = _choose(rows, cost, time_limit - (time.perf_counter() - start), solved)
+        chosen = _choose(rows, cost, budget, solved)
         if chosen is None:
             return None
         suppressed = set(base) | chosen
     return None
 
 
-def _choose(rows: list[tuple], cost: np.ndarray, time_limit: float, solved: dict) -> set[int] | None:
+def _choose(rows: list[tuple], cost: np.ndarray, budget: _Budget, solved: dict) -> set[int] | None:
     """The free cells (variables ≥ 0, binary) of least total ``cost`` meeting every row
     (``lower ≤ Σ coefficient·variable ≤ upper``; variables < 0 are continuous counts);
-    None when HiGHS finds no optimum within ``time_limit``. The rows that share no variable
+    None when HiGHS proves no optimum within the ``budget``. The rows that share no variable
     are independent programs, each solved once (``solved``: rows → cells, kept between calls)."""
-    import time
-
-    start = time.perf_counter()
     parent: dict[int, int] = {}
 
     def find(c: int) -> int:
@@ -592,25 +611,29 @@ def _choose(rows: list[tuple], cost: np.ndarray, time_limit: float, solved: dict
     for root in sorted(parts):
         part = tuple(sorted(parts[root]))
         if part not in solved:
-            solved[part] = _solve(part, cost, time_limit - (time.perf_counter() - start))
+            solved[part] = _solve(part, cost, budget)
         if solved[part] is None:
             return None
         chosen |= solved[part]
     return chosen
 
 
-def _solve(rows: tuple, cost: np.ndarray, time_limit: float) -> set[int] | None:
+def _solve(rows: tuple, cost: np.ndarray, budget: _Budget) -> set[int] | None:
     """:func:`_choose` for rows that form one program: the cheapest cell when it is one row
-    Σ y ≥ 1, else HiGHS's branch and bound."""
+    Σ y ≥ 1, else HiGHS's branch and bound within what is left of the ``budget`` (the nodes
+    it explores are taken from it)."""
     import highspy
 
     if len(rows) == 1 and rows[0][1] == 1.0 and all(a == 1.0 for _, a in rows[0][0]):
         return {min((c for c, _ in rows[0][0]), key=lambda c: (cost[c], c))}
+    if budget.nodes <= 0 or budget.seconds() <= 0:
+        return None
     variables = sorted({c for terms, _, _ in rows for c, _ in terms})
     column = {c: k for k, c in enumerate(variables)}
-    highs = _without_banner(highspy.Highs)
-    for option, setting in (("output_flag", False), ("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-9),
-                            ("mip_max_nodes", NODES), ("time_limit", max(time_limit, 0.01)), ("random_seed", 0)):
+    highs = _highs()
+    for option, setting in (("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-9), ("random_seed", 0),
+                            ("mip_max_nodes", budget.nodes), ("mip_max_leaves", budget.nodes),
+                            ("mip_max_improving_sols", IMPROVING), ("time_limit", budget.seconds())):
         highs.setOptionValue(option, setting)
     k = len(variables)
     binary = np.array([c >= 0 for c in variables])
@@ -627,6 +650,7 @@ def _solve(rows: tuple, cost: np.ndarray, time_limit: float) -> set[int] | None:
     highs.addRows(len(rows), np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float),
                   len(columns), np.array(starts, np.int32), np.array(columns, np.int32), np.array(coefficients))
     highs.run()
+    budget.nodes -= max(int(highs.getInfo().mip_node_count), 0)
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     values = np.asarray(highs.getSolution().col_value)
@@ -685,7 +709,8 @@ def _widen(cells: _Cells, suppressed: set[int], cell: int) -> None:
                 suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
 
 
-def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, summary: Summary) -> list[int]:
+def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, summary: Summary,
+           memo: dict | None = None) -> list[int]:
     """Cells whose attacker interval is narrower than the protection level.
 
     Every suppressed participant count is checked; hours are checked for the
@@ -703,15 +728,33 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
     programs per cell. Programs maximizing the sum of the cells still open
     settle many cells at once; small components go first, as their narrow
     widths settle most cells of the large ones.
+
+    ``memo`` (kept by the caller between audits of patterns that share components): a
+    component's program depends only on its cells, so its outcome is taken again when the
+    narrowest width found before it allows (the same outcome as a program solved anew).
     """
     if not suppressed:
         return []
     components = sorted(_components(cells, suppressed), key=len)
+    memo = {} if memo is None else memo
     failing = []
     for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
-        for component, system in zip(components, _systems(cells, components, values, measure)):
-            failing += _audit_component(component, system, values, measure, primary, cells.unpublished, rule,
-                                        summary)
+        new = [c for c in components if (measure, tuple(c)) not in memo]
+        systems = dict(zip(map(tuple, new), _systems(cells, new, values, measure)))
+        for component in components:
+            key = (measure, tuple(component))
+            if key in memo:
+                found, audited, before, after = memo[key]
+                if after < before or summary.narrowest <= before:  # its narrowest width is known enough
+                    failing += found
+                    summary.audited += audited
+                    summary.narrowest = min(summary.narrowest, after)
+                    continue
+            system = systems[key[1]] if key[1] in systems else _systems(cells, [component], values, measure)[0]
+            before, audited = summary.narrowest, summary.audited
+            found = _audit_component(component, system, values, measure, primary, cells.unpublished, rule, summary)
+            memo[key] = (found, summary.audited - audited, before, summary.narrowest)
+            failing += found
     return sorted(set(failing))
 
 
@@ -812,21 +855,30 @@ def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, mea
             for starts, columns, coefficients, lowers, uppers in rows]
 
 
-def _without_banner(solver):
-    """``solver()``, the English banner the first HiGHS solver of a process prints on the
-    standard output (before any option can be set) kept off the terminal."""
+def _highs():
+    """A HiGHS solver, quiet and on one thread. Its English banner, printed on the standard
+    output by the first solver of a process before any option can be set, is kept off the
+    terminal. One thread: a process forked after HiGHS started its worker threads (the build
+    computes in a forked child, and a test process builds many times) inherits a scheduler
+    without them, and a mixed-integer program there would wait for them for ever; one
+    thread also keeps the branch and bound deterministic, and the other core is the build's."""
     import os
     import sys
+
+    import highspy
 
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 1)
-            return solver()
+            highs = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
 
 
 class _Attacker:
@@ -842,8 +894,8 @@ class _Attacker:
         import highspy  # loaded only when there is something to audit
 
         starts, columns, coefficients, lower, upper = system
-        self._highs = _without_banner(highspy.Highs)
-        for option, setting in (("output_flag", False), ("presolve", "off"), ("simplex_strategy", 4)):
+        self._highs = _highs()
+        for option, setting in (("presolve", "off"), ("simplex_strategy", 4)):
             self._highs.setOptionValue(option, setting)
         n = len(value)
         self._highs.addVars(n, np.zeros(n), np.full(n, np.inf))
