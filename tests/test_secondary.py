@@ -295,3 +295,55 @@ def test_a_failing_cell_with_nothing_left_to_suppress_falls_back_to_the_greedy_p
     total = confidentiality.identity(2019)
     with pytest.raises(confidentiality.ConfidentialityError):
         confidentiality.protect_edition(rows, key, Rule(seuil=5, protection=10), year=2019, settled={total: False})
+
+
+def test_the_example_departements_by_nature_hide_no_more_than_with_tau_argus(tmp_path, monkeypatch):
+    """The example's participants by département and nature, rebuilt as one additive table
+    (the départements' totals and the region's row are the sums of the cells): τ-ARGUS OPT
+    (frequency rule at 5, cost = participants) and panorama find the same primary cell, and
+    panorama hides no more participants to protect it."""
+    pytauargus = pytest.importorskip("pytauargus")
+    from panorama.compute import indicators
+    from panorama.core.resources import example_data_root
+    from panorama.input import validation
+
+    monkeypatch.chdir(tmp_path)  # its solver writes logs in the working directory
+    key, rows = indicators.tables(validation.load_year(example_data_root(), 2019))
+    cells = rows[(rows["dimension"] == "nature") & (rows["perimetre"] != "region")]
+    people = cells.pivot(index="perimetre", columns="code", values="participants")
+    hours = cells.pivot(index="perimetre", columns="code", values="heures")
+    table = [(d, n, people.loc[d, n], hours.loc[d, n]) for d in people.index for n in people.columns]
+    table += [("region", n, people[n].sum(), hours[n].sum()) for n in people.columns]
+    rebuilt = pd.DataFrame({"perimetre": [t[0] for t in table], "dimension": "nature", "code": [t[1] for t in table],
+                            "libelle": [t[1] for t in table], "participants": [t[2] for t in table],
+                            "heures": [t[3] for t in table], "contrats": [t[2] for t in table],
+                            "part_heures": np.nan, "part_participants": np.nan, "secret": False, "operations": np.nan})
+    totals = [(d, people.loc[d].sum(), hours.loc[d].sum()) for d in people.index]
+    totals.append(("region", people.to_numpy().sum(), hours.to_numpy().sum()))
+    key = pd.DataFrame([(p, name, value) for p, n, h in totals for name, value in (("participants", n), ("heures", h))],
+                       columns=["perimetre", "indicateur", "valeur"])
+    protected, published, summary = confidentiality.protect(rebuilt, key, Rule())
+    counts = dict(zip(zip(rebuilt["perimetre"], rebuilt["code"]), rebuilt["participants"]))
+    counts |= {(p, "Total"): n for p, n, _ in totals}
+    ours = {(p, c) for p, c, s in zip(protected["perimetre"], protected["code"], protected["secret"]) if s}
+    ours |= {(p, "Total") for p, s in zip(published["perimetre"], published["secret"]) if s}
+
+    micro = [{"departement": d, "nature": n, "heures": h / c, "un": 1.0} for d, n, c, h in table[:people.size]
+             for _ in range(int(c))]
+    tau = pytauargus.protect(pd.DataFrame(micro), ["departement", "nature"], response="heures", cost_var="un",
+                             safety_rules="FREQ(5,30)", suppress="OPT(1)", workdir=str(tmp_path)).tables[0].dataframe()
+    status = {("region" if d.strip() == "Total" else d.strip(), n.strip()): s
+              for d, n, s in zip(tau["departement"], tau["nature"], tau["status"])}
+    assert set(status) == set(counts)
+    primary = {c for c, s in status.items() if s == "U"}
+    theirs = {c for c, s in status.items() if s == "M"}
+    assert primary == {c for c, n in counts.items() if 0 < n < 5} == {("91", "FOURNITURES")}
+    assert primary <= ours and summary.primary == 1
+    lost = sum(counts[c] for c in ours - primary)
+    assert lost == summary.secondary_participants <= sum(counts[c] for c in theirs)
+    # here both find the same rectangle: 1 + 3 cells, 1 + 433 participants
+    assert ours - primary == theirs == {("77", "FOURNITURES"), ("77", "SERVICES"), ("91", "SERVICES")}
+    assert lost == 433
+    monkeypatch.setattr(confidentiality, "ROUNDS", 0)
+    greedy = confidentiality.protect(rebuilt, key, Rule())[2]
+    assert (greedy.secondary, greedy.secondary_participants) == (5, 726)  # the greedy pattern's cascade
