@@ -505,10 +505,7 @@ def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule) -> tu
     solved: dict = {}  # independent programs → their optimum
     audited: dict = {}  # components → their audit
     written: set[int] = set()  # groups whose constraints are in the program
-    groups_of: dict[int, list[int]] = defaultdict(list)
-    for g, (total, members, _) in enumerate(cells.groups):
-        for c in (total, *members):
-            groups_of[c].append(g)
+    groups_of = _groups_of(cells)
 
     def add(terms: list[tuple[int, float]], lower: float, upper: float = np.inf) -> bool:
         """The row ``lower ≤ Σ coefficient·variable ≤ upper``; False when it is there already."""
@@ -731,7 +728,8 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
 
     ``memo`` (kept by the caller between audits of patterns that share components): a
     component's program depends only on its cells, so its outcome is taken again when the
-    narrowest width found before it allows (the same outcome as a program solved anew).
+    narrowest width found before it allows (the same outcome as a program solved anew);
+    the memo also keeps the groups of each cell (:func:`_groups_of`), built when needed.
     """
     if not suppressed:
         return []
@@ -750,7 +748,11 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
                     summary.audited += audited
                     summary.narrowest = min(summary.narrowest, after)
                     continue
-            system = systems[key[1]] if key[1] in systems else _systems(cells, [component], values, measure)[0]
+            if key[1] not in systems:  # seen before, with a narrower width found before it than now
+                if "groups" not in memo:
+                    memo["groups"] = _groups_of(cells)
+                systems[key[1]] = _systems(cells, [component], values, measure, memo["groups"])[0]
+            system = systems[key[1]]
             before, audited = summary.narrowest, summary.audited
             found = _audit_component(component, system, values, measure, primary, cells.unpublished, rule, summary)
             memo[key] = (found, summary.audited - audited, before, summary.narrowest)
@@ -820,10 +822,21 @@ def _components(cells: _Cells, suppressed: set[int]) -> list[list[int]]:
     return [components[k] for k in sorted(components)]
 
 
-def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, measure: str) -> list[tuple]:
+def _groups_of(cells: _Cells) -> dict[int, list[int]]:
+    """The groups of each cell (indices into ``cells.groups``, in order)."""
+    groups_of: dict[int, list[int]] = defaultdict(list)
+    for g, (total, members, _) in enumerate(cells.groups):
+        for c in (total, *members):
+            groups_of[c].append(g)
+    return groups_of
+
+
+def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, measure: str,
+             groups_of: Mapping[int, list[int]] | None = None) -> list[tuple]:
     """For each component, the linear system known to an attacker: ``lower ≤ A·x ≤ upper``,
     ``x`` the component's cells in order, ``A`` in compressed rows (starts, columns,
-    coefficients); published cells move to the bounds."""
+    coefficients); published cells move to the bounds. ``groups_of`` (:func:`_groups_of`):
+    only the groups of the components' cells are read (the same rows, in the same order)."""
     position = {c: (k, column) for k, component in enumerate(components) for column, c in enumerate(component)}
     rows = [([0], [], [], [], []) for _ in components]  # starts, columns, coefficients, lower, upper
 
@@ -840,7 +853,9 @@ def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, mea
         lowers.append(lower - known)
         uppers.append(upper - known)
 
-    for total, members, people_exact in cells.groups:
+    groups = (cells.groups if groups_of is None else
+              [cells.groups[g] for g in sorted({g for c in position for g in groups_of[c]})])
+    for total, members, people_exact in groups:
         if total not in position and not any(m in position for m in members):
             continue
         terms = [(total, -1.0), *((m, 1.0) for m in members)]
