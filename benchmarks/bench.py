@@ -77,10 +77,11 @@ t1 = time.perf_counter()
 key, rows = indicators.tables(ds)
 t2 = time.perf_counter()
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-confidentiality.protect(rows, key, confidentiality.Rule())
+summary = confidentiality.protect(rows, key, confidentiality.Rule())[2]
 t3 = time.perf_counter()
 print(json.dumps({"validation": t1 - t0, "indicateurs": t2 - t1, "validation_indicateurs": t2 - t0,
-                  "pic_validation_indicateurs": peak, "secret": t3 - t2,
+                  "pic_validation_indicateurs": peak, "secret": t3 - t2, "secondaires": summary.secondary,
+                  "perte_participants": summary.loss[0], "perte_heures": summary.loss[1],
                   "pic_total": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "contrats": len(ds.contrats)}))
 """
@@ -153,7 +154,9 @@ def main() -> None:
           + " ; ".join(f"{name.replace('_', ' + ')} {value:.2f} s" for name, value in stages.items()))
     example = stage_runs(_INDICATORS, [str(Path("examples/donnees")), "2019"], runs)
     print(f"exemple 2019 ({example['contrats']:.0f} contrats) : validation + indicateurs "
-          f"{example['validation_indicateurs']:.2f} s, pic {example['pic_validation_indicateurs']:.0f} Mio")
+          f"{example['validation_indicateurs']:.2f} s, pic {example['pic_validation_indicateurs']:.0f} Mio ; "
+          f"secret statistique {example['secret']:.2f} s, {example['secondaires']:.0f} cases secondaires, qui "
+          f"cachent {example['perte_participants']:.3%} des participants et {example['perte_heures']:.3%} des heures")
 
     with tempfile.TemporaryDirectory() as tmp:
         out, cache = Path(tmp) / "sortie", Path(tmp) / "cache"
@@ -196,7 +199,9 @@ def main() -> None:
         print(f"{figures['contrats']:.0f} contrats (France entière) : validation {figures['validation']:.2f} s "
               f"+ indicateurs {figures['indicateurs']:.2f} s = {figures['validation_indicateurs']:.2f} s, "
               f"pic {figures['pic_validation_indicateurs']:.0f} Mio{ratio} ; "
-              f"secret statistique {figures['secret']:.2f} s (pic {figures['pic_total']:.0f} Mio)")
+              f"secret statistique {figures['secret']:.2f} s (pic {figures['pic_total']:.0f} Mio), "
+              f"{figures['secondaires']:.0f} cases secondaires, qui cachent {figures['perte_participants']:.3%} "
+              f"des participants et {figures['perte_heures']:.3%} des heures des cases")
 
 
 if __name__ == "__main__":

@@ -266,13 +266,18 @@ def _echo_warnings(report, year: str, data: Path | None) -> None:
 
 
 def _secret_summary(summary) -> str:
-    """« Secret statistique : 164 cases masquées (95 primaires, 69 secondaires) … »."""
-    from panorama.core.formatting import fmt_int, plural
+    """« Secret statistique : 136 cases masquées (95 primaires, 41 secondaires, qui cachent 0,35 %
+    des participants et 0,37 % des heures des cases) … »."""
+    from panorama.core.formatting import fmt_int, fmt_share, plural
 
+    people, hours = summary.loss
     text = (f"Secret statistique : {fmt_int(summary.suppressed)} {plural(summary.suppressed, 'case')} "
             f"{plural(summary.suppressed, 'masquée')} ({fmt_int(summary.primary)} "
             f"{plural(summary.primary, 'primaire')}, {fmt_int(summary.secondary)} "
-            f"{plural(summary.secondary, 'secondaire')})")
+            f"{plural(summary.secondary, 'secondaire')}, qui {plural(summary.secondary, 'cache', 'cachent')} "
+            f"{fmt_share(people)} des participants et {fmt_share(hours)} des heures des cases)")
+    if summary.greedy:
+        text += " ; optimisation arrêtée à sa limite de calcul : masquage secondaire glouton"
     if summary.audited:
         text += f" ; audit réussi sur {fmt_int(summary.audited)} {plural(summary.audited, 'effectif')} masqués"
     return text + "."

@@ -42,6 +42,7 @@ from panorama.core.formatting import (
     fmt_hours,
     fmt_int,
     fmt_pct,
+    fmt_share,
     is_missing,
     plural,
 )
@@ -534,8 +535,8 @@ def _secret_text(b: Composer) -> str:
             f"doit réunir au moins {rule.entreprises_min} entreprises, sans qu'aucune ne réalise plus de "
             f"{fmt_pct(rule.dominance, 0)} de ses heures. Pour qu'une valeur masquée ne puisse pas être retrouvée "
             f"par différence (totaux, somme des départements, parts complémentaires, année précédente), d'autres "
-            f"cases sont masquées à leur tour, en choisissant les plus petites. Un audit par programmation "
-            f"linéaire vérifie ensuite que chaque effectif masqué ne peut être encadré à moins de "
+            f"cases sont masquées à leur tour, celles qui, ensemble, cachent le moins de participants "
+            f"(optimisation en nombres entiers). Un audit par programmation linéaire vérifie ensuite que chaque effectif masqué ne peut être encadré à moins de "
             f"{fmt_int(rule.protection_participants)} près ; sinon, rien n'est publié. Ces seuils suivent les "
             f"règles usuelles de la statistique publique (secret statistique, loi du 7 juin 1951). Les noms "
             f"des entreprises ne sont jamais publiés ; ceux des donneurs d'ordre, organismes publics, le sont. "
@@ -543,7 +544,9 @@ def _secret_text(b: Composer) -> str:
     if summary is not None:
         text += (f" Cette année, {fmt_int(summary.suppressed)} {plural(summary.suppressed, 'case')} "
                  f"{plural(summary.suppressed, 'est masquée', 'sont masquées')} : {fmt_int(summary.primary)} par la "
-                 f"règle, {fmt_int(summary.secondary)} pour protéger les premières.")
+                 f"règle, {fmt_int(summary.secondary)} pour protéger les premières ; ce masquage secondaire "
+                 f"cache {fmt_share(summary.loss[0])} des participants et {fmt_share(summary.loss[1])} des heures "
+                 f"des cases publiées.")
     return text
 
 

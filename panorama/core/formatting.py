@@ -101,6 +101,12 @@ def fmt_pct(fraction: Real | None, decimals: int = 1) -> str:
     return f"{fmt_number(float(fraction) * 100, decimals)}{NBSP}%"
 
 
+def fmt_share(fraction: Real | None) -> str:
+    """« 4,2 % », « 0,35 % »: :func:`fmt_pct` with two decimals below 1 %, so a small share
+    does not read as zero."""
+    return fmt_pct(fraction, 2 if fraction is not None and abs(float(fraction)) < 0.01 else 1)
+
+
 def fmt_evolution(rate: Real | None, decimals: int = 1) -> str:
     """« +3,2 % », « −1,0 % », « 0,0 % » from the rate 0.032."""
     if (text := _special(rate)) is not None:

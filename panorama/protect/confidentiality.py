@@ -13,17 +13,20 @@ printed or exported:
    *group*: a total and the cells that add up to it (a breakdown and its
    perimeter's total, the region and its départements, a cross-tab and its
    margins, the same cell published twice; a perimeter and its children come from
-   the declared hierarchy, :mod:`panorama.compute.perimeters`). While a group holds exactly one
-   suppressed cell, the smallest other cell of the group (fewest participants,
-   then fewest hours; a perimeter's totals last) is suppressed too. This
-   greedy, deterministic method keeps the information loss small.
+   the declared hierarchy, :mod:`panorama.compute.perimeters`). No group may hold
+   exactly one suppressed cell, and the pattern must pass the audit: among the
+   patterns that do, a mixed-integer program (HiGHS) finds one of least cost
+   (participants hidden, then hours), by cut generation (:func:`_optimal`).
+   Past its limits of work, the greedy pattern is used (:func:`_greedy`:
+   while a group holds one suppressed cell, its smallest other cell is
+   suppressed too), and :attr:`Summary.greedy` says so.
 3. **Audit** — for each suppressed cell, linear programming (HiGHS)
    computes the tightest interval an attacker can derive from everything
    published (the groups' equations, the inequalities of counts of people who
    may be counted in several cells, non-negativity). A suppressed participant
    count must keep an interval at least ``protection`` wide; the hours of a
    primary cell an interval at least ``protection_heures`` of their value. Cells that fail get more
-   suppression; if the audit still fails, :class:`ConfidentialityError` stops
+   suppression; if no pattern passes, :class:`ConfidentialityError` stops
    the build. The suppressed cells linked by groups form one program, built
    once and re-solved from its last basis; the tables met on the way, which
    the attacker cannot rule out, already show most intervals wide enough:
@@ -80,11 +83,23 @@ class Summary:
     secondary: int = 0
     audited: int = 0
     narrowest: float = float("inf")  # narrowest participant interval found by the audit
+    participants: float = 0.0  # participants of the cells, summed over the cells (a person counts in several)
+    heures: float = 0.0  # hours of the cells, summed likewise
+    secondary_participants: float = 0.0  # of them, in the cells hidden by secondary suppression
+    secondary_heures: float = 0.0
+    greedy: bool = False  # the optimisation reached its limits: the greedy pattern is published
 
     @property
     def suppressed(self) -> int:
         """Cells suppressed, primary and secondary."""
         return self.primary + self.secondary
+
+    @property
+    def loss(self) -> tuple[float, float]:
+        """The information lost to secondary suppression: the shares of the cells' participants
+        and of their hours that it hides (0 to 1)."""
+        return (self.secondary_participants / self.participants if self.participants else 0.0,
+                self.secondary_heures / self.heures if self.heures else 0.0)
 
 
 @dataclass
@@ -165,23 +180,17 @@ def protect_edition(breakdowns: pd.DataFrame, key_figures: pd.DataFrame, rule: R
     concentrated = {c for c, (companies, largest) in firms.items() if all_cells.heures[c] > 0 and (
         np.nan_to_num(companies) < rule.entreprises_min or np.nan_to_num(largest) > rule.dominance)}
     primary |= (set(small.tolist()) - all_cells.unpublished) | concentrated
-    suppressed = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
-    _secondary(all_cells, suppressed)
-    for _ in range(5):
-        summary = Summary()  # the last round's audit is the one reported
-        failing = _audit(all_cells, suppressed, primary, rule, summary)
-        if not failing:
-            break
-        for cell in failing:
-            _widen(all_cells, suppressed, cell)
-        _secondary(all_cells, suppressed)
-    else:
-        raise ConfidentialityError(
-            "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
-            "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas. "
-            + _failure(all_cells, identities, failing), failing)
+    base = primary | all_cells.unpublished | {i for i in fixed if settled[identities[i]]}
+    found = _optimal(all_cells, base, primary, rule)
+    suppressed, summary = found if found is not None else _greedy(all_cells, base, primary, rule, identities)
+    summary.greedy = found is None
     summary.primary = sum(1 for c in primary if c < n_panorama)  # the panorama's cells of the year
-    summary.secondary = sum(1 for c in suppressed if c < n_panorama) - summary.primary
+    secondary = [c for c in suppressed if c < n_panorama and c not in primary]
+    summary.secondary = len(secondary)
+    summary.participants = float(all_cells.participants[:n_panorama].sum())
+    summary.heures = float(all_cells.heures[:n_panorama].sum())
+    summary.secondary_participants = float(all_cells.participants[secondary].sum())
+    summary.secondary_heures = float(all_cells.heures[secondary].sum())
     protected = [_protected_tables(rows, totals, key, {c - offset for c in suppressed}, rule)
                  for offset, rows, totals, key in spans]
     secret = frozenset(identities[c] for c in suppressed if c not in all_cells.unpublished)
@@ -411,6 +420,240 @@ def _primary(rows: pd.DataFrame, totals: pd.DataFrame, rule: Rule) -> set[int]:
     return suppressed
 
 
+def _greedy(cells: _Cells, base: set[int], primary: set[int], rule: Rule,
+            identities: list[Identity]) -> tuple[set[int], Summary]:
+    """The greedy pattern: :func:`_secondary` around the ``base`` cells, widened where the
+    audit fails (five rounds at most); the pattern and its audit's summary."""
+    suppressed = set(base)
+    _secondary(cells, suppressed)
+    for _ in range(5):
+        summary = Summary()  # the last round's audit is the one reported
+        failing = _audit(cells, suppressed, primary, rule, summary)
+        if not failing:
+            return suppressed, summary
+        for cell in failing:
+            _widen(cells, suppressed, cell)
+        _secondary(cells, suppressed)
+    raise ConfidentialityError(
+        "Secret statistique : l'audit a trouvé des valeurs masquées qui resteraient calculables à partir "
+        "des valeurs publiées ; aucune sortie n'a été écrite. Relevez le seuil ou signalez ce cas. "
+        + _failure(cells, identities, failing), failing)
+
+
+ROUNDS = 40
+"""Rounds of cut generation (a pattern chosen, then checked) the optimal secondary suppression
+may take before the greedy pattern is used instead."""
+NODES = 5_000
+"""Branch-and-bound nodes (and leaves) its programs may explore, all together: a limit of work,
+so that the pattern never depends on the machine's speed. Every program of the example and of
+the national dataset is solved at its root or in a few nodes."""
+IMPROVING = 1_000
+"""Improving solutions one program may find before it stops (a limit of work, like :data:`NODES`)."""
+TIME_LIMIT = 60.0
+"""Seconds the optimal secondary suppression may take in any case: a safety net for a machine
+far too slow for the limits of work, whose use is reported like theirs (:attr:`Summary.greedy`)."""
+
+
+@dataclass
+class _Budget:
+    """What is left of the optimal suppression's work: branch-and-bound nodes, and the
+    wall-clock deadline (``time.perf_counter``)."""
+
+    deadline: float
+    nodes: int
+
+    def seconds(self) -> float:
+        """Seconds left before the deadline."""
+        import time
+
+        return self.deadline - time.perf_counter()
+
+
+def _optimal(cells: _Cells, base: set[int], primary: set[int], rule: Rule) -> tuple[set[int], Summary] | None:
+    """The pattern of least cost around the ``base`` cells that passes the audit, by cut
+    generation: a mixed-integer program (HiGHS) chooses the cells to suppress, ``y_c`` = 1
+    when cell ``c`` is, at the least cost Σ y_c·(participants_c + hours_c / Σ hours) under
+    the constraints found so far; the pattern found is checked and the constraints it
+    violates are added, until it passes:
+
+    - a group never holds exactly one suppressed cell (:func:`_secondary`'s rule): for
+      each published cell ``i`` of a group, Σ y_j over the group's other cells ≥ y_i,
+      written for a group once a pattern leaves one of its cells alone;
+    - a cell the audit finds too narrow needs one more suppressed cell among the cells of
+      the groups of its component: Σ y_j over those not suppressed ≥ y_cell. The cut is
+      valid for every pattern: one that suppresses no new cell there leaves the attacker
+      the same equations with fewer unknowns, so an interval no wider.
+
+    Every pattern that passes the audit (the greedy one among them) meets every constraint,
+    so the optimum costs no more than it. Cells of ``base`` are suppressed, settled cells
+    and cells of zero keep their state. Deterministic (the same rows give HiGHS the same
+    program, solved on one thread); None after :data:`ROUNDS` rounds, when the programs
+    need more than :data:`NODES` nodes in all, after :data:`TIME_LIMIT` seconds, or when
+    the audit fails where no cell is left to suppress."""
+    import time
+
+    budget = _Budget(time.perf_counter() + TIME_LIMIT, NODES)
+    n = len(cells.participants)
+    free = np.ones(n, bool)
+    free[list(base | cells.settled)] = False
+    free &= (cells.heures > 0) | (cells.participants > 0)
+    forced = np.zeros(n, bool)
+    forced[list(base)] = True
+    hours = float(cells.heures[free].sum()) + 1.0
+    cost = cells.participants + cells.heures / hours
+    rows: list[tuple[tuple[tuple[int, float], ...], float, float]] = []  # (variable, coefficient)…, bounds
+    solved: dict = {}  # independent programs → their optimum
+    audited: dict = {}  # components → their audit
+    written: set[int] = set()  # groups whose constraints are in the program
+    groups_of = _groups_of(cells)
+
+    def add(terms: list[tuple[int, float]], lower: float, upper: float = np.inf) -> bool:
+        """The row ``lower ≤ Σ coefficient·variable ≤ upper``; False when it is there already."""
+        row = (tuple(sorted(terms)), lower, upper)
+        if row in written_rows:
+            return False
+        written_rows.add(row)
+        rows.append(row)
+        return True
+
+    written_rows: set = set()
+
+    def protect(terms: list[int], cell: int) -> bool:
+        """The row Σ y_terms ≥ y_cell over the free ``terms`` (≥ 1 when ``cell`` is suppressed
+        in any case); False when the cell stays published, when no free cell can protect it or
+        when the row is there already."""
+        if not (free[cell] or forced[cell]):
+            return False
+        terms = [(c, 1.0) for c in sorted({c for c in terms if free[c]} - {cell})]
+        if free[cell]:
+            return add([*terms, (cell, -1.0)], 0.0)
+        return bool(terms) and add(terms, 1.0)  # no cell left to suppress: no row can help
+
+    def write(g: int) -> None:
+        """The group's rule: never exactly one suppressed cell. With one cell suppressed in any
+        case, one row (Σ y over the others ≥ 1); else, with ``s`` the group's number of
+        suppressed cells (a variable of its own, −1 − g), 2·y_i ≤ s for each cell ``i``."""
+        total, members, _ = cells.groups[g]
+        group = [total, *members]
+        if any(c in cells.unpublished for c in group):
+            return  # an unknown total: a single published cell beside it is safe
+        fixed = [c for c in group if forced[c]]
+        variables = [c for c in group if free[c]]
+        if len(fixed) > 1 or not variables or (not fixed and len(variables) < 2):
+            return  # met already, or nothing to hide: the others are zero or settled
+        if fixed:
+            protect(variables, fixed[0])
+            return
+        count = -1 - g
+        add([*((c, 1.0) for c in variables), (count, -1.0)], 0.0, 0.0)
+        for c in variables:
+            add([(count, 1.0), (c, -2.0)], 0.0)
+
+    suppressed = set(base)
+    for _ in range(ROUNDS):
+        if budget.seconds() <= 0:
+            return None
+        lonely = [g for g, (total, members, _) in enumerate(cells.groups) if g not in written
+                  and sum(c in suppressed for c in (total, *members)) == 1]
+        if lonely:
+            for g in lonely:
+                written.add(g)
+                write(g)
+        else:
+            pattern = set(suppressed)
+            _secondary(cells, pattern)  # an unpublished total the groups give away (rare)
+            summary = Summary()
+            failing = _audit(cells, pattern, primary, rule, summary, audited)
+            if not failing:
+                return pattern, summary
+            components = {c: component for component in _components(cells, pattern) for c in component}
+            added = False
+            for cell in failing:
+                around = {m for c in components[cell] for g in groups_of[c]
+                          for m in (cells.groups[g][0], *cells.groups[g][1]) if m not in pattern}
+                added |= protect(sorted(around), cell)
+            if not added:
+                return None  # no cut to add: leave it to the greedy pattern
+        chosen = _choose(rows, cost, budget, solved)
+        if chosen is None:
+            return None
+        suppressed = set(base) | chosen
+    return None
+
+
+def _choose(rows: list[tuple], cost: np.ndarray, budget: _Budget, solved: dict) -> set[int] | None:
+    """The free cells (variables ≥ 0, binary) of least total ``cost`` meeting every row
+    (``lower ≤ Σ coefficient·variable ≤ upper``; variables < 0 are continuous counts);
+    None when HiGHS proves no optimum within the ``budget``. The rows that share no variable
+    are independent programs, each solved once (``solved``: rows → cells, kept between calls)."""
+    parent: dict[int, int] = {}
+
+    def find(c: int) -> int:
+        parent.setdefault(c, c)
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for terms, _, _ in rows:
+        first = find(terms[0][0])
+        for c, _ in terms[1:]:
+            root = find(c)
+            if root != first:
+                parent[root] = first
+    parts: dict[int, list] = defaultdict(list)
+    for row in rows:
+        parts[find(row[0][0][0])].append(row)
+    chosen: set[int] = set()
+    for root in sorted(parts):
+        part = tuple(sorted(parts[root]))
+        if part not in solved:
+            solved[part] = _solve(part, cost, budget)
+        if solved[part] is None:
+            return None
+        chosen |= solved[part]
+    return chosen
+
+
+def _solve(rows: tuple, cost: np.ndarray, budget: _Budget) -> set[int] | None:
+    """:func:`_choose` for rows that form one program: the cheapest cell when it is one row
+    Σ y ≥ 1, else HiGHS's branch and bound within what is left of the ``budget`` (the nodes
+    it explores are taken from it)."""
+    import highspy
+
+    if len(rows) == 1 and rows[0][1] == 1.0 and all(a == 1.0 for _, a in rows[0][0]):
+        return {min((c for c, _ in rows[0][0]), key=lambda c: (cost[c], c))}
+    if budget.nodes <= 0 or budget.seconds() <= 0:
+        return None
+    variables = sorted({c for terms, _, _ in rows for c, _ in terms})
+    column = {c: k for k, c in enumerate(variables)}
+    highs = _highs()
+    for option, setting in (("mip_rel_gap", 0.0), ("mip_abs_gap", 1e-9), ("random_seed", 0),
+                            ("mip_max_nodes", budget.nodes), ("mip_max_leaves", budget.nodes),
+                            ("mip_max_improving_sols", IMPROVING), ("time_limit", budget.seconds())):
+        highs.setOptionValue(option, setting)
+    k = len(variables)
+    binary = np.array([c >= 0 for c in variables])
+    everything = np.arange(k, dtype=np.int32)
+    highs.addVars(k, np.zeros(k), np.where(binary, 1.0, np.inf))
+    highs.changeColsCost(k, everything, np.array([cost[c] if c >= 0 else 0.0 for c in variables]))
+    highs.changeColsIntegrality(k, everything, np.where(binary, highspy.HighsVarType.kInteger,
+                                                        highspy.HighsVarType.kContinuous))
+    starts, columns, coefficients = [], [], []
+    for terms, _, _ in rows:
+        starts.append(len(columns))
+        columns += [column[c] for c, _ in terms]
+        coefficients += [a for _, a in terms]
+    highs.addRows(len(rows), np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float),
+                  len(columns), np.array(starts, np.int32), np.array(columns, np.int32), np.array(coefficients))
+    highs.run()
+    budget.nodes -= max(int(highs.getInfo().mip_node_count), 0)
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    values = np.asarray(highs.getSolution().col_value)
+    return {c for c, v in zip(variables, values) if c >= 0 and v > 0.5}
+
+
 def _cost(cells: _Cells, cell: int) -> tuple:
     return (bool(cells.is_total[cell]), cells.participants[cell], cells.heures[cell], cell)
 
@@ -463,7 +706,8 @@ def _widen(cells: _Cells, suppressed: set[int], cell: int) -> None:
                 suppressed.add(min(candidates, key=lambda c: _cost(cells, c)))
 
 
-def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, summary: Summary) -> list[int]:
+def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, summary: Summary,
+           memo: dict | None = None) -> list[int]:
     """Cells whose attacker interval is narrower than the protection level.
 
     Every suppressed participant count is checked; hours are checked for the
@@ -481,15 +725,38 @@ def _audit(cells: _Cells, suppressed: set[int], primary: set[int], rule: Rule, s
     programs per cell. Programs maximizing the sum of the cells still open
     settle many cells at once; small components go first, as their narrow
     widths settle most cells of the large ones.
+
+    ``memo`` (kept by the caller between audits of patterns that share components): a
+    component's program depends only on its cells, so its outcome is taken again when the
+    narrowest width found before it allows (the same outcome as a program solved anew);
+    the memo also keeps the groups of each cell (:func:`_groups_of`), built when needed.
     """
     if not suppressed:
         return []
     components = sorted(_components(cells, suppressed), key=len)
+    memo = {} if memo is None else memo
     failing = []
     for measure, values in (("participants", cells.participants), ("heures", cells.heures)):
-        for component, system in zip(components, _systems(cells, components, values, measure)):
-            failing += _audit_component(component, system, values, measure, primary, cells.unpublished, rule,
-                                        summary)
+        new = [c for c in components if (measure, tuple(c)) not in memo]
+        systems = dict(zip(map(tuple, new), _systems(cells, new, values, measure)))
+        for component in components:
+            key = (measure, tuple(component))
+            if key in memo:
+                found, audited, before, after = memo[key]
+                if after < before or summary.narrowest <= before:  # its narrowest width is known enough
+                    failing += found
+                    summary.audited += audited
+                    summary.narrowest = min(summary.narrowest, after)
+                    continue
+            if key[1] not in systems:  # seen before, with a narrower width found before it than now
+                if "groups" not in memo:
+                    memo["groups"] = _groups_of(cells)
+                systems[key[1]] = _systems(cells, [component], values, measure, memo["groups"])[0]
+            system = systems[key[1]]
+            before, audited = summary.narrowest, summary.audited
+            found = _audit_component(component, system, values, measure, primary, cells.unpublished, rule, summary)
+            memo[key] = (found, summary.audited - audited, before, summary.narrowest)
+            failing += found
     return sorted(set(failing))
 
 
@@ -555,10 +822,21 @@ def _components(cells: _Cells, suppressed: set[int]) -> list[list[int]]:
     return [components[k] for k in sorted(components)]
 
 
-def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, measure: str) -> list[tuple]:
+def _groups_of(cells: _Cells) -> dict[int, list[int]]:
+    """The groups of each cell (indices into ``cells.groups``, in order)."""
+    groups_of: dict[int, list[int]] = defaultdict(list)
+    for g, (total, members, _) in enumerate(cells.groups):
+        for c in (total, *members):
+            groups_of[c].append(g)
+    return groups_of
+
+
+def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, measure: str,
+             groups_of: Mapping[int, list[int]] | None = None) -> list[tuple]:
     """For each component, the linear system known to an attacker: ``lower ≤ A·x ≤ upper``,
     ``x`` the component's cells in order, ``A`` in compressed rows (starts, columns,
-    coefficients); published cells move to the bounds."""
+    coefficients); published cells move to the bounds. ``groups_of`` (:func:`_groups_of`):
+    only the groups of the components' cells are read (the same rows, in the same order)."""
     position = {c: (k, column) for k, component in enumerate(components) for column, c in enumerate(component)}
     rows = [([0], [], [], [], []) for _ in components]  # starts, columns, coefficients, lower, upper
 
@@ -575,7 +853,9 @@ def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, mea
         lowers.append(lower - known)
         uppers.append(upper - known)
 
-    for total, members, people_exact in cells.groups:
+    groups = (cells.groups if groups_of is None else
+              [cells.groups[g] for g in sorted({g for c in position for g in groups_of[c]})])
+    for total, members, people_exact in groups:
         if total not in position and not any(m in position for m in members):
             continue
         terms = [(total, -1.0), *((m, 1.0) for m in members)]
@@ -590,21 +870,30 @@ def _systems(cells: _Cells, components: list[list[int]], values: np.ndarray, mea
             for starts, columns, coefficients, lowers, uppers in rows]
 
 
-def _without_banner(solver):
-    """``solver()``, the English banner the first HiGHS solver of a process prints on the
-    standard output (before any option can be set) kept off the terminal."""
+def _highs():
+    """A HiGHS solver, quiet and on one thread. Its English banner, printed on the standard
+    output by the first solver of a process before any option can be set, is kept off the
+    terminal. One thread: a process forked after HiGHS started its worker threads (the build
+    computes in a forked child, and a test process builds many times) inherits a scheduler
+    without them, and a mixed-integer program there would wait for them for ever; one
+    thread also keeps the branch and bound deterministic, and the other core is the build's."""
     import os
     import sys
+
+    import highspy
 
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         with open(os.devnull, "wb") as null:
             os.dup2(null.fileno(), 1)
-            return solver()
+            highs = highspy.Highs()
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("threads", 1)
+    return highs
 
 
 class _Attacker:
@@ -620,8 +909,8 @@ class _Attacker:
         import highspy  # loaded only when there is something to audit
 
         starts, columns, coefficients, lower, upper = system
-        self._highs = _without_banner(highspy.Highs)
-        for option, setting in (("output_flag", False), ("presolve", "off"), ("simplex_strategy", 4)):
+        self._highs = _highs()
+        for option, setting in (("presolve", "off"), ("simplex_strategy", 4)):
             self._highs.setOptionValue(option, setting)
         n = len(value)
         self._highs.addVars(n, np.zeros(n), np.full(n, np.inf))
