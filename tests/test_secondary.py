@@ -297,11 +297,11 @@ def test_a_failing_cell_with_nothing_left_to_suppress_falls_back_to_the_greedy_p
         confidentiality.protect_edition(rows, key, Rule(seuil=5, protection=10), year=2019, settled={total: False})
 
 
-def test_the_example_departements_by_nature_hide_no_more_than_with_tau_argus(tmp_path, monkeypatch):
-    """The example's participants by département and nature, rebuilt as one additive table
-    (the départements' totals and the region's row are the sums of the cells): τ-ARGUS OPT
-    (frequency rule at 5, cost = participants) and panorama find the same primary cell, and
-    panorama hides no more participants to protect it."""
+def _rebuilt_with_tau_argus(dimension: str, tmp_path: Path, monkeypatch) -> dict:
+    """The example's participants by département and ``dimension``, rebuilt as one additive
+    table (the départements' totals and the region's row are the sums of the cells),
+    protected by panorama and by τ-ARGUS OPT (frequency rule at 5, cost = participants):
+    the cells' counts, the primary cells τ-ARGUS finds, its secondary cells and ours."""
     pytauargus = pytest.importorskip("pytauargus")
     from panorama.compute import indicators
     from panorama.core.resources import example_data_root
@@ -309,15 +309,16 @@ def test_the_example_departements_by_nature_hide_no_more_than_with_tau_argus(tmp
 
     monkeypatch.chdir(tmp_path)  # its solver writes logs in the working directory
     key, rows = indicators.tables(validation.load_year(example_data_root(), 2019))
-    cells = rows[(rows["dimension"] == "nature") & (rows["perimetre"] != "region")]
-    people = cells.pivot(index="perimetre", columns="code", values="participants")
-    hours = cells.pivot(index="perimetre", columns="code", values="heures")
+    cells = rows[(rows["dimension"] == dimension) & (rows["perimetre"] != "region") & (rows["participants"] > 0)]
+    people = cells.pivot(index="perimetre", columns="code", values="participants").fillna(0)
+    hours = cells.pivot(index="perimetre", columns="code", values="heures").fillna(0)
     table = [(d, n, people.loc[d, n], hours.loc[d, n]) for d in people.index for n in people.columns]
     table += [("region", n, people[n].sum(), hours[n].sum()) for n in people.columns]
-    rebuilt = pd.DataFrame({"perimetre": [t[0] for t in table], "dimension": "nature", "code": [t[1] for t in table],
-                            "libelle": [t[1] for t in table], "participants": [t[2] for t in table],
-                            "heures": [t[3] for t in table], "contrats": [t[2] for t in table],
-                            "part_heures": np.nan, "part_participants": np.nan, "secret": False, "operations": np.nan})
+    rebuilt = pd.DataFrame({"perimetre": [t[0] for t in table], "dimension": dimension,
+                            "code": [t[1] for t in table], "libelle": [t[1] for t in table],
+                            "participants": [t[2] for t in table], "heures": [t[3] for t in table],
+                            "contrats": [t[2] for t in table], "part_heures": np.nan, "part_participants": np.nan,
+                            "secret": False, "operations": np.nan})
     totals = [(d, people.loc[d].sum(), hours.loc[d].sum()) for d in people.index]
     totals.append(("region", people.to_numpy().sum(), hours.to_numpy().sum()))
     key = pd.DataFrame([(p, name, value) for p, n, h in totals for name, value in (("participants", n), ("heures", h))],
@@ -328,15 +329,36 @@ def test_the_example_departements_by_nature_hide_no_more_than_with_tau_argus(tmp
     ours = {(p, c) for p, c, s in zip(protected["perimetre"], protected["code"], protected["secret"]) if s}
     ours |= {(p, "Total") for p, s in zip(published["perimetre"], published["secret"]) if s}
 
-    micro = [{"departement": d, "nature": n, "heures": h / c, "un": 1.0} for d, n, c, h in table[:people.size]
+    micro = [{"departement": d, "categorie": n, "heures": h / c, "un": 1.0} for d, n, c, h in table[:people.size]
              for _ in range(int(c))]
-    tau = pytauargus.protect(pd.DataFrame(micro), ["departement", "nature"], response="heures", cost_var="un",
+    tau = pytauargus.protect(pd.DataFrame(micro), ["departement", "categorie"], response="heures", cost_var="un",
                              safety_rules="FREQ(5,30)", suppress="OPT(1)", workdir=str(tmp_path)).tables[0].dataframe()
     status = {("region" if d.strip() == "Total" else d.strip(), n.strip()): s
-              for d, n, s in zip(tau["departement"], tau["nature"], tau["status"])}
-    assert set(status) == set(counts)
-    primary = {c for c, s in status.items() if s == "U"}
-    theirs = {c for c, s in status.items() if s == "M"}
+              for d, n, s in zip(tau["departement"], tau["categorie"], tau["status"])}
+    assert {c for c, n in counts.items() if n > 0 or c[1] == "Total"} <= set(status)  # (it lists empty cells too)
+    return {"counts": counts, "primary": {c for c, s in status.items() if s == "U"},
+            "theirs": {c for c, s in status.items() if s == "M"}, "ours": ours, "summary": summary,
+            "rebuilt": rebuilt, "key": key}
+
+
+@pytest.mark.parametrize("dimension", ["type_structure", "secteur", "modalite", "grand_projet"])
+def test_the_example_departements_by_category_hide_no_more_than_with_tau_argus(dimension, tmp_path, monkeypatch):
+    """Other tables of the example, rebuilt the same way: the same primary cells as τ-ARGUS,
+    every one of them hidden, and no more participants lost to secondary cells than τ-ARGUS OPT."""
+    found = _rebuilt_with_tau_argus(dimension, tmp_path, monkeypatch)
+    counts, primary, ours = found["counts"], found["primary"], found["ours"]
+    assert primary == {c for c, n in counts.items() if 0 < n < 5}
+    assert primary <= ours and found["summary"].primary == len(primary)
+    lost = sum(counts[c] for c in ours - primary)
+    assert lost == found["summary"].secondary_participants <= sum(counts.get(c, 0) for c in found["theirs"])
+
+
+def test_the_example_departements_by_nature_hide_no_more_than_with_tau_argus(tmp_path, monkeypatch):
+    """The example's participants by département and nature: τ-ARGUS OPT and panorama find
+    the same primary cell, and panorama hides no more participants to protect it."""
+    found = _rebuilt_with_tau_argus("nature", tmp_path, monkeypatch)
+    counts, primary, ours, theirs, summary = (found[k] for k in ("counts", "primary", "ours", "theirs", "summary"))
+    rebuilt, key = found["rebuilt"], found["key"]
     assert primary == {c for c, n in counts.items() if 0 < n < 5} == {("91", "FOURNITURES")}
     assert primary <= ours and summary.primary == 1
     lost = sum(counts[c] for c in ours - primary)
