@@ -35,13 +35,13 @@ def dimension_label(name: str) -> str:
 
 
 def figure_label(code: str) -> str:
-    """French label of a key-figure code of :func:`group_figures`, capitalised."""
+    """French label of a key-figure code of :func:`~panorama.compute.studies.common.group_figures`, capitalised."""
     return catalogue.indicator_label(code)
 
 
 def known_share(rows: pd.DataFrame, group: str, measure: str = "participants"):
     """Share of ``group``'s ``measure`` whose value is known in one breakdown (``rows``:
-    :func:`group_breakdowns` rows of one dimension): one minus the shares of its unknown
+    :func:`~panorama.compute.studies.common.group_breakdowns` rows of one dimension): one minus the shares of its unknown
     categories (« Non renseigné », « … inconnue »); :data:`SECRET` when one of them is secret."""
     apart = rows[(rows["groupe"] == group) & rows["code"].isin(UNKNOWN_CODES)][f"part_{measure}"]
     if any(value is SECRET for value in apart):
@@ -50,7 +50,7 @@ def known_share(rows: pd.DataFrame, group: str, measure: str = "participants"):
 
 
 def figure_kind(code: str) -> str:
-    """Formatting kind of a key-figure code of :func:`group_figures`."""
+    """Formatting kind of a key-figure code of :func:`~panorama.compute.studies.common.group_figures`."""
     return catalogue.key_figure(code).format
 
 
@@ -65,7 +65,7 @@ def value_of(frame: pd.DataFrame, **where):
 
 
 def figures_table(frame: pd.DataFrame, codes: Sequence[str], caption: str, note: str = "") -> Table:
-    """Table of :func:`group_figures` rows: one row per indicator, one column per group; the
+    """Table of :func:`~panorama.compute.studies.common.group_figures` rows: one row per indicator, one column per group; the
     note names the denominator of each share computed on the participants whose value is known."""
     groups = list(dict.fromkeys(zip(frame["groupe"], frame["libelle_groupe"])))
     rows = []
@@ -81,7 +81,7 @@ def figures_table(frame: pd.DataFrame, codes: Sequence[str], caption: str, note:
 
 
 def figure_cards(frame: pd.DataFrame, group: str, codes: Sequence[str], labels: Mapping[str, str]) -> list[Card]:
-    """Key-figure cards of one group of :func:`group_figures` (``labels``: code → card label)."""
+    """Key-figure cards of one group of :func:`~panorama.compute.studies.common.group_figures` (``labels``: code → card label)."""
     return [Card(label=labels[code], value=value_of(frame, groupe=group, indicateur=code), kind=figure_kind(code))
             for code in codes]
 
@@ -120,7 +120,7 @@ def _shares_table(codes: list[tuple[str, str]], shares: dict[str, list], caption
 def _known_basis(rows: pd.DataFrame, groups: Sequence[tuple[str, str]], measure: str, note: str,
                  apart: tuple[str, ...] = UNKNOWN_CODES, basis: str = "Parts calculées sur les valeurs connues"
                  ) -> tuple[list[tuple[str, str]], dict[str, list], dict[str, list], str]:
-    """The known categories of one breakdown (``rows``: :func:`group_breakdowns` rows of one
+    """The known categories of one breakdown (``rows``: :func:`~panorama.compute.studies.common.group_breakdowns` rows of one
     dimension), ``measure`` and its shares in each group, and the note of a chart of them.
 
     The unknown values (« Non renseigné », « … inconnue ») are not parts of the distribution, as
@@ -157,7 +157,7 @@ def known_share_of(rows: pd.DataFrame, group: str, code: str, measure: str = "pa
 def distribution_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
                         caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
     """Horizontal bars of how the first of ``groups`` spreads over the known categories of one
-    breakdown (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code,
+    breakdown (``rows``: :func:`~panorama.compute.studies.common.group_breakdowns` rows of one dimension; ``groups``: code,
     label; ``measure``: the counts whose shares are drawn, unknown values apart:
     :func:`_known_basis`), with the table of the shares of every group; the table alone when
     nothing can be drawn."""
@@ -172,7 +172,7 @@ def distribution_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]]
 def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]], title: str, subject: str,
                        caption: str, *, measure: str = "participants", note: str = "") -> Figure | Table:
     """100 % stacked bars, one per group, of the known categories of one breakdown
-    (``rows``: :func:`group_breakdowns` rows of one dimension; ``groups``: code, label;
+    (``rows``: :func:`~panorama.compute.studies.common.group_breakdowns` rows of one dimension; ``groups``: code, label;
     ``measure``: the counts stacked, unknown values apart: :func:`_known_basis`), with the
     table of the shares in each group; the table alone when nothing can be drawn."""
     apart, basis = UNKNOWN_CODES, "Parts calculées sur les valeurs connues"
@@ -189,7 +189,7 @@ def composition_figure(b, rows: pd.DataFrame, groups: Sequence[tuple[str, str]],
 def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, caption: str, *,
                  count_label: str, share_label: str, width: float | None = None, note: str = "") -> Figure | Table:
     """Horizontal bars of one group's share of each category of a breakdown
-    (``part_participants_categorie`` of :func:`group_breakdowns` rows of one dimension),
+    (``part_participants_categorie`` of :func:`~panorama.compute.studies.common.group_breakdowns` rows of one dimension),
     with the table of the group's participants behind; the table alone when nothing can be drawn.
     The unknown values (« Non renseigné », « … inconnu ») are not categories of the chart."""
     mine = rows[(rows["groupe"] == group) & ~rows["code"].isin(UNKNOWN_CODES)]
@@ -205,7 +205,7 @@ def share_figure(b, rows: pd.DataFrame, group: str, title: str, subject: str, ca
 def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key: str, column: str,
                       title: str, subject: str) -> Section:
     """The « Évolution » section of a study comparing groups (``table``: its
-    :func:`group_breakdowns` rows of every year): the share of ``group`` (``who``: « des
+    :func:`~panorama.compute.studies.common.group_breakdowns` rows of every year): the share of ``group`` (``who``: « des
     femmes ») among the participants and in the hours, then ``column`` of the group for
     each contract group (IAE, alternance, others), year by year; ``key``: the text's key."""
     rows = r.table(table)
@@ -244,7 +244,7 @@ def evolution_section(b, r: StudyResults, table: str, group: str, who: str, key:
 
 def category_rows(results: StudyResults, table: str, dimension: str, *, year: int | None = None,
                   group: str | None = None) -> pd.DataFrame:
-    """Rows of the :func:`group_breakdowns` table ``table`` for one dimension and one year
+    """Rows of the :func:`~panorama.compute.studies.common.group_breakdowns` table ``table`` for one dimension and one year
     (the study's by default), of one group or all."""
     rows = results.table(table)
     mask = rows["dimension"] == dimension

@@ -1,7 +1,7 @@
 """Study « donneur-ordre »: one buyer's operations, compared with all buyers of
 the same type and with the region.
 
-Three groups of operations (:class:`~panorama.compose.studies.common.Group` with an
+Three groups of operations (:class:`~panorama.compute.studies.common.Group` with an
 operations mask): the buyer's, those of every buyer of its type (the buyer
 included) and all of them. Their key figures and breakdowns come from the
 indicators layer; the rate of completion compares the hours done on an

@@ -1,7 +1,7 @@
 """Study « femmes »: the place of women among the participants of social clauses.
 
 Indicators: women's and men's contracts compared as two groups
-(:func:`panorama.compose.studies.common.group_breakdowns`) — women's share of each
+(:func:`panorama.compute.studies.common.group_breakdowns`) — women's share of each
 category of the operations, contracts, structures and participants, every
 year; the distributions of contract length, hours and outcome within each sex;
 the key figures of each sex; the operations closest to parity.

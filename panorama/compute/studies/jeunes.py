@@ -1,7 +1,7 @@
 """Study « jeunes »: participants under 26 (25 or younger in the year, the
 panorama's ``MOINS_26`` age band) compared with those of 26 and over.
 
-Indicators: the two groups' breakdowns (:func:`panorama.compose.studies.common.group_breakdowns`)
+Indicators: the two groups' breakdowns (:func:`panorama.compute.studies.common.group_breakdowns`)
 — qualification, contract types and groups (alternance), hours, prescribers,
 outcomes, départements — every year, and their key figures for the year.
 """

@@ -100,7 +100,7 @@ def _statistics(part: pd.DataFrame) -> dict:
 
 def distance_statistics(located: pd.DataFrame, dimensions=DIMENSIONS) -> pd.DataFrame:
     """Distance statistics of the located contracts (:data:`STATISTICS`) for all of them
-    (dimension :data:`~panorama.compose.studies.common.ALL`) and by category of each breakdown of
+    (dimension :data:`~panorama.compute.studies.common.ALL`) and by category of each breakdown of
     ``dimensions`` (names of :data:`panorama.core.catalogue.DIMENSIONS`), in publication order."""
     rows = []
     for name in dimensions:
@@ -146,7 +146,7 @@ def flows(located: pd.DataFrame, departements: tuple[str, ...]) -> pd.DataFrame:
 
 def _cells(year: int, cover: pd.DataFrame, bands: pd.DataFrame, statistics: pd.DataFrame,
            flux: pd.DataFrame) -> dict[str, dict]:
-    """The cells, partitions and dependencies (:class:`~panorama.compose.studies.common.StudyTable`
+    """The cells, partitions and dependencies (:class:`~panorama.compute.studies.common.StudyTable`
     fields) of each table: the contracts of a reason, of a band of distance, of a category,
     of a flow, all located ones being the contracts of reason :data:`LOCATED`."""
     everyone, located = identity(year), identity(year, ("motif", LOCATED))
