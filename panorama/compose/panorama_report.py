@@ -291,7 +291,7 @@ def _section_pathways(b: Composer) -> Section:
     running = durations[durations["code"] == catalogue.EN_COURS[0]]["contrats"]
     duration_chart = figspec.columns(
         list(ended["libelle"]), [chart_value(v) for v in ended["contrats"]],
-        subject="Contrats terminés par durée", colour=b.config.couleur_principale)
+        subject="Contrats terminés par durée", colour=b.config.couleur_principale, width_cm=figspec.HALF_WIDTH_CM)
     duration_table = Table(caption=f"Contrats par durée, {year}",
                            columns=[Column("Durée"), Column("Contrats", "nombre"), Column("Heures", "nombre")],
                            rows=[[x.libelle, x.contrats, x.heures] for x in durations.itertuples()],
@@ -300,7 +300,8 @@ def _section_pathways(b: Composer) -> Section:
     hours = b.rows("heures_par_participant")
     hours_chart = figspec.columns(
         list(hours["libelle"]), [chart_value(v) for v in hours["participants"]],
-        subject="Participants selon les heures réalisées dans l'année", colour=b.config.couleur_principale)
+        subject="Participants selon les heures réalisées dans l'année", colour=b.config.couleur_principale,
+        width_cm=figspec.HALF_WIDTH_CM)
     outcome = b.value("part_sortie_emploi_durable")
     return Section("parcours", "Parcours et sorties", [
         b.text("parcours", f"Un participant a réalisé en moyenne "
