@@ -6,6 +6,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from datasets import clean_tables, write_dataset
+from exports import write_ods
 
 from panorama.core.errors import AVERTISSEMENT, ERREUR
 from panorama.input.reading import normalize_header, read_year
@@ -278,40 +279,10 @@ def test_two_headers_naming_the_same_column(tmp_path):
 
 # --- corner cases ----------------------------------------------------------------------------------
 
-def _ods(path, sheets: dict[str, list[list[str]]]) -> None:
-    """A minimal OpenDocument spreadsheet (what LibreOffice saves), text cells only."""
-    import zipfile
-    from xml.sax.saxutils import escape
-
-    tables = "".join(
-        f'<table:table table:name="{escape(name)}">' + "".join(
-            "<table:table-row>" + "".join(
-                f'<table:table-cell office:value-type="string"><text:p>{escape(cell)}</text:p></table:table-cell>'
-                for cell in row) + "</table:table-row>" for row in rows) + "</table:table>"
-        for name, rows in sheets.items())
-    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-               'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
-               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
-               "</office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
-        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
-        archive.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
-
-
 def test_an_opendocument_workbook_is_read_like_an_excel_one(tmp_path):
     tables = clean_tables()
     (tmp_path / "2019").mkdir()
-    _ods(tmp_path / "2019" / "donnees.ods", {name: [list(rows[0]), *([str(v) for v in row.values()] for row in rows)]
-                                            for name, rows in tables.items()})
+    write_ods(tmp_path / "2019" / "donnees.ods", {name: pd.DataFrame(rows) for name, rows in tables.items()})
     read, problems = read_year(tmp_path, 2019)
     assert problems == []
     contracts = read["contrats"]
@@ -320,9 +291,7 @@ def test_an_opendocument_workbook_is_read_like_an_excel_one(tmp_path):
     assert contracts.data.loc[2, "heures"] == "1200"
     single = tmp_path / "seul"
     write_dataset(single, 2019, {k: v for k, v in tables.items() if k != "operations"})
-    _ods(single / "2019" / "operations.ods", {"Feuille1": [list(tables["operations"][0]),
-                                                          *([str(v) for v in row.values()]
-                                                            for row in tables["operations"])]})
+    write_ods(single / "2019" / "operations.ods", {"Feuille1": pd.DataFrame(tables["operations"])})
     read, problems = read_year(single, 2019)
     assert problems == [] and read["operations"].data["operation_id"].tolist() == ["OP1", "OP2", "OP3"]
 
