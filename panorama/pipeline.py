@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import importlib
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -325,13 +324,13 @@ def _write(publication: Publication, year: int, results: Published,
             progress(label)
             (folder / f"{stem}.html").write_text(render.render_html(document, pdf=False), encoding="utf-8")
             files = [name(f"{stem}.pdf"), name(f"{stem}.html")]
-            if publication.data is None:
+            if naming.data is None:
                 render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
                                  archive=config.pdf_archive)
                 return files
             progress("Données ouvertes")
             data = naming.data.format(**fields)
-            with Background(_write_data, publication.data, results, folder / data) as writing:  # other core
+            with Background(_write_data, results, folder / data) as writing:  # other core
                 progress("Document PDF")
                 render.write_pdf(render.render_html(document, pdf=True), folder / f"{stem}.pdf",
                                  archive=config.pdf_archive)
@@ -346,9 +345,10 @@ def _write(publication: Publication, year: int, results: Published,
     return Output(folder=listed, files=files, results=results)
 
 
-def _write_data(writer: str, results: Published, folder: Path) -> list[str]:
-    """The open data of ``results`` written into ``folder`` by ``writer`` (``module:function``),
-    loaded by the process that writes them (a spreadsheet library takes a fifth of a
-    second to load)."""
-    module, function = writer.split(":")
-    return getattr(importlib.import_module(module), function)(results, folder)
+def _write_data(results: Published, folder: Path) -> list[str]:
+    """The open data of ``results`` written into ``folder``
+    (:func:`panorama.output.opendata.write_open_data`), imported by the process that writes
+    them (a spreadsheet library takes a fifth of a second to load)."""
+    from panorama.output.opendata import write_open_data
+
+    return write_open_data(results, folder)

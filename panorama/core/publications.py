@@ -82,8 +82,6 @@ class Publication:
     publication of ``panorama build``, composed from the year's results."""
     compose: str = "document"
     """The module's function composing a document from the protected results."""
-    data: str | None = None
-    """``module:function`` writing the open data, ``(results, folder) -> file names``."""
     each: str | None = None
     """Progress line of each document (``{subject}`` replaced) when the publication
     makes one per subject; its documents are then written on both cores."""
@@ -116,7 +114,7 @@ def _study(name: str, title: str, description: str, module: str, subject: str | 
     """A thematic study: its tables computed by ``panorama.compute.studies.MODULE``, its
     document composed by ``panorama.compose.studies.MODULE``."""
     return Publication(name, title, description, SUBJECT if subject else REGION, f"panorama.compose.studies.{module}",
-                       _STUDY_NAMING, subject=subject, study=True, data="panorama.output.opendata:write_open_data",
+                       _STUDY_NAMING, subject=subject, study=True,
                        tables=f"panorama.compute.studies.{module}")
 
 
@@ -125,7 +123,7 @@ PUBLICATIONS: dict[str, Publication] = {publication.name: publication for public
                 "le panorama de l'année : PDF, page HTML et données ouvertes", REGION,
                 "panorama.compose.panorama_report",
                 Naming(folder="{year}", document="panorama-{year}", data="donnees"),
-                compose="build_document", data="panorama.output.opendata:write_open_data"),
+                compose="build_document"),
     Publication("fiches", "Fiches départementales", "les fiches départementales", DEPARTEMENT,
                 "panorama.compose.sheet_report",
                 Naming(folder="{year}/departements", document="fiche-{subject}-{year}"),
